@@ -1,0 +1,71 @@
+/** Stable machine-readable codes; the HTTP layer maps them to status codes in one place. */
+export type ErrorCode =
+  | 'E_TIERCACHE'
+  | 'E_VALIDATION'
+  | 'E_CONFIGURATION'
+  | 'E_INFRASTRUCTURE'
+  | 'E_AUTHENTICATION'
+  | 'E_FACTORY_HARD_TIMEOUT';
+
+export interface ErrorContext {
+  /** The cache key involved, when there is one. */
+  key?: string;
+  /** The option or field the message is about. */
+  option?: string;
+  cause?: unknown;
+}
+
+/** Base class of every error tiercache throws on purpose. */
+export class TierCacheError extends Error {
+  readonly code: ErrorCode = 'E_TIERCACHE';
+  readonly key: string | undefined;
+  readonly option: string | undefined;
+
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.key = context.key;
+    this.option = context.option;
+  }
+}
+
+/** A bad argument to a public API. `errors` lists every problem found, `message` joins them. */
+export class ValidationError extends TierCacheError {
+  override readonly code = 'E_VALIDATION';
+  readonly errors: string[];
+
+  constructor(message: string, context: ErrorContext & { errors?: string[] } = {}) {
+    super(message, context);
+    this.errors = context.errors ?? [message];
+  }
+}
+
+/** Bad environment, preset, config file or security setup. */
+export class ConfigurationError extends TierCacheError {
+  override readonly code = 'E_CONFIGURATION';
+}
+
+/** Redis unreachable in strict mode, or an unexpected backend failure. */
+export class InfrastructureError extends TierCacheError {
+  override readonly code = 'E_INFRASTRUCTURE';
+}
+
+/** A missing or invalid API key. */
+export class AuthenticationError extends TierCacheError {
+  override readonly code = 'E_AUTHENTICATION';
+}
+
+/** A `getOrSet` factory ran past its `hardTimeout`. */
+export class FactoryTimeoutError extends TierCacheError {
+  override readonly code = 'E_FACTORY_HARD_TIMEOUT';
+}
+
+/** HTTP status for each error code (SPEC §1). */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  E_TIERCACHE: 500,
+  E_VALIDATION: 400,
+  E_CONFIGURATION: 500,
+  E_INFRASTRUCTURE: 503,
+  E_AUTHENTICATION: 401,
+  E_FACTORY_HARD_TIMEOUT: 504,
+};

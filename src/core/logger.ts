@@ -1,0 +1,20 @@
+/** The logging surface tiercache needs; a pino logger fits it as is. */
+export interface Logger {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+const noop = (): void => {};
+
+/** Prints warnings and errors to stderr; debug and info are dropped. Keys and values are never logged. */
+export const consoleLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: (obj, msg) => console.warn(`[tiercache] ${msg}`, obj),
+  error: (obj, msg) => console.error(`[tiercache] ${msg}`, obj),
+};
+
+/** Discards everything. */
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };

@@ -1,0 +1,50 @@
+import type { Duration } from './duration.js';
+import type { CacheEventListener, CacheEventName } from './events.js';
+
+export type { Duration } from './duration.js';
+
+/** Per-call write options. `ttl` omitted → the cache's `defaultTtl`; `0` → no expiry. */
+export interface SetOptions {
+  ttl?: Duration;
+}
+
+/** Options of `getOrSet`; a bare `Duration` means `{ ttl }`. */
+export type GetOrSetOptions = SetOptions;
+
+/** One entry of `setMany`. */
+export interface CacheEntry {
+  key: string;
+  value: unknown;
+  ttl?: Duration;
+}
+
+/** Hit/miss figures every cache reports. `hitRate` is 0–100, of `get` calls only. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  hitRate: number;
+}
+
+/** The contract every tiercache cache fulfils (DESIGN §2). */
+export interface CacheInterface {
+  /** The value, or `undefined` on a miss. `null` is a value. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void>;
+  /** True when the key existed. */
+  delete(key: string): Promise<boolean>;
+  exists(key: string): Promise<boolean>;
+  /** Removes this cache's own keys only (never FLUSHDB). */
+  clear(): Promise<void>;
+  getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]>;
+  setMany(entries: CacheEntry[]): Promise<void>;
+  /** The number of keys that existed. */
+  deleteMany(keys: string[]): Promise<number>;
+  /** The cached value, or the factory's result stored and returned; one factory call per key at a time. */
+  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T>;
+  /** Removes keys matching the pattern (SPEC §9 semantics) and returns how many. */
+  invalidatePattern(pattern: string, operationContext?: string): Promise<number>;
+  getStats(): Promise<CacheStats>;
+  /** Subscribes to a typed event; returns the unsubscribe function. */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,272 @@
+import { LRUCache } from 'lru-cache';
+import { systemClock, type Clock } from '../core/clock.js';
+import { parseDuration, type Duration } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
+import { CacheEventEmitter, type CacheEventListener, type CacheEventName } from '../core/events.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
+import { assertPattern, compilePattern } from '../core/pattern.js';
+import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import {
+  assertKey,
+  assertKeys,
+  cloneSnapshotValue,
+  resolveEntries,
+  resolveTtl,
+  snapshotValue,
+  type Snapshot,
+} from '../core/values.js';
+import { assertKnownOptions, hrtimeMs } from '../core/options.js';
+
+export interface InMemoryCacheOptions {
+  /** Maximum number of entries (LRU eviction beyond it). @default 1000 */
+  maxSize?: number;
+  /** TTL used when `set` is given none; `0` means no expiry. @default 3600 */
+  defaultTtl?: Duration;
+  /** Optional bound on the estimated bytes held. @default undefined (no byte bound) */
+  maxBytes?: number;
+  /** Millisecond clock for TTLs; inject one in tests. @default performance.now() */
+  clock?: Clock;
+  /** Receives warnings (a broken event listener). @default console warnings */
+  logger?: Logger;
+}
+
+export const IN_MEMORY_CACHE_DEFAULTS = { maxSize: 1000, defaultTtl: 3600 } as const;
+
+const MAX_ENTRIES = 10_000_000;
+
+/** Library stats of an InMemoryCache (SPEC §3). */
+export interface MemoryCacheStats extends CacheStats {
+  totalEntries: number;
+  activeEntries: number;
+  maxSize: number;
+  utilizationPercent: number;
+  defaultTtl: number;
+  evictions: number;
+  expirations: number;
+  memoryUsageBytes: number;
+}
+
+interface StoredEntry {
+  value: unknown;
+  /** Holds containers that cannot be frozen, so each read gets its own copy. */
+  cloneOnRead: boolean;
+  bytes: number;
+}
+
+/** In-process LRU + TTL cache on `lru-cache`. Values are copied and frozen on write, shared on read. */
+export class InMemoryCache implements CacheInterface {
+  /** Maximum number of entries. */
+  readonly maxSize: number;
+  /** TTL in seconds applied when `set` is given none. */
+  readonly defaultTtl: number;
+  readonly #lru: LRUCache<string, StoredEntry>;
+  readonly #events: CacheEventEmitter;
+  readonly #flights = new SingleFlight();
+  #hits = 0;
+  #misses = 0;
+  #evictions = 0;
+  #expirations = 0;
+
+  constructor(options: InMemoryCacheOptions = {}) {
+    assertKnownOptions(options, ['maxSize', 'defaultTtl', 'maxBytes', 'clock', 'logger']);
+    const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
+    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > MAX_ENTRIES) {
+      throw new ValidationError('maxSize must be a positive integer', { option: 'maxSize' });
+    }
+    const { maxBytes, clock } = options;
+    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) {
+      throw new ValidationError('maxBytes must be a positive integer', { option: 'maxBytes' });
+    }
+    if (clock !== undefined && typeof clock?.now !== 'function') {
+      throw new ValidationError('clock must be an object with a now() method returning milliseconds', {
+        option: 'clock',
+      });
+    }
+    this.maxSize = maxSize;
+    this.defaultTtl = parseDuration(options.defaultTtl ?? IN_MEMORY_CACHE_DEFAULTS.defaultTtl, 'defaultTtl');
+    const logger = options.logger ?? consoleLogger;
+    this.#events = new CacheEventEmitter((error, event) =>
+      logger.warn({ event, err: error }, 'a cache event listener threw; it is reported once and ignored'),
+    );
+    this.#lru = new LRUCache<string, StoredEntry>({
+      max: maxSize,
+      ...(maxBytes === undefined ? { maxEntrySize: Number.MAX_SAFE_INTEGER } : { maxSize: maxBytes }),
+      sizeCalculation: (entry) => Math.max(1, entry.bytes),
+      perf: clock ?? systemClock,
+      // lru-cache caches "now" for ttlResolution ms of real time; an injected clock must be read every time.
+      ttlResolution: clock ? 0 : 1,
+      dispose: (_entry, key, reason) => this.#onDispose(key, reason),
+    });
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    assertKey(key);
+    const started = this.#events.has('operation') ? hrtimeMs() : 0;
+    const entry = this.#lru.get(key);
+    if (entry === undefined) this.#misses++;
+    else this.#hits++;
+    if (started) this.#emitOperation('get', started, entry === undefined ? 'miss' : 'hit');
+    return entry === undefined ? undefined : (this.#read(entry) as T);
+  }
+
+  async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+    assertKey(key);
+    const seconds = resolveTtl(ttl, this.defaultTtl);
+    const started = this.#events.has('operation') ? hrtimeMs() : 0;
+    this.setSnapshot(key, snapshotValue(value), seconds * 1000);
+    if (started) this.#emitOperation('set', started, 'success');
+  }
+
+  /**
+   * Stores a value already checked and copied by `snapshotValue` (used by tiers that validate once for
+   * several stores). `ttlMs` is milliseconds, `0` for no expiry.
+   */
+  setSnapshot(key: string, snapshot: Snapshot, ttlMs: number): void {
+    const entry: StoredEntry = {
+      value: snapshot.value,
+      cloneOnRead: snapshot.special,
+      bytes: snapshot.bytes,
+    };
+    this.#lru.set(key, entry, { ttl: ttlMs });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    assertKey(key);
+    return this.#lru.delete(key);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertKey(key);
+    return this.#lru.has(key);
+  }
+
+  async clear(): Promise<void> {
+    const entries = this.#lru.size;
+    this.#lru.clear();
+    this.#events.emit('invalidate', { type: 'clear', pattern: '', keysInvalidated: entries, durationMs: 0 });
+  }
+
+  async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
+    assertKeys(keys);
+    return keys.map((key) => {
+      const entry = this.#lru.get(key);
+      if (entry === undefined) this.#misses++;
+      else this.#hits++;
+      return entry === undefined ? undefined : (this.#read(entry) as T);
+    });
+  }
+
+  async setMany(entries: CacheEntry[]): Promise<void> {
+    const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
+      ...e,
+      snapshot: snapshotValue(e.value),
+    }));
+    for (const entry of resolved) this.setSnapshot(entry.key, entry.snapshot, entry.ttl * 1000);
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    assertKeys(keys);
+    let deleted = 0;
+    for (const key of keys) if (this.#lru.delete(key)) deleted++;
+    return deleted;
+  }
+
+  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
+    return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
+  }
+
+  async invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    assertPattern(pattern);
+    const started = hrtimeMs();
+    const removed = this.deleteMatching(pattern);
+    this.#events.emit('invalidate', {
+      type: 'pattern',
+      pattern,
+      keysInvalidated: removed,
+      durationMs: hrtimeMs() - started,
+      ...(operationContext === undefined ? {} : { context: operationContext }),
+    });
+    return removed;
+  }
+
+  /** Deletes every live key matching the pattern (SPEC §9 semantics) without emitting an event. */
+  deleteMatching(pattern: string): number {
+    const matches = compilePattern(pattern);
+    let removed = 0;
+    for (const key of [...this.#lru.keys()]) {
+      if (matches(key) && this.#lru.delete(key)) removed++;
+    }
+    return removed;
+  }
+
+  /** Seconds left before `key` expires; `undefined` when it is missing or never expires. */
+  getTtl(key: string): number | undefined {
+    assertKey(key);
+    if (!this.#lru.has(key)) return undefined;
+    const remaining = this.#lru.getRemainingTTL(key);
+    return Number.isFinite(remaining) ? Math.ceil(remaining / 1000) : undefined;
+  }
+
+  /** Live keys, most recently used first. */
+  keys(): string[] {
+    return [...this.#lru.keys()];
+  }
+
+  /** Number of live entries (expired ones are dropped first). */
+  get size(): number {
+    this.#lru.purgeStale();
+    return this.#lru.size;
+  }
+
+  async getStats(): Promise<MemoryCacheStats> {
+    return this.getStatsSync();
+  }
+
+  /** The same figures as `getStats()`, synchronously. */
+  getStatsSync(): MemoryCacheStats {
+    const totalEntries = this.#lru.size;
+    const activeEntries = this.keys().length;
+    const lookups = this.#hits + this.#misses;
+    return {
+      totalEntries,
+      activeEntries,
+      maxSize: this.maxSize,
+      utilizationPercent: round2((activeEntries / this.maxSize) * 100),
+      defaultTtl: this.defaultTtl,
+      hits: this.#hits,
+      misses: this.#misses,
+      hitRate: lookups === 0 ? 0 : round2((this.#hits / lookups) * 100),
+      evictions: this.#evictions,
+      expirations: this.#expirations,
+      memoryUsageBytes: this.#lru.calculatedSize,
+    };
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  async close(): Promise<void> {
+    this.#lru.clear();
+  }
+
+  #read(entry: StoredEntry): unknown {
+    return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
+  }
+
+  #onDispose(key: string, reason: LRUCache.DisposeReason): void {
+    if (reason !== 'evict' && reason !== 'expire') return;
+    if (reason === 'evict') this.#evictions++;
+    else this.#expirations++;
+    if (this.#events.has('evict')) this.#events.emit('evict', { key, tier: 'memory', reason });
+  }
+
+  #emitOperation(operation: 'get' | 'set', started: number, outcome: 'hit' | 'miss' | 'success'): void {
+    this.#events.emit('operation', { operation, tier: 'memory', durationMs: hrtimeMs() - started, outcome });
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,110 @@
+import type { Snapshot } from '../core/values.js';
+import { COMPRESSION_IDS, compress, decompress, type CompressionAlgorithm } from './compression.js';
+import { DecodeError } from './decode-error.js';
+import { fromTagged, toTagged } from './serializer.js';
+
+/**
+ * Redis value envelope (DESIGN §4), 4 header bytes then the payload:
+ *   [0] magic 0xC7  [1] format version  [2] flags  [3] encryption key id (0 when not encrypted)
+ * flags: bits 0-1 serializer (0 JSON, 1 tagged JSON), bits 2-3 compression (0 none, 1 deflate, 2 brotli),
+ * bit 4 encrypted.
+ */
+const MAGIC = 0xc7;
+const VERSION = 1;
+const HEADER_BYTES = 4;
+const SERIALIZER_TAGGED = 1;
+const FLAG_ENCRYPTED = 0b1_0000;
+
+export interface CodecOptions {
+  compressionThreshold: number;
+  compressionLevel: number;
+  compressionAlgorithm: CompressionAlgorithm;
+}
+
+export interface CompressionReport {
+  originalBytes: number;
+  compressedBytes: number;
+  durationMs: number;
+}
+
+export interface Encoded {
+  payload: Buffer;
+  /** Set when the value was large enough to be compressed. */
+  compression?: CompressionReport;
+}
+
+/** Serializes and (above the threshold) compresses a snapshot into an envelope. */
+export function encodeValue(snapshot: Snapshot, options: CodecOptions): Encoded {
+  const text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
+  const serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
+  const textBytes = Buffer.byteLength(text);
+  if (textBytes < options.compressionThreshold) {
+    const payload = Buffer.allocUnsafe(HEADER_BYTES + textBytes);
+    writeHeader(payload, serializer);
+    payload.write(text, HEADER_BYTES);
+    return { payload };
+  }
+  const started = performance.now();
+  const compressed = compress(Buffer.from(text), options.compressionAlgorithm, options.compressionLevel);
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  writeHeader(header, serializer | (COMPRESSION_IDS[options.compressionAlgorithm] << 2));
+  return {
+    payload: Buffer.concat([header, compressed]),
+    compression: {
+      originalBytes: textBytes,
+      compressedBytes: compressed.length,
+      durationMs: performance.now() - started,
+    },
+  };
+}
+
+function writeHeader(target: Buffer, flags: number): void {
+  target[0] = MAGIC;
+  target[1] = VERSION;
+  target[2] = flags;
+  target[3] = 0;
+}
+
+export interface Decoded {
+  value: unknown;
+  /** True when the value holds special types (it was written with the tagged serializer). */
+  special: boolean;
+}
+
+/** Reads an envelope back; anything unreadable is a `DecodeError`, never a wrong value. */
+export function decodeValue(payload: Buffer): Decoded {
+  if (payload.length < HEADER_BYTES || payload[0] !== MAGIC) {
+    throw new DecodeError('stored value is not a tiercache envelope');
+  }
+  if (payload[1] !== VERSION) throw new DecodeError(`unsupported envelope version ${payload[1]}`);
+  const flags = payload[2] as number;
+  if (flags & FLAG_ENCRYPTED)
+    throw new DecodeError('stored value is encrypted and no encryption key is configured');
+  const serializer = flags & 0b11;
+  const compression = (flags >> 2) & 0b11;
+  if (serializer > SERIALIZER_TAGGED || compression > COMPRESSION_IDS.brotli || flags > 0b1_1111) {
+    throw new DecodeError('stored value has unknown format flags');
+  }
+  let text: string;
+  try {
+    text =
+      compression === 0
+        ? payload.toString('utf8', HEADER_BYTES)
+        : decompress(payload.subarray(HEADER_BYTES), compression).toString('utf8');
+  } catch (error) {
+    throw new DecodeError('stored value could not be decompressed', { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DecodeError('stored value is not valid JSON', { cause: error });
+  }
+  if (serializer !== SERIALIZER_TAGGED) return { value: parsed, special: false };
+  try {
+    return { value: fromTagged(parsed), special: true };
+  } catch (error) {
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError('stored value holds a malformed tagged value', { cause: error });
+  }
+}

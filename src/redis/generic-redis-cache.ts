@@ -1,0 +1,395 @@
+import type { Redis } from 'ioredis';
+import type { Duration } from '../core/duration.js';
+import {
+  CacheEventEmitter,
+  type CacheEventListener,
+  type CacheEventName,
+  type CacheTier,
+} from '../core/events.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
+import { hrtimeMs } from '../core/options.js';
+import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
+import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import {
+  adoptDecoded,
+  assertKey,
+  assertKeys,
+  cloneSnapshotValue,
+  resolveEntries,
+  resolveTtl,
+  snapshotValue,
+  type Snapshot,
+} from '../core/values.js';
+import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
+import { fetchMany, removeMany, storeMany } from './batch.js';
+import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
+import { decodeValue, encodeValue, type CodecOptions } from './codec.js';
+import { createRedisClient } from './connection.js';
+import { DecodeError } from './decode-error.js';
+import { scanAndUnlink } from './invalidation.js';
+import {
+  resolveRedisCacheOptions,
+  type GenericRedisCacheOptions,
+  type ResolvedRedisCacheOptions,
+} from './options.js';
+import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
+import { l1Status, readServerStatus, type RedisCacheStatus } from './status.js';
+
+/** Library stats of a GenericRedisCache. */
+export interface RedisCacheStats extends CacheStats {
+  l1Hits: number;
+  redisHits: number;
+  sets: number;
+  deletes: number;
+  /** Stored values that could not be decoded (served as misses). */
+  decodeErrors: number;
+  redis: RemoteStatus;
+  l1: MemoryCacheStats | undefined;
+}
+
+/**
+ * Redis cache with an in-process L1 tier (DESIGN §3). Reads go L1 → Redis → promote into L1; writes go
+ * to Redis, then L1. Every Redis call goes through the remote tier, so an outage degrades to L1 instead of
+ * reaching the caller.
+ */
+export class GenericRedisCache implements CacheInterface {
+  /** TTL in seconds applied when `set` is given none. */
+  readonly defaultTtl: number;
+  /** Prefix of every Redis key this cache owns. */
+  readonly keyPrefix: string;
+  readonly #options: ResolvedRedisCacheOptions;
+  readonly #codec: CodecOptions;
+  readonly #l1: InMemoryCache | undefined;
+  readonly #remote: RemoteTier;
+  readonly #ownsClient: boolean;
+  readonly #events: CacheEventEmitter;
+  readonly #callbacks: CallbackRegistry;
+  readonly #logger: Logger;
+  readonly #flights = new SingleFlight();
+  #l1Hits = 0;
+  #redisHits = 0;
+  #misses = 0;
+  #sets = 0;
+  #deletes = 0;
+  #decodeErrors = 0;
+
+  constructor(options: GenericRedisCacheOptions = {}) {
+    const o = resolveRedisCacheOptions(options);
+    this.#options = o;
+    this.defaultTtl = o.defaultTtl;
+    this.keyPrefix = o.keyPrefix;
+    this.#codec = o;
+    this.#logger = o.logger ?? consoleLogger;
+    this.#events = new CacheEventEmitter((error, event) =>
+      this.#logger.warn(
+        { event, err: error },
+        'a cache event listener threw; it is reported once and ignored',
+      ),
+    );
+    this.#callbacks = new CallbackRegistry(this.#logger);
+    if (o.memoryCacheSize > 0) {
+      this.#l1 = new InMemoryCache({
+        maxSize: o.memoryCacheSize,
+        defaultTtl: o.defaultTtl,
+        logger: this.#logger,
+        ...(o.clock ? { clock: o.clock } : {}),
+      });
+      this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));
+    }
+    this.#ownsClient = o.redisClient === undefined;
+    const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o });
+    this.#remote = new RemoteTier(client, this.#events, this.#logger);
+  }
+
+  /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
+  async connect(): Promise<boolean> {
+    const ready = await this.#remote.waitUntilReady(this.#options.connectTimeout);
+    if (!ready)
+      this.#logger.warn({}, 'redis unreachable at connect; running on the in-process tier and retrying');
+    return ready;
+  }
+
+  /** Closes the Redis connection tiercache opened (an adopted client is left open). */
+  async disconnect(): Promise<void> {
+    this.#remote.detach();
+    if (this.#ownsClient) this.#remote.client.disconnect();
+  }
+
+  /** The ioredis client in use. */
+  get client(): Redis {
+    return this.#remote.client;
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    assertKey(key);
+    const started = this.#events.has('operation') ? hrtimeMs() : 0;
+    if (this.#l1) {
+      const local = await this.#l1.get<T>(key);
+      if (local !== undefined) {
+        this.#l1Hits++;
+        this.#afterGet(key, local, 'l1', started);
+        return local;
+      }
+    }
+    const value = await this.#fetch(key);
+    if (value === undefined) this.#misses++;
+    else this.#redisHits++;
+    this.#afterGet(key, value, 'redis', started);
+    return value as T | undefined;
+  }
+
+  async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+    assertKey(key);
+    const seconds = resolveTtl(ttl, this.defaultTtl);
+    const snapshot = snapshotValue(value);
+    const started = this.#events.has('operation') ? hrtimeMs() : 0;
+    await this.#store([{ key, snapshot, ttl: seconds }]);
+    this.#sets++;
+    if (started) this.#emitOperation('set', 'redis', started, 'success');
+    if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    assertKey(key);
+    const [existed] = await this.#remove([key]);
+    if (existed) {
+      this.#deletes++;
+      this.#callbacks.fire('delete_success', key);
+    }
+    return existed as boolean;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertKey(key);
+    if (this.#l1 && (await this.#l1.exists(key))) return true;
+    const count = await this.#remote.run('exists', (c) => c.exists(this.keyPrefix + key));
+    return count !== FAILED && count > 0;
+  }
+
+  async clear(): Promise<void> {
+    const started = hrtimeMs();
+    const match = `${escapeGlob(this.keyPrefix)}*`;
+    const removed = await this.#remote.run('clear', (c) => scanAndUnlink(c, match));
+    if (removed === FAILED) this.#remote.rememberMatch(match);
+    const l1Entries = this.#l1?.deleteMatching('') ?? 0;
+    const keysInvalidated = removed === FAILED ? l1Entries : Math.max(removed, l1Entries);
+    this.#events.emit('invalidate', {
+      type: 'clear',
+      pattern: '',
+      keysInvalidated,
+      durationMs: hrtimeMs() - started,
+    });
+  }
+
+  async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
+    assertKeys(keys);
+    const results: unknown[] = this.#l1 ? await this.#l1.getMany(keys) : new Array<unknown>(keys.length);
+    const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
+    this.#l1Hits += keys.length - missing.length;
+    if (missing.length > 0) {
+      const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
+      const fetched = await this.#remote.run('getMany', (c) =>
+        fetchMany(c, redisKeys, this.#l1 !== undefined),
+      );
+      missing.forEach((index, n) => {
+        const item = fetched === FAILED ? undefined : fetched[n];
+        const value = item ? this.#decode(keys[index] as string, item.payload, item.pttl) : undefined;
+        if (value === undefined) this.#misses++;
+        else this.#redisHits++;
+        results[index] = value;
+      });
+    }
+    return results as (T | undefined)[];
+  }
+
+  async setMany(entries: CacheEntry[]): Promise<void> {
+    const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
+      ...e,
+      snapshot: snapshotValue(e.value),
+    }));
+    await this.#store(resolved);
+    this.#sets += resolved.length;
+  }
+
+  async deleteMany(keys: string[]): Promise<number> {
+    assertKeys(keys);
+    const existed = await this.#remove(keys);
+    const count = existed.filter(Boolean).length;
+    this.#deletes += count;
+    return count;
+  }
+
+  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
+    return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
+  }
+
+  async invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    assertPattern(pattern);
+    const started = hrtimeMs();
+    const match = toRedisMatch(this.keyPrefix, pattern);
+    const removed = await this.#remote.run('invalidatePattern', (c) => scanAndUnlink(c, match));
+    if (removed === FAILED) this.#remote.rememberMatch(match);
+    // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
+    const l1Removed = this.#l1?.deleteMatching(pattern) ?? 0;
+    const keysInvalidated = removed === FAILED ? l1Removed : Math.max(removed, l1Removed);
+    this.#events.emit('invalidate', {
+      type: 'pattern',
+      pattern,
+      keysInvalidated,
+      durationMs: hrtimeMs() - started,
+      ...(operationContext === undefined ? {} : { context: operationContext }),
+    });
+    return keysInvalidated;
+  }
+
+  /** Registers one of the original system's callbacks (`get_success`, `get_miss`, `set_success`, `delete_success`). */
+  registerCallback<E extends CallbackEvent>(event: E, callback: CacheCallbacks[E]): void {
+    this.#callbacks.register(event, callback);
+  }
+
+  async getStats(): Promise<RedisCacheStats> {
+    const hits = this.#l1Hits + this.#redisHits;
+    const lookups = hits + this.#misses;
+    return {
+      hits,
+      misses: this.#misses,
+      hitRate: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 100,
+      l1Hits: this.#l1Hits,
+      redisHits: this.#redisHits,
+      sets: this.#sets,
+      deletes: this.#deletes,
+      decodeErrors: this.#decodeErrors,
+      redis: this.#remote.status,
+      l1: this.#l1?.getStatsSync(),
+    };
+  }
+
+  /** The figures behind `GET /internal/cache/status` (camelCase here; snake_case on the wire). */
+  async getCacheStats(): Promise<RedisCacheStatus> {
+    const stats = await this.getStats();
+    const match = `${escapeGlob(this.keyPrefix)}*`;
+    const server = await this.#remote.run('status', (c) => readServerStatus(c, match));
+    const offline = { keys: 0, memoryUsed: '0B', memoryUsedBytes: 0, connectedClients: 0 };
+    return {
+      redis:
+        server === FAILED
+          ? { status: this.#remote.usable ? 'error' : this.#remote.status, ...offline }
+          : server,
+      memory: l1Status(stats.l1),
+      performance: {
+        status: 'active',
+        hitRate: stats.hitRate,
+        totalOperations: stats.hits + stats.misses + stats.sets + stats.deletes,
+        hits: stats.hits,
+        misses: stats.misses,
+        cacheType: 'redis',
+      },
+    };
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  async close(): Promise<void> {
+    await this.disconnect();
+    await this.#l1?.close();
+  }
+
+  async #fetch(key: string): Promise<unknown> {
+    const redisKey = this.keyPrefix + key;
+    if (!this.#l1) {
+      const payload = await this.#remote.run('get', (c) => c.getBuffer(redisKey));
+      return payload === FAILED ? undefined : this.#decode(key, payload, -1);
+    }
+    const reply = await this.#remote.run('get', (c) =>
+      Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
+    );
+    return reply === FAILED ? undefined : this.#decode(key, reply[0], reply[1]);
+  }
+
+  /** Decodes a Redis reply (a miss on corrupt data) and promotes it into L1 for no longer than Redis keeps it. */
+  #decode(key: string, payload: Buffer | null, pttl: number): unknown {
+    if (payload === null) return undefined;
+    let decoded;
+    try {
+      decoded = decodeValue(payload);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      this.#decodeErrors++;
+      this.#logger.warn(
+        { reason: error.message },
+        'a stored value could not be decoded and is treated as a miss',
+      );
+      this.#events.emit('error', { kind: 'decode', operation: 'get', tier: 'redis', error, key });
+      return undefined;
+    }
+    if (!this.#l1 || pttl === -2) return decoded.value;
+    const snapshot = adoptDecoded(decoded.value, decoded.special, payload.length);
+    this.#l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl);
+    return decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value;
+  }
+
+  async #store(entries: { key: string; snapshot: Snapshot; ttl: number }[]): Promise<void> {
+    if (this.#remote.usable) {
+      const encoded = entries.map(({ key, snapshot, ttl }) => ({
+        redisKey: this.keyPrefix + key,
+        ttl,
+        ...this.#encode(snapshot),
+      }));
+      const [first] = encoded;
+      const stored =
+        encoded.length === 1 && first
+          ? await this.#remote.run('set', (c) =>
+              first.ttl > 0
+                ? c.set(first.redisKey, first.payload, 'EX', first.ttl)
+                : c.set(first.redisKey, first.payload),
+            )
+          : await this.#remote.run('setMany', (c) => storeMany(c, encoded));
+      if (stored === FAILED) for (const e of encoded) this.#remote.rememberKey(e.redisKey);
+    } else {
+      for (const { key } of entries) this.#remote.rememberKey(this.keyPrefix + key);
+    }
+    for (const { key, snapshot, ttl } of entries) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
+  }
+
+  #encode(snapshot: Snapshot): { payload: Buffer } {
+    const encoded = encodeValue(snapshot, this.#codec);
+    if (encoded.compression) this.#events.emit('compression', encoded.compression);
+    return encoded;
+  }
+
+  /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */
+  async #remove(keys: string[]): Promise<boolean[]> {
+    const redisKeys = keys.map((key) => this.keyPrefix + key);
+    const [single] = redisKeys;
+    const inRedis =
+      redisKeys.length === 1 && single !== undefined
+        ? await this.#remote.run('delete', async (c) => [(await c.del(single)) > 0])
+        : await this.#remote.run('deleteMany', (c) => removeMany(c, redisKeys));
+    if (inRedis === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
+    return Promise.all(
+      keys.map(
+        async (key, i) =>
+          ((await this.#l1?.delete(key)) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
+      ),
+    );
+  }
+
+  #afterGet(key: string, value: unknown, tier: CacheTier, started: number): void {
+    if (started) this.#emitOperation('get', tier, started, value === undefined ? 'miss' : 'hit');
+    if (value === undefined) {
+      if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
+    } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
+  }
+
+  #emitOperation(
+    operation: 'get' | 'set',
+    tier: CacheTier,
+    started: number,
+    outcome: 'hit' | 'miss' | 'success',
+  ): void {
+    this.#events.emit('operation', { operation, tier, durationMs: hrtimeMs() - started, outcome });
+  }
+}

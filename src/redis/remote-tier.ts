@@ -1,0 +1,193 @@
+import type { Redis } from 'ioredis';
+import type { CacheEventEmitter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { reconnectDelay } from './connection.js';
+import { scanAndUnlink } from './invalidation.js';
+
+/** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
+export const FAILED: unique symbol = Symbol('redis-failed');
+export type Failed = typeof FAILED;
+
+export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
+
+/** Keys touched while degraded are remembered up to this many; beyond it a warning says coherence is lost. */
+const MAX_PENDING_KEYS = 10_000;
+
+/**
+ * The one place that decides what a Redis failure means (DESIGN §5): every command goes through `run`,
+ * which answers `FAILED` instead of throwing, logs once per outage, announces `degraded` and `connected`,
+ * and remembers what was written or removed while Redis was away. When Redis is back, those keys and
+ * patterns are removed from it, so a value replaced or deleted during the outage cannot resurface.
+ */
+export class RemoteTier {
+  readonly #client: Redis;
+  readonly #events: CacheEventEmitter;
+  readonly #logger: Logger;
+  readonly #pendingKeys = new Set<string>();
+  readonly #pendingMatches = new Set<string>();
+  #pendingOverflow = false;
+  #degraded = false;
+  #everConnected = false;
+  #recovering: Promise<void> | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
+  #detached = false;
+  readonly #onReady = (): void => void this.#recover();
+  readonly #onClose = (): void => this.#markDegraded('connection closed');
+  readonly #onError = (error: Error): void => {
+    this.#logger.debug({ err: error.message }, 'redis connection error');
+  };
+
+  constructor(client: Redis, events: CacheEventEmitter, logger: Logger) {
+    this.#client = client;
+    this.#events = events;
+    this.#logger = logger;
+    client.on('ready', this.#onReady);
+    client.on('close', this.#onClose);
+    client.on('error', this.#onError);
+    if (client.status === 'ready') this.#everConnected = true;
+  }
+
+  /** The ioredis client (for commands that need it directly, always through `run`). */
+  get client(): Redis {
+    return this.#client;
+  }
+
+  /** True when commands can be sent now. */
+  get usable(): boolean {
+    return this.#client.status === 'ready';
+  }
+
+  get status(): RemoteStatus {
+    if (this.usable) return 'connected';
+    return this.#everConnected ? 'disconnected' : 'unavailable';
+  }
+
+  /** Runs a command; on any failure answers `FAILED` (never throws) and enters degraded mode. */
+  async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | Failed> {
+    if (!this.usable) {
+      this.#markDegraded('redis is not connected');
+      return FAILED;
+    }
+    try {
+      const result = await command(this.#client);
+      if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
+      return result;
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      if (this.#events.has('error'))
+        this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
+      this.#markDegraded(err.message);
+      return FAILED;
+    }
+  }
+
+  /** Remembers a key whose Redis copy may be stale because a write or delete could not reach Redis. */
+  rememberKey(redisKey: string): void {
+    if (this.#pendingKeys.size >= MAX_PENDING_KEYS) this.#pendingOverflow = true;
+    else this.#pendingKeys.add(redisKey);
+  }
+
+  /** Remembers an invalidation (a SCAN MATCH pattern) that could not reach Redis. */
+  rememberMatch(match: string): void {
+    this.#pendingMatches.add(match);
+  }
+
+  /** Waits until Redis is ready, up to `timeoutMs`; starts connecting if nobody has. */
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.usable) return true;
+    if (this.#client.status === 'wait') this.#client.connect().catch(() => undefined);
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        this.#client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(this.usable), timeoutMs);
+      this.#client.on('ready', onReady);
+    });
+  }
+
+  /** Stops listening to the client (it is closed by its owner). */
+  detach(): void {
+    this.#detached = true;
+    clearTimeout(this.#probeTimer);
+    this.#client.off('ready', this.#onReady);
+    this.#client.off('close', this.#onClose);
+    this.#client.off('error', this.#onError);
+  }
+
+  #markDegraded(reason: string): void {
+    if (this.#degraded) return;
+    this.#degraded = true;
+    this.#scheduleProbe(1);
+    this.#logger.warn({ reason }, 'redis unavailable: serving from the in-process tier until it returns');
+    if (this.#events.has('connection')) this.#events.emit('connection', { status: 'degraded', reason });
+  }
+
+  /**
+   * While degraded, PINGs with capped backoff. A closed connection comes back through ioredis's own
+   * reconnect (and 'ready'); a frozen one keeps its socket, so only a probe notices it answers again.
+   */
+  #scheduleProbe(attempt: number): void {
+    if (this.#probeTimer || this.#detached) return;
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
+      if (!this.#degraded || this.#detached) return;
+      const probe = this.usable
+        ? this.#client.ping().then(() => this.#recover())
+        : Promise.reject(new Error('not ready'));
+      probe.catch(() => this.#scheduleProbe(attempt + 1));
+    }, reconnectDelay(attempt));
+    this.#probeTimer.unref();
+  }
+
+  #recover(): Promise<void> {
+    this.#recovering ??= this.#recoverOnce().finally(() => (this.#recovering = undefined));
+    return this.#recovering;
+  }
+
+  async #recoverOnce(): Promise<void> {
+    const wasDegraded = this.#degraded || !this.#everConnected;
+    this.#everConnected = true;
+    const replayed = await this.#replayPending();
+    if (!replayed) {
+      this.#scheduleProbe(1);
+      return;
+    }
+    if (!wasDegraded || !this.usable) return;
+    this.#degraded = false;
+    this.#logger.info({}, 'redis connection restored');
+    if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
+  }
+
+  /** Removes from Redis what changed while it was away; false when Redis failed again meanwhile. */
+  async #replayPending(): Promise<boolean> {
+    if (this.#pendingOverflow) {
+      this.#pendingOverflow = false;
+      this.#logger.warn(
+        { limit: MAX_PENDING_KEYS },
+        'more keys changed during the redis outage than tracked; some redis values may be older than L1',
+      );
+    }
+    try {
+      const keys = [...this.#pendingKeys];
+      for (let i = 0; i < keys.length; i += 500) {
+        const batch = keys.slice(i, i + 500);
+        await this.#client.unlink(...batch);
+        for (const key of batch) this.#pendingKeys.delete(key);
+      }
+      for (const match of [...this.#pendingMatches]) {
+        await scanAndUnlink(this.#client, match);
+        this.#pendingMatches.delete(match);
+      }
+      return true;
+    } catch (error) {
+      this.#logger.debug(
+        { err: (error as Error).message },
+        'replaying invalidations after reconnect failed; will retry',
+      );
+      return false;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import type { MemoryCacheStats } from '../memory/in-memory-cache.js';
+import { countKeys } from './invalidation.js';
+import type { RemoteStatus } from './remote-tier.js';
+
+/** What `getCacheStats()` reports about Redis (the `redis` part of `/internal/cache/status`). */
+export interface RedisServerStatus {
+  status: RemoteStatus | 'error';
+  /** Keys under this cache's prefix (SCAN count), 0 when not connected. */
+  keys: number;
+  /** Redis `used_memory_human`, e.g. `'1.2M'`. */
+  memoryUsed: string;
+  memoryUsedBytes: number;
+  connectedClients: number;
+}
+
+/** Library form of the `/internal/cache/status` body (camelCase; the HTTP layer maps it to snake_case). */
+export interface RedisCacheStatus {
+  redis: RedisServerStatus;
+  memory: {
+    status: 'active' | 'disabled';
+    entries: number;
+    maxSize: number;
+    utilizationPercent: number;
+    memoryUsage: number;
+  };
+  performance: {
+    status: 'active';
+    hitRate: number;
+    totalOperations: number;
+    hits: number;
+    misses: number;
+    cacheType: 'redis';
+  };
+}
+
+/** Parses `INFO` output into a field map. */
+export function parseInfo(info: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of info.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+/** Reads memory, clients and the prefix's key count from a connected server. */
+export async function readServerStatus(client: Redis, match: string): Promise<RedisServerStatus> {
+  const [memory, clients, keys] = await Promise.all([
+    client.info('memory'),
+    client.info('clients'),
+    countKeys(client, match),
+  ]);
+  const fields = parseInfo(`${memory}\r\n${clients}`);
+  return {
+    status: 'connected',
+    keys,
+    memoryUsed: fields.get('used_memory_human') ?? '0B',
+    memoryUsedBytes: Number(fields.get('used_memory') ?? 0),
+    connectedClients: Number(fields.get('connected_clients') ?? 0),
+  };
+}
+
+/** The `memory` part of the status for an L1 tier (or its absence). */
+export function l1Status(stats: MemoryCacheStats | undefined): RedisCacheStatus['memory'] {
+  if (!stats) return { status: 'disabled', entries: 0, maxSize: 0, utilizationPercent: 0, memoryUsage: 0 };
+  return {
+    status: 'active',
+    entries: stats.activeEntries,
+    maxSize: stats.maxSize,
+    utilizationPercent: stats.utilizationPercent,
+    memoryUsage: stats.memoryUsageBytes,
+  };
+}

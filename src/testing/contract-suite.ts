@@ -1,0 +1,423 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../core/errors.js';
+import type { CacheInterface } from '../core/types.js';
+
+export interface ContractSuiteOptions {
+  /** Shown in test names, e.g. `'InMemoryCache'`. */
+  name: string;
+  /** Builds a fresh, empty, ready cache for one test. It is closed after the test. */
+  create: (options: { defaultTtl?: number }) => Promise<CacheInterface>;
+  /** Lets `ms` milliseconds pass for TTL tests: advance a manual clock, or really wait (Redis). */
+  advanceTime: (ms: number) => Promise<void>;
+}
+
+/** Values of every supported type (SPEC §2) that must read back equal. */
+export const ROUND_TRIP_VALUES: Readonly<Record<string, unknown>> = {
+  string: 'hello',
+  'empty string': '',
+  unicode: 'naïve café 日本語 🚀',
+  integer: 42,
+  float: 3.14159,
+  negative: -7,
+  NaN: Number.NaN,
+  infinity: Number.POSITIVE_INFINITY,
+  true: true,
+  false: false,
+  null: null,
+  array: [1, 'two', { three: 3 }, [4]],
+  'nested object': { user: { id: 1, tags: ['a', 'b'], profile: { active: true, score: null } } },
+  date: new Date('2024-05-06T07:08:09.010Z'),
+  buffer: Buffer.from([0, 1, 2, 253, 254, 255]),
+  uint8array: new Uint8Array([9, 8, 7]),
+  map: new Map<unknown, unknown>([
+    ['a', 1],
+    [2, { b: new Date(0) }],
+  ]),
+  set: new Set(['x', 'y', 3]),
+  bigint: 12345678901234567890n,
+  'object with $tc key': { $tc: 'date', v: 1 },
+  'large text': 'lorem ipsum '.repeat(20_000),
+};
+
+/** Asserts a promise rejects with a ValidationError whose message is exactly `message`. */
+export async function expectValidationError(promise: Promise<unknown>, message: string): Promise<void> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `expected ValidationError '${message}'`).toBeInstanceOf(ValidationError);
+  expect((error as ValidationError).message).toBe(message);
+}
+
+/**
+ * The behaviours every cache must have (DESIGN §2, SPEC §2), including the original system's memory
+ * tests. Run it against your own cache to check it fulfils the contract.
+ */
+export function runCacheContractSuite(options: ContractSuiteOptions): void {
+  const { name, advanceTime } = options;
+  const withCache =
+    (test: (cache: CacheInterface) => Promise<void>, settings: { defaultTtl?: number } = {}) =>
+    async () => {
+      const cache = await options.create(settings);
+      try {
+        await test(cache);
+      } finally {
+        await cache.clear();
+        await cache.close();
+      }
+    };
+
+  describe(`${name} fulfils the cache contract`, () => {
+    it(
+      'stores, reads and deletes a value',
+      withCache(async (cache) => {
+        await cache.set('test_key', 'test_value');
+        expect(await cache.get('test_key')).toBe('test_value');
+        expect(await cache.delete('test_key')).toBe(true);
+        expect(await cache.get('test_key')).toBeUndefined();
+        expect(await cache.delete('test_key')).toBe(false);
+      }),
+    );
+
+    it(
+      'returns undefined for a key never written',
+      withCache(async (cache) => {
+        expect(await cache.get('never-written')).toBeUndefined();
+        expect(await cache.exists('never-written')).toBe(false);
+      }),
+    );
+
+    it(
+      'treats null as a stored value, not a miss',
+      withCache(async (cache) => {
+        await cache.set('nothing', null);
+        expect(await cache.get('nothing')).toBeNull();
+        expect(await cache.exists('nothing')).toBe(true);
+      }),
+    );
+
+    for (const [label, value] of Object.entries(ROUND_TRIP_VALUES)) {
+      it(
+        `round-trips a ${label}`,
+        withCache(async (cache) => {
+          await cache.set('value', value);
+          expect(await cache.get('value')).toStrictEqual(value);
+        }),
+      );
+    }
+
+    it(
+      'keeps its copy when the caller mutates the object it stored',
+      withCache(async (cache) => {
+        const original = { list: [1, 2], nested: { n: 1 } };
+        await cache.set('obj', original);
+        original.list.push(3);
+        original.nested.n = 99;
+        expect(await cache.get('obj')).toStrictEqual({ list: [1, 2], nested: { n: 1 } });
+      }),
+    );
+
+    it(
+      'keeps its copy when the caller tries to mutate a value it read',
+      withCache(async (cache) => {
+        await cache.set('obj', { list: [1, 2], when: new Date(5), map: new Map([['k', 1]]) });
+        const first = await cache.get<{ list: number[]; when: Date; map: Map<string, number> }>('obj');
+        try {
+          first?.list.push(3);
+        } catch {
+          // frozen values refuse the mutation; either way the cache must not change
+        }
+        first?.when.setTime(0);
+        first?.map.set('k', 2);
+        expect(await cache.get('obj')).toStrictEqual({
+          list: [1, 2],
+          when: new Date(5),
+          map: new Map([['k', 1]]),
+        });
+      }),
+    );
+
+    it(
+      'expires a value after its TTL',
+      withCache(async (cache) => {
+        await cache.set('ttl_test', 'value', 1);
+        expect(await cache.get('ttl_test')).toBe('value');
+        await advanceTime(1_200);
+        expect(await cache.get('ttl_test')).toBeUndefined();
+        expect(await cache.exists('ttl_test')).toBe(false);
+      }),
+    );
+
+    it(
+      'applies defaultTtl when set is given no TTL',
+      withCache(
+        async (cache) => {
+          await cache.set('short', 'value');
+          await advanceTime(1_200);
+          expect(await cache.get('short')).toBeUndefined();
+        },
+        { defaultTtl: 1 },
+      ),
+    );
+
+    it(
+      'keeps a value with TTL 0 (no expiry) past the default TTL',
+      withCache(
+        async (cache) => {
+          await cache.set('forever', 'value', 0);
+          await cache.set('forever-options', 'value', { ttl: 0 });
+          await advanceTime(1_200);
+          expect(await cache.get('forever')).toBe('value');
+          expect(await cache.get('forever-options')).toBe('value');
+        },
+        { defaultTtl: 1 },
+      ),
+    );
+
+    it(
+      'accepts TTLs with units',
+      withCache(async (cache) => {
+        await cache.set('a', 1, '2h');
+        await cache.set('b', 2, { ttl: '7d' });
+        expect(await cache.getMany(['a', 'b'])).toStrictEqual([1, 2]);
+      }),
+    );
+
+    it(
+      'rejects invalid TTLs with the SPEC messages',
+      withCache(async (cache) => {
+        const cases: [unknown, string][] = [
+          [-1, 'ttl must be non-negative (0 means no expiration)'],
+          [1.5, 'ttl must be an integer'],
+          [Number.NaN, 'ttl must be an integer'],
+          [Number.POSITIVE_INFINITY, 'ttl must be an integer'],
+          ['3600', 'ttl must be an integer'],
+          ['10 minutes', 'ttl must be an integer'],
+          [31_536_001, 'ttl must not exceed 365 days (31,536,000 seconds)'],
+          ['366d', 'ttl must not exceed 365 days (31,536,000 seconds)'],
+        ];
+        for (const [ttl, message] of cases) {
+          await expectValidationError(cache.set('k', 'v', ttl as number), message);
+        }
+        expect(await cache.exists('k')).toBe(false);
+      }),
+    );
+
+    it(
+      'rejects invalid keys with the SPEC message',
+      withCache(async (cache) => {
+        const message = 'key must be a non-empty string of at most 1024 bytes';
+        for (const key of ['', 'é'.repeat(513), 42, undefined]) {
+          await expectValidationError(cache.set(key as string, 'v'), message);
+          await expectValidationError(cache.get(key as string), message);
+          await expectValidationError(cache.delete(key as string), message);
+          await expectValidationError(cache.exists(key as string), message);
+        }
+        await cache.set('é'.repeat(512), 'fits in 1024 bytes');
+        expect(await cache.get('é'.repeat(512))).toBe('fits in 1024 bytes');
+      }),
+    );
+
+    it(
+      'rejects values that cannot be stored, naming the offending path',
+      withCache(async (cache) => {
+        const circular: Record<string, unknown> = { a: 1 };
+        circular.self = circular;
+        class OnlyMethods {
+          greet(): string {
+            return 'hi';
+          }
+        }
+        const cases: [unknown, string][] = [
+          [undefined, 'value is undefined'],
+          [{ a: { b: () => 1 } }, 'value.a.b is a function'],
+          [{ s: Symbol('x') }, 'value.s is a symbol'],
+          [circular, 'value.self is a circular reference'],
+          [[1, undefined], 'value[1] is undefined'],
+          [{ deep: new OnlyMethods() }, 'value.deep is a class instance with no data (only methods)'],
+        ];
+        for (const [value, message] of cases) {
+          await expectValidationError(cache.set('bad', value), message);
+        }
+        expect(await cache.exists('bad')).toBe(false);
+      }),
+    );
+
+    it(
+      'overwrites a key in place',
+      withCache(async (cache) => {
+        await cache.set('k', 'first');
+        await cache.set('k', 'second');
+        expect(await cache.get('k')).toBe('second');
+      }),
+    );
+
+    it(
+      'clears every key it holds',
+      withCache(async (cache) => {
+        await cache.setMany([
+          { key: 'a', value: 1 },
+          { key: 'b', value: 2 },
+        ]);
+        await cache.clear();
+        expect(await cache.getMany(['a', 'b'])).toStrictEqual([undefined, undefined]);
+      }),
+    );
+
+    it(
+      'reads, writes and deletes in batches',
+      withCache(async (cache) => {
+        await cache.setMany([
+          { key: 'a', value: 1 },
+          { key: 'b', value: { two: 2 } },
+          { key: 'c', value: 3, ttl: 1 },
+        ]);
+        expect(await cache.getMany(['a', 'missing', 'b', 'c'])).toStrictEqual([1, undefined, { two: 2 }, 3]);
+        await advanceTime(1_200);
+        expect(await cache.getMany(['c'])).toStrictEqual([undefined]);
+        expect(await cache.deleteMany(['a', 'b', 'missing'])).toBe(2);
+        expect(await cache.getMany(['a', 'b'])).toStrictEqual([undefined, undefined]);
+        expect(await cache.getMany([])).toStrictEqual([]);
+      }),
+    );
+
+    it(
+      'rejects malformed batch arguments',
+      withCache(async (cache) => {
+        await expect(cache.getMany('a' as unknown as string[])).rejects.toThrow(
+          'keys must be an array of strings',
+        );
+        await expect(cache.setMany([{ key: '', value: 1 }])).rejects.toThrow(
+          'key must be a non-empty string',
+        );
+        await expect(cache.setMany([{ key: 'a', value: 1, ttl: -5 }])).rejects.toThrow(
+          'ttl must be non-negative',
+        );
+        await expect(cache.setMany({} as never)).rejects.toThrow('entries must be an array');
+        await expect(cache.deleteMany([''])).rejects.toThrow('key must be a non-empty string');
+      }),
+    );
+
+    it(
+      'invalidates by substring, glob and empty pattern (SPEC §9)',
+      withCache(async (cache) => {
+        const keys = [
+          'user:1:profile',
+          'user:2:profile',
+          'user:10:orders',
+          'session:abc',
+          'ai_cache:op:summarize|txt:x',
+        ];
+        const load = () => cache.setMany(keys.map((key) => ({ key, value: key })));
+        await load();
+        expect(await cache.invalidatePattern('profile')).toBe(2);
+        expect(await cache.exists('user:10:orders')).toBe(true);
+        expect(await cache.invalidatePattern('user:?:*')).toBe(0);
+        await load();
+        expect(await cache.invalidatePattern('user:?:*')).toBe(2);
+        expect(await cache.invalidatePattern('user:[0-9][0-9]:*')).toBe(1);
+        expect(await cache.invalidatePattern('op:summarize|')).toBe(1);
+        expect(await cache.getMany(keys)).toStrictEqual([
+          undefined,
+          undefined,
+          undefined,
+          'session:abc',
+          undefined,
+        ]);
+        expect(await cache.invalidatePattern('')).toBe(1);
+        expect(await cache.exists('session:abc')).toBe(false);
+      }),
+    );
+
+    it(
+      'rejects patterns longer than 1024 characters',
+      withCache(async (cache) => {
+        await expectValidationError(
+          cache.invalidatePattern('x'.repeat(1025)),
+          'pattern must be a string of at most 1024 characters',
+        );
+        expect(await cache.invalidatePattern('x'.repeat(1024))).toBe(0);
+      }),
+    );
+
+    it(
+      'computes a missing value once for concurrent getOrSet callers',
+      withCache(async (cache) => {
+        let calls = 0;
+        const factory = async () => {
+          calls++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return { computed: true };
+        };
+        const results = await Promise.all(
+          Array.from({ length: 25 }, () => cache.getOrSet('expensive', factory, 60)),
+        );
+        expect(calls).toBe(1);
+        expect(results.every((r) => r.computed)).toBe(true);
+        expect(await cache.getOrSet('expensive', factory)).toStrictEqual({ computed: true });
+        expect(calls).toBe(1);
+      }),
+    );
+
+    it(
+      'does not cache a factory error or an undefined result',
+      withCache(async (cache) => {
+        await expect(cache.getOrSet('k', () => Promise.reject(new Error('upstream down')))).rejects.toThrow(
+          'upstream down',
+        );
+        expect(await cache.exists('k')).toBe(false);
+        expect(await cache.getOrSet('k', () => undefined)).toBeUndefined();
+        expect(await cache.exists('k')).toBe(false);
+        expect(await cache.getOrSet('k', () => 'fresh')).toBe('fresh');
+        await expect(cache.getOrSet('k', 'nope' as never)).rejects.toThrow('factory must be a function');
+      }),
+    );
+
+    it(
+      'runs concurrent sets and gets without errors',
+      withCache(async (cache) => {
+        const tasks: Promise<unknown>[] = [];
+        for (let i = 0; i < 10; i++) {
+          tasks.push(cache.set(`concurrent_${i}`, `value_${i}`).then(() => `set_${i}`));
+          tasks.push(cache.get(`concurrent_${i}`));
+        }
+        const results = await Promise.allSettled(tasks);
+        expect(results.filter((r) => r.status === 'rejected')).toHaveLength(0);
+        for (let i = 0; i < 10; i++) expect(await cache.get(`concurrent_${i}`)).toBe(`value_${i}`);
+      }),
+    );
+
+    it(
+      'counts hits and misses of get only',
+      withCache(async (cache) => {
+        await cache.set('k', 1);
+        await cache.get('k');
+        await cache.get('k');
+        await cache.get('nope');
+        await cache.exists('k');
+        const stats = await cache.getStats();
+        expect(stats).toMatchObject({ hits: 2, misses: 1 });
+        expect(stats.hitRate).toBeCloseTo(66.67, 1);
+      }),
+    );
+
+    it(
+      'announces timed get and set operations',
+      withCache(async (cache) => {
+        const events: { operation: string; outcome: string; durationMs: number }[] = [];
+        const off = cache.on('operation', (event) => events.push(event));
+        await cache.set('k', 1);
+        await cache.get('k');
+        await cache.get('nope');
+        off();
+        await cache.get('k');
+        expect(events.map((e) => `${e.operation}:${e.outcome}`)).toStrictEqual([
+          'set:success',
+          'get:hit',
+          'get:miss',
+        ]);
+        expect(events.every((e) => e.durationMs >= 0)).toBe(true);
+      }),
+    );
+  });
+}

@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export interface RedisServerOptions {
+  /** Port to listen on. @default a free port */
+  port?: number;
+  /** Extra `redis-server` arguments, e.g. `['--requirepass', 'secret']`. */
+  args?: string[];
+  /** @default the `redis-server` found on PATH */
+  binary?: string;
+  /** Milliseconds to wait for "Ready to accept connections". @default 10000 */
+  startTimeoutMs?: number;
+}
+
+/** A private redis-server process started for tests. */
+export interface RedisServer {
+  readonly host: string;
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  /** PID of the running process, `undefined` while stopped. */
+  readonly pid: number | undefined;
+  /** Graceful stop (SIGTERM), waiting for the process to exit. */
+  stop(): Promise<void>;
+  /** Abrupt death (SIGKILL), as in a crash. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port (stopping it first if it runs). */
+  restart(): Promise<void>;
+  /** Freezes the process (SIGSTOP): it keeps its sockets but answers nothing. */
+  pause(): void;
+  /** Unfreezes a paused process (SIGCONT). */
+  resume(): void;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Finds `redis-server` on PATH. */
+export function findRedisServerBinary(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** Asks the OS for a port nobody listens on. */
+export function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a private `redis-server` (no persistence) on a free port and returns a handle that can stop,
+ * kill, pause and restart it. Every server started here is killed when the process exits.
+ */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const binary = options.binary ?? findRedisServerBinary();
+  if (!binary)
+    throw new Error('redis-server was not found on PATH; install it (apt-get install redis-server)');
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), 'tiercache-redis-'));
+  const host = '127.0.0.1';
+  let port = options.port ?? (await getFreePort());
+  let child: ChildProcess | undefined;
+  const launch = async (): Promise<void> => {
+    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir];
+    args.push('--daemonize', 'no', '--loglevel', 'notice', ...(options.args ?? []));
+    child = await spawnUntilReady(binary, args, options.startTimeoutMs ?? 10_000);
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      // Another process may have taken the free port between the probe and the start: try another.
+      if (options.port !== undefined || attempt >= 3) throw error;
+      port = await getFreePort();
+    }
+  }
+  const signal = async (name: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill(name);
+    if (name === 'SIGTERM') proc.kill('SIGCONT'); // a paused server cannot handle SIGTERM until resumed
+    await exited;
+    child = undefined;
+  };
+  return {
+    host,
+    port,
+    url: `redis://${host}:${port}`,
+    get pid() {
+      return child?.pid;
+    },
+    stop: () => signal('SIGTERM').finally(() => rmSync(dir, { recursive: true, force: true })),
+    kill: () => signal('SIGKILL'),
+    async restart() {
+      await signal('SIGTERM');
+      await launch();
+    },
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
+}
+
+function spawnUntilReady(binary: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    let output = '';
+    const fail = (reason: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start: ${reason}\n${output.slice(-2000)}`));
+    };
+    const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (error) => fail(error.message));
+    child.once('exit', (code) => fail(`exited with code ${code}`));
+  });
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}

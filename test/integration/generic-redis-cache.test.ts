@@ -1,0 +1,237 @@
+import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { describe, expect, it, vi } from 'vitest';
+import { compilePattern, toRedisMatch } from '../../src/core/pattern.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import { createRedisCache, hasRedis, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
+
+describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
+  const redis = useRedis();
+
+  it('writes a versioned envelope and compresses values above the threshold', async () => {
+    const cache = await createRedisCache(redis, { compressionThreshold: 100 });
+    await cache.set('small', 'tiny');
+    await cache.set('big', 'x'.repeat(10_000));
+    const small = await redis.raw.getBuffer(`${cache.keyPrefix}small`);
+    const big = await redis.raw.getBuffer(`${cache.keyPrefix}big`);
+    expect([...small!.subarray(0, 4)]).toStrictEqual([0xc7, 1, 0, 0]);
+    expect(small!.subarray(4).toString()).toBe('"tiny"');
+    expect(big![2]! & 0b1100).toBe(0b0100);
+    expect(big!.length).toBeLessThan(200);
+    expect(await cache.get('big')).toBe('x'.repeat(10_000));
+    await cache.close();
+  });
+
+  it('round-trips values of 1 byte to 5 MB, with deflate and brotli', async () => {
+    for (const compressionAlgorithm of ['deflate', 'brotli'] as const) {
+      const cache = await createRedisCache(redis, { compressionAlgorithm, enableMemoryCache: false });
+      for (const size of [1, 999, 1000, 1001, 65_536, 5 * 1024 * 1024]) {
+        const value = { size, body: Buffer.alloc(size, 7).toString('latin1') };
+        await cache.set(`v${size}`, value);
+        expect(await cache.get(`v${size}`)).toStrictEqual(value);
+      }
+      await cache.close();
+    }
+  });
+
+  it('stores the TTL in Redis, and no expiry for TTL 0', async () => {
+    const cache = await createRedisCache(redis);
+    await cache.set('ttl', 1, '2h');
+    await cache.set('forever', 1, 0);
+    expect(await redis.raw.ttl(`${cache.keyPrefix}ttl`)).toBeGreaterThan(7190);
+    expect(await redis.raw.ttl(`${cache.keyPrefix}forever`)).toBe(-1);
+    await cache.close();
+  });
+
+  it('never lets an L1 copy outlive its Redis entry', async () => {
+    const writer = await createRedisCache(redis, { enableMemoryCache: false });
+    const reader = await createRedisCache(redis, { keyPrefix: writer.keyPrefix, defaultTtl: 3600 });
+    await writer.set('k', 'short-lived', 1);
+    expect(await reader.get('k')).toBe('short-lived'); // promoted into the reader's L1
+    await sleep(1_100);
+    expect(await reader.get('k')).toBeUndefined();
+    await writer.close();
+    await reader.close();
+  });
+
+  it('serves repeated reads from L1 and counts hits per tier', async () => {
+    const cache = await createRedisCache(redis);
+    const other = await createRedisCache(redis, { keyPrefix: cache.keyPrefix });
+    await other.set('k', { v: 1 });
+    expect(await cache.get('k')).toStrictEqual({ v: 1 });
+    expect(await cache.get('k')).toStrictEqual({ v: 1 });
+    await cache.get('missing');
+    const stats = await cache.getStats();
+    expect(stats).toMatchObject({ hits: 2, misses: 1, redisHits: 1, l1Hits: 1, redis: 'connected' });
+    expect(stats.l1?.activeEntries).toBe(1);
+    await cache.close();
+    await other.close();
+  });
+
+  it('clears and invalidates only keys under its own prefix', async () => {
+    const cache = await createRedisCache(redis);
+    const neighbour = await createRedisCache(redis);
+    await redis.raw.set('foreign:user:1', 'keep');
+    await cache.setMany([
+      { key: 'user:1', value: 1 },
+      { key: 'user:2', value: 2 },
+    ]);
+    await neighbour.set('user:1', 'neighbour');
+    expect(await cache.invalidatePattern('user:*')).toBe(2);
+    await cache.set('again', 1);
+    await cache.clear();
+    expect(await redis.raw.get('foreign:user:1')).toBe('keep');
+    expect(await neighbour.get('user:1')).toBe('neighbour');
+    expect(await redis.raw.exists(`${cache.keyPrefix}again`)).toBe(0);
+    await redis.raw.del('foreign:user:1');
+    await cache.close();
+    await neighbour.close();
+  });
+
+  it('invalidates thousands of keys through SCAN batches', async () => {
+    const cache = await createRedisCache(redis, { enableMemoryCache: false });
+    await cache.setMany(
+      Array.from({ length: 5000 }, (_, i) => ({ key: `bulk:${i % 2 ? 'odd' : 'even'}:${i}`, value: i })),
+    );
+    expect(await cache.invalidatePattern('bulk:odd:*')).toBe(2500);
+    expect(await redis.raw.dbsize()).toBeGreaterThanOrEqual(2500);
+    await cache.clear();
+    await cache.close();
+  });
+
+  it('reads a corrupt or foreign value planted with redis-cli as a miss and announces it', async () => {
+    const cache = await createRedisCache(redis, { enableMemoryCache: false });
+    const errors: string[] = [];
+    cache.on('error', (e) => errors.push(`${e.kind}:${e.key ?? ''}`));
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-u', redis.url, ...args]);
+    cli('SET', `${cache.keyPrefix}plain`, 'not an envelope');
+    await redis.raw.set(`${cache.keyPrefix}truncated`, Buffer.from([0xc7, 1, 0b0100, 0, 1, 2, 3]));
+    await redis.raw.set(
+      `${cache.keyPrefix}badjson`,
+      Buffer.concat([Buffer.from([0xc7, 1, 0, 0]), Buffer.from('{nope')]),
+    );
+    await redis.raw.set(`${cache.keyPrefix}version`, Buffer.from([0xc7, 9, 0, 0, 0x31]));
+    await redis.raw.set(`${cache.keyPrefix}encrypted`, Buffer.from([0xc7, 1, 0b1_0000, 1, 0x31]));
+    await redis.raw.set(
+      `${cache.keyPrefix}badtag`,
+      Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"zzz","v":1}')]),
+    );
+    const keys = ['plain', 'truncated', 'badjson', 'version', 'encrypted', 'badtag'];
+    for (const key of keys) expect(await cache.get(key)).toBeUndefined();
+    expect(await cache.getMany(keys)).toStrictEqual(keys.map(() => undefined));
+    expect(errors.slice(0, keys.length)).toStrictEqual(keys.map((k) => `decode:${k}`));
+    expect((await cache.getStats()).decodeErrors).toBe(keys.length * 2);
+    await cache.close();
+  });
+
+  it('runs the original callbacks and survives a throwing one', async () => {
+    const logger = { ...silentLogger, error: vi.fn() };
+    const cache = await createRedisCache(redis, { logger });
+    const seen: string[] = [];
+    cache.registerCallback('set_success', (key, value) => seen.push(`set:${key}:${String(value)}`));
+    cache.registerCallback('get_success', () => {
+      throw new Error('callback bug');
+    });
+    cache.registerCallback('get_success', (key, value) => seen.push(`hit:${key}:${String(value)}`));
+    cache.registerCallback('get_miss', (key) => seen.push(`miss:${key}`));
+    cache.registerCallback('delete_success', (key) => seen.push(`del:${key}`));
+    await cache.set('k', 'v');
+    await cache.get('k');
+    await cache.get('nope');
+    await cache.delete('k');
+    expect(seen).toStrictEqual(['set:k:v', 'hit:k:v', 'miss:nope', 'del:k']);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(() => cache.registerCallback('on_hit' as 'get_miss', () => undefined)).toThrow(
+      'unknown callback event: on_hit (expected one of get_success, get_miss, set_success, delete_success)',
+    );
+    expect(() => cache.registerCallback('get_miss', 'x' as never)).toThrow('callback must be a function');
+    await cache.close();
+  });
+
+  it('reports status figures for /internal/cache/status', async () => {
+    const cache = await createRedisCache(redis, { memoryCacheSize: 10 });
+    await cache.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ]);
+    await cache.get('a');
+    const status = await cache.getCacheStats();
+    expect(status.redis).toMatchObject({ status: 'connected', keys: 2 });
+    expect(status.redis.memoryUsedBytes).toBeGreaterThan(0);
+    expect(status.redis.connectedClients).toBeGreaterThanOrEqual(1);
+    expect(status.memory).toMatchObject({
+      status: 'active',
+      entries: 2,
+      maxSize: 10,
+      utilizationPercent: 20,
+    });
+    expect(status.performance).toMatchObject({
+      hits: 1,
+      misses: 0,
+      hitRate: 100,
+      cacheType: 'redis',
+      totalOperations: 3,
+    });
+    const noL1 = await createRedisCache(redis, { enableMemoryCache: false });
+    expect((await noL1.getCacheStats()).memory.status).toBe('disabled');
+    await cache.close();
+    await noL1.close();
+  });
+
+  it('adopts a caller-owned client and leaves it open on close', async () => {
+    const client = new Redis(redis.url);
+    const cache = new GenericRedisCache({
+      redisClient: client,
+      keyPrefix: uniquePrefix(),
+      logger: silentLogger,
+    });
+    expect(await cache.connect()).toBe(true);
+    await cache.set('k', 1);
+    expect(await cache.get('k')).toBe(1);
+    await cache.clear();
+    await cache.close();
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+  });
+
+  it('matches keys in Redis exactly as the in-process matcher does', async () => {
+    const prefix = uniquePrefix('parity');
+    const keys = [
+      'user:1',
+      'user:12',
+      'my:user:1',
+      'a|b:c',
+      'lit*x',
+      'open[b',
+      'x?y',
+      'trail\\',
+      'user:b',
+      'ÿ',
+    ];
+    await Promise.all(keys.map((k) => redis.raw.set(prefix + k, '1')));
+    const patterns = [
+      '',
+      'user',
+      'user:*',
+      'user:?',
+      'user:[0-9]*',
+      'user:[^1]*',
+      '*:*',
+      'lit\\*x',
+      'open[',
+      'x?y',
+      'a|b',
+      '[z-a]*',
+      'trail\\',
+    ];
+    for (const pattern of patterns) {
+      const [, found] = await redis.raw.scan('0', 'MATCH', toRedisMatch(prefix, pattern), 'COUNT', 1000);
+      const inRedis = found.map((k) => k.slice(prefix.length)).sort();
+      expect(inRedis, `pattern ${JSON.stringify(pattern)}`).toStrictEqual(
+        keys.filter(compilePattern(pattern)).sort(),
+      );
+    }
+    await redis.raw.del(...keys.map((k) => prefix + k));
+  });
+});

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { silentLogger } from '../../src/core/logger.js';
+import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import { getFreePort, startRedisServer, type RedisServer } from '../../src/testing/redis-server.js';
+import { redisBinary, sleep, uniquePrefix } from '../helpers/redis.js';
+
+const COMMAND_TIMEOUT = 200;
+
+/** Times one call; the cache must neither throw nor take longer than the command timeout (+50 ms). */
+async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await call();
+  return { value, ms: performance.now() - started };
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await condition())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+  return performance.now() - started;
+}
+
+describe.runIf(redisBinary)(
+  'GenericRedisCache when Redis fails (real server killed, paused, restarted)',
+  () => {
+    let server: RedisServer;
+    const caches: GenericRedisCache[] = [];
+    const make = async (keyPrefix = uniquePrefix('fault'), enableMemoryCache = true) => {
+      const cache = new GenericRedisCache({
+        redisUrl: server.url,
+        keyPrefix,
+        commandTimeout: COMMAND_TIMEOUT,
+        connectTimeout: 500,
+        enableMemoryCache,
+        logger: silentLogger,
+      });
+      caches.push(cache);
+      await cache.connect();
+      return cache;
+    };
+
+    beforeAll(async () => {
+      server = await startRedisServer();
+    });
+    afterAll(async () => {
+      await Promise.all(caches.map((c) => c.close()));
+      await server.stop();
+    });
+
+    it('reports an unreachable server from connect() within connectTimeout and serves L1', async () => {
+      const port = await getFreePort();
+      const cache = new GenericRedisCache({
+        redisUrl: `redis://127.0.0.1:${port}`,
+        connectTimeout: 300,
+        logger: silentLogger,
+      });
+      caches.push(cache);
+      const { value: connected, ms } = await timed(() => cache.connect());
+      expect(connected).toBe(false);
+      expect(ms).toBeLessThan(300 + 100);
+      await cache.set('k', { offline: true });
+      expect(await cache.get('k')).toStrictEqual({ offline: true });
+      expect((await cache.getCacheStats()).redis.status).toBe('unavailable');
+    });
+
+    it('keeps answering within the command timeout while Redis is killed, and uses Redis again after restart', async () => {
+      const cache = await make();
+      const probe = new Redis(server.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+      });
+      probe.on('error', () => undefined);
+      const degraded: string[] = [];
+      cache.on('connection', (e) => degraded.push(e.status));
+      await cache.set('before', 1);
+      const slowest = { ms: 0 };
+      let killed = false;
+      for (let i = 0; i < 60; i++) {
+        if (i === 20) {
+          await server.kill();
+          killed = true;
+        }
+        const ops = [
+          () => cache.set(`stream:${i}`, i),
+          () => cache.get(`stream:${i}`),
+          () => cache.get('before'),
+          () => cache.delete(`stream:${i - 1}`),
+          () => cache.exists('before'),
+          () => cache.getMany(['before', 'x']),
+          () => cache.invalidatePattern('nothing-matches'),
+        ];
+        for (const op of ops) {
+          const { ms } = await timed(op);
+          slowest.ms = Math.max(slowest.ms, ms);
+        }
+      }
+      expect(killed).toBe(true);
+      expect(slowest.ms).toBeLessThan(COMMAND_TIMEOUT + 50);
+      expect(await cache.get('stream:59')).toBe(59); // served from L1 while degraded
+      expect(degraded).toContain('degraded');
+      expect((await cache.getStats()).redis).toBe('disconnected');
+
+      await server.restart();
+      const recoveredIn = await waitFor(async () => (await cache.getStats()).redis === 'connected', 5_000);
+      expect(recoveredIn).toBeLessThan(5_000);
+      await cache.set('after', 'restart');
+      await probe.connect();
+      expect(await probe.exists(`${cache.keyPrefix}after`)).toBe(1);
+      expect(degraded.at(-1)).toBe('connected');
+      probe.disconnect();
+    });
+
+    it('does not replay a value written while degraded to Redis', async () => {
+      const prefix = uniquePrefix('replay');
+      const writer = await make(prefix);
+      await server.kill();
+      await writer.set('written-while-down', 'l1 only');
+      expect(await writer.get('written-while-down')).toBe('l1 only');
+      await server.restart();
+      await waitFor(async () => (await writer.getStats()).redis === 'connected', 5_000);
+      const reader = await make(prefix, false);
+      expect(await reader.get('written-while-down')).toBeUndefined();
+    });
+
+    it('removes a Redis value replaced or deleted during an outage instead of resurrecting it', async () => {
+      const prefix = uniquePrefix('stale');
+      const writer = await make(prefix);
+      await writer.set('replaced', 'old');
+      await writer.set('deleted', 'old');
+      server.pause(); // Redis keeps its data but stops answering: commands time out
+      const writes = await timed(async () => {
+        await writer.set('replaced', 'new');
+        await writer.delete('deleted');
+      });
+      expect(writes.ms).toBeLessThan(2 * COMMAND_TIMEOUT + 100);
+      expect(await writer.get('replaced')).toBe('new');
+      server.resume();
+      const reader = await make(prefix, false);
+      await waitFor(
+        async () =>
+          (await reader.get('replaced')) === undefined && (await reader.get('deleted')) === undefined,
+        5_000,
+      );
+      expect(await writer.get('replaced')).toBe('new');
+    });
+
+    it('answers within the command timeout while the server is frozen', async () => {
+      const cache = await make(uniquePrefix('frozen'), false);
+      await cache.set('k', 1);
+      server.pause();
+      try {
+        const get = await timed(() => cache.get('k'));
+        const set = await timed(() => cache.set('k', 2));
+        expect(get.value).toBeUndefined();
+        expect(get.ms).toBeLessThan(COMMAND_TIMEOUT + 50);
+        expect(set.ms).toBeLessThan(COMMAND_TIMEOUT + 50);
+      } finally {
+        server.resume();
+      }
+    });
+  },
+);

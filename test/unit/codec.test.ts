@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotValue } from '../../src/core/values.js';
+import { decodeValue, encodeValue, type CodecOptions } from '../../src/redis/codec.js';
+import { DecodeError } from '../../src/redis/decode-error.js';
+import { fromTagged, toTagged } from '../../src/redis/serializer.js';
+import { ROUND_TRIP_VALUES } from '../../src/testing/contract-suite.js';
+
+const options: CodecOptions = {
+  compressionThreshold: 1000,
+  compressionLevel: 6,
+  compressionAlgorithm: 'deflate',
+};
+
+describe('value envelope codec', () => {
+  it.each(Object.entries(ROUND_TRIP_VALUES))('round-trips %s', (_label, value) => {
+    const { payload } = encodeValue(snapshotValue(value), options);
+    expect(decodeValue(payload).value).toStrictEqual(value);
+  });
+
+  it('writes plain JSON untagged and reports compression above the threshold', () => {
+    const plain = encodeValue(snapshotValue({ a: 1 }), options);
+    expect(plain.payload.subarray(4).toString()).toBe('{"a":1}');
+    expect(plain.compression).toBeUndefined();
+    const big = encodeValue(snapshotValue('y'.repeat(5000)), options);
+    expect(big.compression?.originalBytes).toBe(5002);
+    expect(big.compression!.compressedBytes).toBeLessThan(100);
+    expect(decodeValue(big.payload)).toStrictEqual({ value: 'y'.repeat(5000), special: false });
+  });
+
+  it('compresses everything with threshold 0 and brotli when chosen', () => {
+    const encoded = encodeValue(snapshotValue('a'), {
+      ...options,
+      compressionThreshold: 0,
+      compressionAlgorithm: 'brotli',
+    });
+    expect(encoded.payload[2]! >> 2).toBe(2);
+    expect(decodeValue(encoded.payload).value).toBe('a');
+  });
+
+  it.each([
+    ['an empty buffer', Buffer.alloc(0)],
+    ['foreign bytes', Buffer.from('hello world')],
+    ['an unknown version', Buffer.from([0xc7, 2, 0, 0, 0x31])],
+    ['unknown flags', Buffer.from([0xc7, 1, 0b10_0000, 0, 0x31])],
+    ['an unknown serializer', Buffer.from([0xc7, 1, 0b11, 0, 0x31])],
+    ['an unknown compression id', Buffer.from([0xc7, 1, 0b1100, 0, 0x31])],
+    ['an encrypted value without a key', Buffer.from([0xc7, 1, 0b1_0000, 1, 0x31])],
+    ['corrupt deflate data', Buffer.from([0xc7, 1, 0b0100, 0, 0xff, 0xff, 0xff])],
+    ['invalid JSON', Buffer.concat([Buffer.from([0xc7, 1, 0, 0]), Buffer.from('{"a":')])],
+    [
+      'a malformed tagged bigint',
+      Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"big","v":"x1"}')]),
+    ],
+    ['an unknown tag', Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"nope","v":1}')])],
+  ])('rejects %s with a DecodeError', (_label, payload) => {
+    expect(() => decodeValue(payload)).toThrow(DecodeError);
+  });
+});
+
+describe('tagged serializer', () => {
+  it('escapes user objects that carry the tag key', () => {
+    const tree = toTagged({ $tc: 'date', v: 1 });
+    expect(tree).toStrictEqual({ $tc: 'obj', v: { $tc: 'date', v: 1 } });
+    expect(fromTagged(tree)).toStrictEqual({ $tc: 'date', v: 1 });
+  });
+
+  it('keeps an own __proto__ key as data, never as a prototype', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true},"n":1n}'.replace('1n', '1')) as object;
+    const back = fromTagged(toTagged(value)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toStrictEqual(['__proto__', 'n']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('round-trips invalid dates and -Infinity', () => {
+    const back = fromTagged(
+      JSON.parse(JSON.stringify(toTagged([new Date(Number.NaN), Number.NEGATIVE_INFINITY]))),
+    ) as [Date, number];
+    expect(Number.isNaN(back[0].getTime())).toBe(true);
+    expect(back[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
