@@ -46,9 +46,9 @@ export function resolveEntries(
   });
 }
 
-/** A validated, private copy of a value. */
+/** A validated value, usually a private copy of it. */
 export interface Snapshot {
-  /** Deep copy; plain objects and arrays are frozen. */
+  /** Deep copy with plain objects and arrays frozen; the caller's own value when taken with `copy: false`. */
   value: unknown;
   /** True when the value holds types that JSON cannot carry (Date, Buffer, Map, Set, BigInt, NaN...). */
   special: boolean;
@@ -57,121 +57,135 @@ export interface Snapshot {
 }
 
 /**
- * Validates a value and takes a private deep copy of it (SPEC §2). Plain objects and arrays in the copy
- * are frozen, so a value without special types can be handed out on every hit without cloning.
+ * Validates a value (SPEC §2) and takes a private deep copy of it. Plain objects and arrays in the copy
+ * are frozen, so a value without special types can be handed out on every hit without cloning. With
+ * `copy: false` it only validates (for a value that is serialized at once and not kept).
  */
-export function snapshotValue(value: unknown): Snapshot {
+export function snapshotValue(value: unknown, copy = true): Snapshot {
   if (value === undefined) throw new ValidationError('value is undefined', { option: 'value' });
-  const state = { special: false, bytes: 0 };
-  const copy = copyValue(value, 'value', new Set(), state);
-  return { value: copy, special: state.special, bytes: state.bytes };
+  const walker = new SnapshotWalker(copy);
+  const result = walker.visit(value);
+  return { value: result, special: walker.special, bytes: walker.bytes };
 }
 
-function copyValue(
-  value: unknown,
-  path: string,
-  seen: Set<object>,
-  state: { special: boolean; bytes: number },
-): unknown {
-  switch (typeof value) {
-    case 'string':
-      state.bytes += value.length + 2;
-      return value;
-    case 'number':
-      state.bytes += 8;
-      if (!Number.isFinite(value)) state.special = true;
-      return value;
-    case 'boolean':
-      state.bytes += 4;
-      return value;
-    case 'bigint':
-      state.bytes += 16;
-      state.special = true;
-      return value;
-    case 'function':
-      throw invalid(`${path} is a function`);
-    case 'symbol':
-      throw invalid(`${path} is a symbol`);
-    case 'undefined':
-      throw invalid(`${path} is undefined`);
-  }
-  if (value === null) {
-    state.bytes += 4;
-    return null;
-  }
-  const object = value as object;
-  if (seen.has(object)) throw invalid(`${path} is a circular reference`);
-  seen.add(object);
-  try {
-    return copyObject(object, path, seen, state);
-  } finally {
-    seen.delete(object);
-  }
-}
+class SnapshotWalker {
+  special = false;
+  bytes = 0;
+  readonly #seen = new Set<object>();
+  /** Path segments to the node being visited; joined only to report a problem. */
+  readonly #path: (string | number)[] = [];
 
-function copyObject(
-  object: object,
-  path: string,
-  seen: Set<object>,
-  state: { special: boolean; bytes: number },
-): unknown {
-  if (Array.isArray(object)) {
-    const copy: unknown[] = new Array<unknown>(object.length);
-    for (let i = 0; i < object.length; i++) {
-      copy[i] = copyValue(object[i], `${path}[${i}]`, seen, state);
+  constructor(private readonly copy: boolean) {}
+
+  visit(value: unknown): unknown {
+    switch (typeof value) {
+      case 'string':
+        this.bytes += value.length + 2;
+        return value;
+      case 'number':
+        this.bytes += 8;
+        if (!Number.isFinite(value)) this.special = true;
+        return value;
+      case 'boolean':
+        this.bytes += 4;
+        return value;
+      case 'bigint':
+        this.bytes += 16;
+        this.special = true;
+        return value;
+      case 'function':
+        throw this.#invalid('is a function');
+      case 'symbol':
+        throw this.#invalid('is a symbol');
+      case 'undefined':
+        throw this.#invalid('is undefined');
     }
-    state.bytes += 2;
-    return Object.freeze(copy);
+    if (value === null) {
+      this.bytes += 4;
+      return null;
+    }
+    const object = value as object;
+    if (this.#seen.has(object)) throw this.#invalid('is a circular reference');
+    this.#seen.add(object);
+    try {
+      return this.#visitObject(object);
+    } finally {
+      this.#seen.delete(object);
+    }
   }
-  if (object instanceof Date) {
-    state.special = true;
-    state.bytes += 24;
-    return new Date(object.getTime());
+
+  #child(segment: string | number, value: unknown): unknown {
+    this.#path.push(segment);
+    const result = this.visit(value);
+    this.#path.pop();
+    return result;
   }
-  if (object instanceof Uint8Array) {
-    state.special = true;
-    state.bytes += object.byteLength;
-    return Buffer.isBuffer(object) ? Buffer.from(object) : new Uint8Array(object);
+
+  #visitObject(object: object): unknown {
+    if (Array.isArray(object)) {
+      const copy: unknown[] | undefined = this.copy ? new Array<unknown>(object.length) : undefined;
+      for (let i = 0; i < object.length; i++) {
+        const item = this.#child(i, object[i]);
+        if (copy) copy[i] = item;
+      }
+      this.bytes += 2;
+      return copy ? Object.freeze(copy) : object;
+    }
+    if (object instanceof Date) {
+      this.special = true;
+      this.bytes += 24;
+      return this.copy ? new Date(object.getTime()) : object;
+    }
+    if (object instanceof Uint8Array) {
+      this.special = true;
+      this.bytes += object.byteLength;
+      if (!this.copy) return object;
+      return Buffer.isBuffer(object) ? Buffer.from(object) : new Uint8Array(object);
+    }
+    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+      throw this.#invalid('is an unsupported binary type (use a Buffer or Uint8Array)');
+    }
+    if (object instanceof Map) return this.#visitMap(object);
+    if (object instanceof Set) {
+      this.special = true;
+      const copy = new Set<unknown>();
+      for (const item of object) copy.add(this.#child('<set item>', item));
+      return this.copy ? copy : object;
+    }
+    const proto = Object.getPrototypeOf(object) as object | null;
+    const keys = Object.keys(object);
+    if (proto !== Object.prototype && proto !== null && keys.length === 0) {
+      throw this.#invalid('is a class instance with no data (only methods)');
+    }
+    const copy: Record<string, unknown> | undefined = this.copy ? {} : undefined;
+    for (const key of keys) {
+      const item = (object as Record<string, unknown>)[key];
+      if (item === undefined) continue; // JSON semantics: an undefined property is absent
+      this.bytes += key.length + 4;
+      const itemCopy = this.#child(key, item);
+      if (!copy) continue;
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: itemCopy, enumerable: true });
+      else copy[key] = itemCopy;
+    }
+    return copy ? Object.freeze(copy) : object;
   }
-  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
-    throw invalid(`${path} is an unsupported binary type (use a Buffer or Uint8Array)`);
-  }
-  if (object instanceof Map) {
-    state.special = true;
+
+  #visitMap(map: Map<unknown, unknown>): unknown {
+    this.special = true;
     const copy = new Map<unknown, unknown>();
-    for (const [k, v] of object) {
-      copy.set(
-        copyValue(k, `${path}.<map key>`, seen, state),
-        copyValue(v, `${path}.get(${String(k)})`, seen, state),
-      );
+    for (const [k, v] of map) {
+      copy.set(this.#child('<map key>', k), this.#child(`get(${String(k)})`, v));
     }
-    return copy;
+    return this.copy ? copy : map;
   }
-  if (object instanceof Set) {
-    state.special = true;
-    const copy = new Set<unknown>();
-    for (const item of object) copy.add(copyValue(item, `${path}.<set item>`, seen, state));
-    return copy;
-  }
-  const proto = Object.getPrototypeOf(object) as object | null;
-  const keys = Object.keys(object);
-  if (proto !== Object.prototype && proto !== null && keys.length === 0) {
-    throw invalid(`${path} is a class instance with no data (only methods)`);
-  }
-  const copy: Record<string, unknown> = {};
-  for (const key of keys) {
-    const item = (object as Record<string, unknown>)[key];
-    if (item === undefined) continue; // JSON semantics: an undefined property is absent
-    state.bytes += key.length + 4;
-    const itemCopy = copyValue(item, `${path}.${key}`, seen, state);
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: itemCopy, enumerable: true });
-    else copy[key] = itemCopy;
-  }
-  return Object.freeze(copy);
-}
 
-function invalid(message: string): ValidationError {
-  return new ValidationError(message, { option: 'value' });
+  #invalid(problem: string): ValidationError {
+    let path = 'value';
+    for (const segment of this.#path) {
+      path += typeof segment === 'number' ? `[${segment}]` : `.${segment}`;
+    }
+    return new ValidationError(`${path} ${problem}`, { option: 'value' });
+  }
 }
 
 /** A fresh, mutable deep copy of a snapshot that holds special types (their containers cannot be frozen). */

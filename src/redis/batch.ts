@@ -34,7 +34,7 @@ export async function fetchMany(
 /** SET of many entries in one pipeline (EX when the TTL is positive). */
 export async function storeMany(
   client: Redis,
-  entries: { redisKey: string; payload: Buffer; ttl: number }[],
+  entries: { redisKey: string; payload: Buffer | string; ttl: number }[],
 ): Promise<void> {
   const pipeline = client.pipeline();
   for (const { redisKey, payload, ttl } of entries) {

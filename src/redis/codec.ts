@@ -5,11 +5,13 @@ import { fromTagged, toTagged } from './serializer.js';
 
 /**
  * Redis value envelope (DESIGN §4), 4 header bytes then the payload:
- *   [0] magic 0xC7  [1] format version  [2] flags  [3] encryption key id (0 when not encrypted)
+ *   [0] magic 0x01  [1] format version  [2] flags  [3] encryption key id (0 when not encrypted)
  * flags: bits 0-1 serializer (0 JSON, 1 tagged JSON), bits 2-3 compression (0 none, 1 deflate, 2 brotli),
  * bit 4 encrypted.
+ * Every header byte of a plain (uncompressed, unencrypted) value is below 0x80, so such a value is sent as
+ * the string `header + json`: the same bytes as a Buffer, without building one per write.
  */
-const MAGIC = 0xc7;
+const MAGIC = 0x01;
 const VERSION = 1;
 const HEADER_BYTES = 4;
 const SERIALIZER_TAGGED = 1;
@@ -28,7 +30,8 @@ export interface CompressionReport {
 }
 
 export interface Encoded {
-  payload: Buffer;
+  /** A string for plain values (ASCII header + JSON, written as UTF-8), a Buffer otherwise. */
+  payload: Buffer | string;
   /** Set when the value was large enough to be compressed. */
   compression?: CompressionReport;
 }
@@ -37,13 +40,12 @@ export interface Encoded {
 export function encodeValue(snapshot: Snapshot, options: CodecOptions): Encoded {
   const text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
   const serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
+  // text.length <= UTF-8 bytes <= 3 * text.length: count bytes only when the threshold is in between.
+  const belowThreshold =
+    text.length * 3 < options.compressionThreshold ||
+    (text.length < options.compressionThreshold && Buffer.byteLength(text) < options.compressionThreshold);
+  if (belowThreshold) return { payload: PLAIN_HEADERS[serializer] + text };
   const textBytes = Buffer.byteLength(text);
-  if (textBytes < options.compressionThreshold) {
-    const payload = Buffer.allocUnsafe(HEADER_BYTES + textBytes);
-    writeHeader(payload, serializer);
-    payload.write(text, HEADER_BYTES);
-    return { payload };
-  }
   const started = performance.now();
   const compressed = compress(Buffer.from(text), options.compressionAlgorithm, options.compressionLevel);
   const header = Buffer.allocUnsafe(HEADER_BYTES);
@@ -57,6 +59,8 @@ export function encodeValue(snapshot: Snapshot, options: CodecOptions): Encoded 
     },
   };
 }
+
+const PLAIN_HEADERS = [0, SERIALIZER_TAGGED].map((flags) => String.fromCharCode(MAGIC, VERSION, flags, 0));
 
 function writeHeader(target: Buffer, flags: number): void {
   target[0] = MAGIC;

@@ -32,7 +32,6 @@ export interface ConnectionSettings {
   commandTimeout: number;
   /** Milliseconds one connection attempt may take. */
   connectTimeout: number;
-  autoPipelining: boolean;
 }
 
 /** Longest pause between two background reconnection attempts. */
@@ -56,7 +55,8 @@ export function createRedisClient(settings: ConnectionSettings): Redis {
     commandTimeout: settings.commandTimeout,
     connectTimeout: settings.connectTimeout,
     maxRetriesPerRequest: 0,
-    enableAutoPipelining: settings.autoPipelining,
+    // Toggled per command by the remote tier (adaptive auto-pipelining) when `autoPipelining` is on.
+    enableAutoPipelining: false,
     retryStrategy: reconnectDelay,
   };
   return new Redis(settings.url, options);

@@ -99,7 +99,7 @@ export class GenericRedisCache implements CacheInterface {
     }
     this.#ownsClient = o.redisClient === undefined;
     const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o });
-    this.#remote = new RemoteTier(client, this.#events, this.#logger);
+    this.#remote = new RemoteTier(client, this.#events, this.#logger, this.#ownsClient && o.autoPipelining);
   }
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
@@ -132,7 +132,18 @@ export class GenericRedisCache implements CacheInterface {
         return local;
       }
     }
-    const value = await this.#fetch(key);
+    const redisKey = this.keyPrefix + key;
+    let value: unknown;
+    if (this.#l1) {
+      // PTTL in the same round trip bounds the L1 copy by what Redis has left.
+      const reply = await this.#remote.run('get', (c) =>
+        Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
+      );
+      value = reply === FAILED ? undefined : this.#decode(key, reply[0], reply[1]);
+    } else {
+      const payload = await this.#remote.run('get', (c) => c.getBuffer(redisKey));
+      value = payload === FAILED ? undefined : this.#decode(key, payload, -1);
+    }
     if (value === undefined) this.#misses++;
     else this.#redisHits++;
     this.#afterGet(key, value, 'redis', started);
@@ -142,9 +153,20 @@ export class GenericRedisCache implements CacheInterface {
   async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     assertKey(key);
     const seconds = resolveTtl(ttl, this.defaultTtl);
-    const snapshot = snapshotValue(value);
+    // Without L1 nothing keeps the value, so it is only validated, not copied.
+    const snapshot = snapshotValue(value, this.#l1 !== undefined);
     const started = this.#events.has('operation') ? hrtimeMs() : 0;
-    await this.#store([{ key, snapshot, ttl: seconds }]);
+    const redisKey = this.keyPrefix + key;
+    if (this.#remote.usable) {
+      const payload = this.#encode(snapshot);
+      const stored = await this.#remote.run('set', (c) =>
+        seconds > 0 ? c.set(redisKey, payload, 'EX', seconds) : c.set(redisKey, payload),
+      );
+      if (stored === FAILED) this.#remote.rememberKey(redisKey);
+    } else {
+      this.#remote.rememberKey(redisKey);
+    }
+    this.#l1?.setSnapshot(key, snapshot, seconds * 1000);
     this.#sets++;
     if (started) this.#emitOperation('set', 'redis', started, 'success');
     if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
@@ -204,11 +226,24 @@ export class GenericRedisCache implements CacheInterface {
   }
 
   async setMany(entries: CacheEntry[]): Promise<void> {
+    const withL1 = this.#l1 !== undefined;
     const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
       ...e,
-      snapshot: snapshotValue(e.value),
+      snapshot: snapshotValue(e.value, withL1),
     }));
-    await this.#store(resolved);
+    const redisKeys = resolved.map(({ key }) => this.keyPrefix + key);
+    if (this.#remote.usable) {
+      const encoded = resolved.map(({ snapshot, ttl }, i) => ({
+        redisKey: redisKeys[i] as string,
+        ttl,
+        payload: this.#encode(snapshot),
+      }));
+      const stored = await this.#remote.run('setMany', (c) => storeMany(c, encoded));
+      if (stored === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
+    } else {
+      for (const key of redisKeys) this.#remote.rememberKey(key);
+    }
+    for (const { key, snapshot, ttl } of resolved) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
     this.#sets += resolved.length;
   }
 
@@ -297,18 +332,6 @@ export class GenericRedisCache implements CacheInterface {
     await this.#l1?.close();
   }
 
-  async #fetch(key: string): Promise<unknown> {
-    const redisKey = this.keyPrefix + key;
-    if (!this.#l1) {
-      const payload = await this.#remote.run('get', (c) => c.getBuffer(redisKey));
-      return payload === FAILED ? undefined : this.#decode(key, payload, -1);
-    }
-    const reply = await this.#remote.run('get', (c) =>
-      Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
-    );
-    return reply === FAILED ? undefined : this.#decode(key, reply[0], reply[1]);
-  }
-
   /** Decodes a Redis reply (a miss on corrupt data) and promotes it into L1 for no longer than Redis keeps it. */
   #decode(key: string, payload: Buffer | null, pttl: number): unknown {
     if (payload === null) return undefined;
@@ -331,33 +354,10 @@ export class GenericRedisCache implements CacheInterface {
     return decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value;
   }
 
-  async #store(entries: { key: string; snapshot: Snapshot; ttl: number }[]): Promise<void> {
-    if (this.#remote.usable) {
-      const encoded = entries.map(({ key, snapshot, ttl }) => ({
-        redisKey: this.keyPrefix + key,
-        ttl,
-        ...this.#encode(snapshot),
-      }));
-      const [first] = encoded;
-      const stored =
-        encoded.length === 1 && first
-          ? await this.#remote.run('set', (c) =>
-              first.ttl > 0
-                ? c.set(first.redisKey, first.payload, 'EX', first.ttl)
-                : c.set(first.redisKey, first.payload),
-            )
-          : await this.#remote.run('setMany', (c) => storeMany(c, encoded));
-      if (stored === FAILED) for (const e of encoded) this.#remote.rememberKey(e.redisKey);
-    } else {
-      for (const { key } of entries) this.#remote.rememberKey(this.keyPrefix + key);
-    }
-    for (const { key, snapshot, ttl } of entries) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
-  }
-
-  #encode(snapshot: Snapshot): { payload: Buffer } {
+  #encode(snapshot: Snapshot): Buffer | string {
     const encoded = encodeValue(snapshot, this.#codec);
     if (encoded.compression) this.#events.emit('compression', encoded.compression);
-    return encoded;
+    return encoded.payload;
   }
 
   /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */

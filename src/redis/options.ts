@@ -30,7 +30,7 @@ export interface GenericRedisCacheOptions {
   commandTimeout?: number;
   /** Milliseconds `connect()` waits for Redis. @default 2000 */
   connectTimeout?: number;
-  /** Batch concurrent commands into one write (ioredis auto-pipelining). @default true */
+  /** Batch commands into one write while others are in flight (adaptive ioredis auto-pipelining). @default true */
   autoPipelining?: boolean;
   /** @default console warnings and errors */
   logger?: Logger;

@@ -37,8 +37,21 @@ export class RemoteTier {
     this.#logger.debug({ err: error.message }, 'redis connection error');
   };
 
-  constructor(client: Redis, events: CacheEventEmitter, logger: Logger) {
+  /** Commands sent and not yet answered, and the most in flight during this and the last busy period. */
+  #inFlight = 0;
+  #peak = 0;
+  #lastPeak = 0;
+  readonly #adaptivePipelining: boolean;
+
+  /**
+   * `adaptivePipelining`: batch commands (ioredis auto-pipelining) only under concurrency: while another
+   * command is in flight, or when the last busy period had several. Auto-pipelining defers each batch to
+   * `setImmediate`, which costs a lone request latency but pays off under concurrency. A command is sent
+   * directly only when nothing is queued, so the order of commands is kept.
+   */
+  constructor(client: Redis, events: CacheEventEmitter, logger: Logger, adaptivePipelining = false) {
     this.#client = client;
+    this.#adaptivePipelining = adaptivePipelining;
     this.#events = events;
     this.#logger = logger;
     client.on('ready', this.#onReady);
@@ -54,7 +67,8 @@ export class RemoteTier {
 
   /** True when commands can be sent now. */
   get usable(): boolean {
-    return this.#client.status === 'ready';
+    // After the server closes, ioredis refuses writes before its status leaves 'ready'.
+    return this.#client.status === 'ready' && this.#client.stream?.writable === true;
   }
 
   get status(): RemoteStatus {
@@ -68,6 +82,9 @@ export class RemoteTier {
       this.#markDegraded('redis is not connected');
       return FAILED;
     }
+    if (this.#adaptivePipelining)
+      this.#client.options.enableAutoPipelining = this.#inFlight > 0 || this.#lastPeak > 1;
+    if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
     try {
       const result = await command(this.#client);
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
@@ -78,6 +95,11 @@ export class RemoteTier {
         this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
       this.#markDegraded(err.message);
       return FAILED;
+    } finally {
+      if (--this.#inFlight === 0) {
+        this.#lastPeak = this.#peak;
+        this.#peak = 0;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -52,17 +52,38 @@ export function findRedisServerBinary(): string | undefined {
   return undefined;
 }
 
-/** Asks the OS for a port nobody listens on. */
-export function getFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port nobody listens on, chosen below the kernel's ephemeral range. A server port inside that range
+ * can, once the server is killed, be handed to a reconnecting client as its own source port: the client
+ * then connects to itself (TCP self-connect) and believes the dead server answers.
+ */
+export async function getFreePort(): Promise<number> {
+  const ephemeralStart = readEphemeralStart();
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralStart);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
+}
+
+function readEphemeralStart(): number {
+  try {
+    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const port = Number(start);
+    return Number.isInteger(port) && port > 11_000 ? port : 32_768;
+  } catch {
+    return 32_768; // not Linux: the IANA-style default lower bound is 49152, Linux's is 32768
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -15,7 +15,7 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
     await cache.set('big', 'x'.repeat(10_000));
     const small = await redis.raw.getBuffer(`${cache.keyPrefix}small`);
     const big = await redis.raw.getBuffer(`${cache.keyPrefix}big`);
-    expect([...small!.subarray(0, 4)]).toStrictEqual([0xc7, 1, 0, 0]);
+    expect([...small!.subarray(0, 4)]).toStrictEqual([0x01, 1, 0, 0]);
     expect(small!.subarray(4).toString()).toBe('"tiny"');
     expect(big![2]! & 0b1100).toBe(0b0100);
     expect(big!.length).toBeLessThan(200);
@@ -106,16 +106,16 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
     cache.on('error', (e) => errors.push(`${e.kind}:${e.key ?? ''}`));
     const cli = (...args: string[]) => execFileSync('redis-cli', ['-u', redis.url, ...args]);
     cli('SET', `${cache.keyPrefix}plain`, 'not an envelope');
-    await redis.raw.set(`${cache.keyPrefix}truncated`, Buffer.from([0xc7, 1, 0b0100, 0, 1, 2, 3]));
+    await redis.raw.set(`${cache.keyPrefix}truncated`, Buffer.from([0x01, 1, 0b0100, 0, 1, 2, 3]));
     await redis.raw.set(
       `${cache.keyPrefix}badjson`,
-      Buffer.concat([Buffer.from([0xc7, 1, 0, 0]), Buffer.from('{nope')]),
+      Buffer.concat([Buffer.from([0x01, 1, 0, 0]), Buffer.from('{nope')]),
     );
-    await redis.raw.set(`${cache.keyPrefix}version`, Buffer.from([0xc7, 9, 0, 0, 0x31]));
-    await redis.raw.set(`${cache.keyPrefix}encrypted`, Buffer.from([0xc7, 1, 0b1_0000, 1, 0x31]));
+    await redis.raw.set(`${cache.keyPrefix}version`, Buffer.from([0x01, 9, 0, 0, 0x31]));
+    await redis.raw.set(`${cache.keyPrefix}encrypted`, Buffer.from([0x01, 1, 0b1_0000, 1, 0x31]));
     await redis.raw.set(
       `${cache.keyPrefix}badtag`,
-      Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"zzz","v":1}')]),
+      Buffer.concat([Buffer.from([0x01, 1, 1, 0]), Buffer.from('{"$tc":"zzz","v":1}')]),
     );
     const keys = ['plain', 'truncated', 'badjson', 'version', 'encrypted', 'badtag'];
     for (const key of keys) expect(await cache.get(key)).toBeUndefined();

@@ -5,6 +5,8 @@ import { DecodeError } from '../../src/redis/decode-error.js';
 import { fromTagged, toTagged } from '../../src/redis/serializer.js';
 import { ROUND_TRIP_VALUES } from '../../src/testing/contract-suite.js';
 
+const bytes = (payload: Buffer | string): Buffer =>
+  typeof payload === 'string' ? Buffer.from(payload) : payload;
 const options: CodecOptions = {
   compressionThreshold: 1000,
   compressionLevel: 6,
@@ -14,17 +16,25 @@ const options: CodecOptions = {
 describe('value envelope codec', () => {
   it.each(Object.entries(ROUND_TRIP_VALUES))('round-trips %s', (_label, value) => {
     const { payload } = encodeValue(snapshotValue(value), options);
-    expect(decodeValue(payload).value).toStrictEqual(value);
+    expect(decodeValue(bytes(payload)).value).toStrictEqual(value);
   });
 
   it('writes plain JSON untagged and reports compression above the threshold', () => {
     const plain = encodeValue(snapshotValue({ a: 1 }), options);
-    expect(plain.payload.subarray(4).toString()).toBe('{"a":1}');
+    expect(bytes(plain.payload).subarray(4).toString()).toBe('{"a":1}');
+    expect([...bytes(plain.payload).subarray(0, 4)]).toStrictEqual([1, 1, 0, 0]);
     expect(plain.compression).toBeUndefined();
     const big = encodeValue(snapshotValue('y'.repeat(5000)), options);
     expect(big.compression?.originalBytes).toBe(5002);
     expect(big.compression!.compressedBytes).toBeLessThan(100);
-    expect(decodeValue(big.payload)).toStrictEqual({ value: 'y'.repeat(5000), special: false });
+    expect(decodeValue(bytes(big.payload))).toStrictEqual({ value: 'y'.repeat(5000), special: false });
+  });
+
+  it('measures the threshold in UTF-8 bytes, not characters', () => {
+    const threshold = { ...options, compressionThreshold: 100 };
+    expect(encodeValue(snapshotValue('é'.repeat(40)), threshold).compression).toBeUndefined(); // 82 bytes
+    expect(encodeValue(snapshotValue('é'.repeat(60)), threshold).compression?.originalBytes).toBe(122);
+    expect(encodeValue(snapshotValue('e'.repeat(120)), threshold).compression?.originalBytes).toBe(122);
   });
 
   it('compresses everything with threshold 0 and brotli when chosen', () => {
@@ -33,25 +43,25 @@ describe('value envelope codec', () => {
       compressionThreshold: 0,
       compressionAlgorithm: 'brotli',
     });
-    expect(encoded.payload[2]! >> 2).toBe(2);
-    expect(decodeValue(encoded.payload).value).toBe('a');
+    expect(bytes(encoded.payload)[2]! >> 2).toBe(2);
+    expect(decodeValue(bytes(encoded.payload)).value).toBe('a');
   });
 
   it.each([
     ['an empty buffer', Buffer.alloc(0)],
     ['foreign bytes', Buffer.from('hello world')],
-    ['an unknown version', Buffer.from([0xc7, 2, 0, 0, 0x31])],
-    ['unknown flags', Buffer.from([0xc7, 1, 0b10_0000, 0, 0x31])],
-    ['an unknown serializer', Buffer.from([0xc7, 1, 0b11, 0, 0x31])],
-    ['an unknown compression id', Buffer.from([0xc7, 1, 0b1100, 0, 0x31])],
-    ['an encrypted value without a key', Buffer.from([0xc7, 1, 0b1_0000, 1, 0x31])],
-    ['corrupt deflate data', Buffer.from([0xc7, 1, 0b0100, 0, 0xff, 0xff, 0xff])],
-    ['invalid JSON', Buffer.concat([Buffer.from([0xc7, 1, 0, 0]), Buffer.from('{"a":')])],
+    ['an unknown version', Buffer.from([0x01, 2, 0, 0, 0x31])],
+    ['unknown flags', Buffer.from([0x01, 1, 0b10_0000, 0, 0x31])],
+    ['an unknown serializer', Buffer.from([0x01, 1, 0b11, 0, 0x31])],
+    ['an unknown compression id', Buffer.from([0x01, 1, 0b1100, 0, 0x31])],
+    ['an encrypted value without a key', Buffer.from([0x01, 1, 0b1_0000, 1, 0x31])],
+    ['corrupt deflate data', Buffer.from([0x01, 1, 0b0100, 0, 0xff, 0xff, 0xff])],
+    ['invalid JSON', Buffer.concat([Buffer.from([0x01, 1, 0, 0]), Buffer.from('{"a":')])],
     [
       'a malformed tagged bigint',
-      Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"big","v":"x1"}')]),
+      Buffer.concat([Buffer.from([0x01, 1, 1, 0]), Buffer.from('{"$tc":"big","v":"x1"}')]),
     ],
-    ['an unknown tag', Buffer.concat([Buffer.from([0xc7, 1, 1, 0]), Buffer.from('{"$tc":"nope","v":1}')])],
+    ['an unknown tag', Buffer.concat([Buffer.from([0x01, 1, 1, 0]), Buffer.from('{"$tc":"nope","v":1}')])],
   ])('rejects %s with a DecodeError', (_label, payload) => {
     expect(() => decodeValue(payload)).toThrow(DecodeError);
   });

@@ -1,0 +1,119 @@
+import { Bench } from 'tinybench';
+
+/** One thing measured: `run` performs `opsPerCall` operations per call. */
+export interface BenchCase {
+  label: string;
+  run: () => Promise<unknown>;
+  opsPerCall: number;
+}
+
+export interface Goal {
+  /** Case whose figure is judged. */
+  subject: string;
+  /** Case it is compared with. */
+  against: string;
+  /** subject ops/s ÷ against ops/s must be at least this. */
+  minRatio: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  needsRedis: boolean;
+  /** Builds the cases on shared data; `teardown` releases what setup created. */
+  setup(context: BenchContext): Promise<{ cases: BenchCase[]; teardown: () => Promise<void> }>;
+  goals: Goal[];
+}
+
+export interface BenchContext {
+  redisUrl: string | undefined;
+  quick: boolean;
+}
+
+export interface CaseResult {
+  label: string;
+  opsPerSec: number;
+  nsPerOp: number;
+  samples: number;
+  /** ops/s of each run; the reported figure is their median. */
+  runs: number[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  cases: CaseResult[];
+  goals: (Goal & { ratio: number; met: boolean })[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Measures every case in the same process, interleaved run by run (case A, B, C, then A, B, C again), so
+ * that drift in CPU placement or GC hits all cases alike; the figure is the median of the runs.
+ */
+export async function measure(cases: BenchCase[], quick: boolean): Promise<CaseResult[]> {
+  const runs = quick ? 3 : 5;
+  const time = quick ? 300 : 800;
+  const perCase = new Map<string, number[]>(cases.map((c) => [c.label, []]));
+  const samples = new Map<string, number>(cases.map((c) => [c.label, 0]));
+  for (let run = 0; run < runs; run++) {
+    for (const c of cases) {
+      const bench = new Bench({ time, warmupTime: run === 0 ? time / 2 : 50, warmupIterations: 5 });
+      bench.add(c.label, c.run);
+      await bench.run();
+      const task = bench.tasks[0];
+      const result = task?.result;
+      if (!result || !('latency' in result)) throw new Error(`benchmark case '${c.label}' failed`);
+      const msPerCall = result.latency.p50 ?? result.latency.mean;
+      perCase.get(c.label)?.push((c.opsPerCall * 1000) / msPerCall);
+      samples.set(c.label, (samples.get(c.label) ?? 0) + result.latency.samplesCount);
+    }
+  }
+  return cases.map((c) => {
+    const opsPerSec = median(perCase.get(c.label) ?? []);
+    return {
+      label: c.label,
+      opsPerSec,
+      nsPerOp: 1e9 / opsPerSec,
+      samples: samples.get(c.label) ?? 0,
+      runs: perCase.get(c.label) ?? [],
+    };
+  });
+}
+
+export function judge(goals: Goal[], results: CaseResult[]): ScenarioResult['goals'] {
+  const byLabel = new Map(results.map((r) => [r.label, r.opsPerSec]));
+  return goals.map((goal) => {
+    const ratio = (byLabel.get(goal.subject) ?? 0) / (byLabel.get(goal.against) ?? Number.POSITIVE_INFINITY);
+    return { ...goal, ratio, met: ratio >= goal.minRatio };
+  });
+}
+
+/** A printable table: ops/s, ns/op and the ratio of each case to the first (tiercache). */
+export function formatTable(result: ScenarioResult): string {
+  const [first] = result.cases;
+  const rows = result.cases.map((c) => [
+    c.label,
+    Math.round(c.opsPerSec).toLocaleString('en-US'),
+    Math.round(c.nsPerOp).toLocaleString('en-US'),
+    first ? (first.opsPerSec / c.opsPerSec).toFixed(2) : '-',
+  ]);
+  const header = ['case', 'ops/s', 'ns/op', 'tiercache ÷ case'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const goals = result.goals.map(
+    (g) =>
+      `  goal: ${g.subject} ≥ ${g.minRatio}× ${g.against}: ${g.ratio.toFixed(2)}× ${g.met ? 'met' : 'NOT MET'}`,
+  );
+  return [`\n## ${result.name} — ${result.description}`, line(header), ...rows.map(line), ...goals].join(
+    '\n',
+  );
+}

@@ -1,0 +1,17 @@
+/** A small object like a session or user record. */
+export const smallObject = (i: number) => ({
+  id: i,
+  name: `user-${i}`,
+  active: i % 2 === 0,
+  tags: ['a', 'b'],
+});
+
+/** A JSON object whose serialized form is about 1 KB (1,024 ± 16 bytes). */
+export function kilobyteObject(i: number): Record<string, unknown> {
+  const base = { id: i, title: `document ${i}`, tags: ['alpha', 'beta', 'gamma'], score: i / 7 };
+  const padding = 1024 - JSON.stringify({ ...base, body: '' }).length;
+  return { ...base, body: 'x'.repeat(Math.max(0, padding)) };
+}
+
+export const keysOf = (prefix: string, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}:${i}`);

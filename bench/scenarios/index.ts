@@ -1,0 +1,13 @@
+import type { Scenario } from '../harness.js';
+import { l1GetHit } from './l1-get.js';
+import { memoryGetHit } from './memory-get.js';
+import { redisGet50InFlight, redisGetSequential } from './redis-get.js';
+import { redisSet50InFlight } from './redis-set.js';
+
+export const scenarios: Scenario[] = [
+  memoryGetHit,
+  l1GetHit,
+  redisGetSequential,
+  redisGet50InFlight,
+  redisSet50InFlight,
+];

@@ -1,0 +1,78 @@
+import { Redis } from 'ioredis';
+import { silentLogger } from '../../src/core/logger.js';
+import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import type { BenchCase, Scenario } from '../harness.js';
+import { kilobyteObject, keysOf } from './data.js';
+
+const KEYS = 1000;
+const PREFIX = 'bench:l2:';
+
+/**
+ * Redis reads with L1 off, so every get is a round trip: tiercache against raw ioredis GET + JSON.parse.
+ * The compression threshold is set above the value size so both sides move the same bytes.
+ */
+async function setupRedisGet(redisUrl: string | undefined, inFlight: number) {
+  const keys = keysOf('doc', KEYS);
+  const cache = new GenericRedisCache({
+    redisUrl,
+    enableMemoryCache: false,
+    keyPrefix: PREFIX,
+    compressionThreshold: 4096,
+    logger: silentLogger,
+  });
+  await cache.connect();
+  await cache.setMany(keys.map((key, i) => ({ key, value: kilobyteObject(i) })));
+  // Raw copies of the same JSON under the same names, read by the raw clients.
+  const writer = new Redis(redisUrl as string);
+  await Promise.all(keys.map((key, i) => writer.set(`bench:raw:${key}`, JSON.stringify(kilobyteObject(i)))));
+  const raw = new Redis(redisUrl as string, { enableAutoPipelining: inFlight > 1 });
+  // The same raw client with the per-command timeout tiercache always sets, to show what that costs.
+  const rawTimed = new Redis(redisUrl as string, { enableAutoPipelining: inFlight > 1, commandTimeout: 500 });
+  let i = 0;
+  const next = () => keys[i++ % KEYS] as string;
+  const batch = inFlight > 1 ? inFlight : 100;
+  const drive = (op: (key: string) => Promise<unknown>): (() => Promise<unknown>) =>
+    inFlight > 1
+      ? () => Promise.all(Array.from({ length: inFlight }, () => op(next())))
+      : async () => {
+          for (let n = 0; n < batch; n++) await op(next());
+        };
+  const cases: BenchCase[] = [
+    { label: 'tiercache get (L1 off)', opsPerCall: batch, run: drive((key) => cache.get(key)) },
+    {
+      label: inFlight > 1 ? 'ioredis auto-pipelined GET+parse' : 'ioredis GET+parse',
+      opsPerCall: batch,
+      run: drive(async (key) => JSON.parse((await raw.get(`bench:raw:${key}`)) as string) as unknown),
+    },
+    {
+      label: 'ioredis GET+parse, commandTimeout 500',
+      opsPerCall: batch,
+      run: drive(async (key) => JSON.parse((await rawTimed.get(`bench:raw:${key}`)) as string) as unknown),
+    },
+  ];
+  const teardown = async () => {
+    await cache.clear();
+    await cache.close();
+    await writer.del(...keys.map((key) => `bench:raw:${key}`));
+    writer.disconnect();
+    raw.disconnect();
+    rawTimed.disconnect();
+  };
+  return { cases, teardown };
+}
+
+export const redisGetSequential: Scenario = {
+  name: 'redis-get-sequential',
+  description: 'get with L1 off, 1 KB JSON, one request at a time',
+  needsRedis: true,
+  setup: ({ redisUrl }) => setupRedisGet(redisUrl, 1),
+  goals: [{ subject: 'tiercache get (L1 off)', against: 'ioredis GET+parse', minRatio: 0.9 }],
+};
+
+export const redisGet50InFlight: Scenario = {
+  name: 'redis-get-50-in-flight',
+  description: 'get with L1 off, 1 KB JSON, 50 requests in flight on one connection',
+  needsRedis: true,
+  setup: ({ redisUrl }) => setupRedisGet(redisUrl, 50),
+  goals: [{ subject: 'tiercache get (L1 off)', against: 'ioredis auto-pipelined GET+parse', minRatio: 0.9 }],
+};
