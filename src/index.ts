@@ -14,6 +14,11 @@ export { parseDuration, MAX_TTL_SECONDS } from './core/duration.js';
 export { systemClock } from './core/clock.js';
 export { consoleLogger, silentLogger } from './core/logger.js';
 export { MAX_PATTERN_LENGTH } from './core/pattern.js';
+export { IN_PROCESS_TIMING_SAMPLE } from './core/events.js';
+export { TRACING_CHANNELS } from './core/tracing.js';
+export { CachePerformanceMonitor, PERFORMANCE_MONITOR_DEFAULTS } from './monitoring/performance-monitor.js';
+export { PrometheusExporter, LATENCY_BUCKETS_SECONDS } from './monitoring/prometheus.js';
+export { instrumentOpenTelemetry } from './monitoring/opentelemetry.js';
 
 export type { InMemoryCacheOptions, MemoryCacheStats } from './memory/in-memory-cache.js';
 export type { RedisCacheStats } from './redis/generic-redis-cache.js';
@@ -41,8 +46,27 @@ export type {
   ErrorEvent,
   EvictionEvent,
   InvalidationEvent,
+  KeyGenerationEvent,
   OperationEvent,
 } from './core/events.js';
 export type { ErrorCode, ErrorContext } from './core/errors.js';
 export type { Clock } from './core/clock.js';
+export type { TraceContext } from './core/tracing.js';
+export type { CachePerformanceMonitorOptions, MonitoredCache } from './monitoring/performance-monitor.js';
+export type { PrometheusExporterOptions } from './monitoring/prometheus.js';
+export type { OpenTelemetryOptions } from './monitoring/opentelemetry.js';
+export type {
+  PerformanceStats,
+  KeyGenerationStats,
+  CacheOperationStats,
+  CompressionStats,
+  MemoryUsageStats,
+  MemoryWarning,
+  InvalidationFrequencyStats,
+  Recommendation,
+  Severity,
+  SlowOperations,
+  ExportedMetrics,
+} from './monitoring/monitor-types.js';
+export type { DurationSummary } from './monitoring/statistics.js';
 export type { Logger } from './core/logger.js';

@@ -6,14 +6,21 @@ export type CacheOperation =
 
 export type OperationOutcome = 'hit' | 'miss' | 'success' | 'error';
 
-/** One timed operation on one tier. `keys` is set for batch operations. */
+/**
+ * One operation on one tier. `keys` is set for batch operations. `durationMs` is set when the operation
+ * was timed: always for Redis and write operations; for gets served in process (a memory or L1 hit,
+ * ~0.1 µs) one in `IN_PROCESS_TIMING_SAMPLE`, since two clock reads would cost as much as the hit.
+ */
 export interface OperationEvent {
   operation: CacheOperation;
   tier: CacheTier;
-  durationMs: number;
   outcome: OperationOutcome;
-  keys?: number;
+  durationMs: number | undefined;
+  keys: number | undefined;
 }
+
+/** In-process gets are timed one in this many (see `OperationEvent.durationMs`). */
+export const IN_PROCESS_TIMING_SAMPLE = 16;
 
 export interface EvictionEvent {
   key: string;
@@ -54,6 +61,13 @@ export interface ConnectionEvent {
   reason?: string;
 }
 
+/** Time taken to build one AI cache key (AI caches only). */
+export interface KeyGenerationEvent {
+  durationMs: number;
+  textLength: number;
+  operation: string;
+}
+
 /** Every event a cache announces. Monitoring subscribes to these; caches never call monitors directly. */
 export interface CacheEvents {
   operation: OperationEvent;
@@ -62,6 +76,7 @@ export interface CacheEvents {
   invalidate: InvalidationEvent;
   compression: CompressionEvent;
   connection: ConnectionEvent;
+  keyGeneration: KeyGenerationEvent;
 }
 
 export type CacheEventName = keyof CacheEvents;
@@ -75,32 +90,30 @@ type AnyListener = (event: never) => void;
  * cache operation that emitted.
  */
 export class CacheEventEmitter {
-  readonly #listeners = new Map<CacheEventName, Set<AnyListener>>();
+  readonly #listeners = new Map<CacheEventName, AnyListener[]>();
   readonly #reported = new WeakSet<object>();
 
   constructor(private readonly onListenerError: (error: unknown, event: CacheEventName) => void) {}
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    set.add(listener);
+    // Copy on write: emit iterates an array that is never changed under it.
+    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
     return () => {
-      set.delete(listener);
+      const remaining = (this.#listeners.get(event) ?? []).filter((l) => l !== listener);
+      if (remaining.length > 0) this.#listeners.set(event, remaining);
+      else this.#listeners.delete(event);
     };
   }
 
   has(event: CacheEventName): boolean {
-    const set = this.#listeners.get(event);
-    return set !== undefined && set.size > 0;
+    return this.#listeners.has(event);
   }
 
   emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
-    const set = this.#listeners.get(event) as Set<CacheEventListener<E>> | undefined;
-    if (!set) return;
-    for (const listener of set) {
+    const listeners = this.#listeners.get(event) as CacheEventListener<E>[] | undefined;
+    if (!listeners) return;
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i] as CacheEventListener<E>;
       try {
         listener(payload);
       } catch (error) {

@@ -2,10 +2,18 @@ import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseDuration, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
-import { CacheEventEmitter, type CacheEventListener, type CacheEventName } from '../core/events.js';
+import {
+  CacheEventEmitter,
+  type CacheEventListener,
+  type CacheEventName,
+  IN_PROCESS_TIMING_SAMPLE,
+  type CacheOperation,
+  type OperationOutcome,
+} from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertPattern, compilePattern } from '../core/pattern.js';
 import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import { traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import {
   assertKey,
@@ -65,6 +73,8 @@ export class InMemoryCache implements CacheInterface {
   readonly #flights = new SingleFlight();
   #hits = 0;
   #misses = 0;
+  /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE. */
+  #gets = 0;
   #evictions = 0;
   #expirations = 0;
 
@@ -100,22 +110,48 @@ export class InMemoryCache implements CacheInterface {
     });
   }
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    assertKey(key);
-    const started = this.#events.has('operation') ? hrtimeMs() : 0;
-    const entry = this.#lru.get(key);
-    if (entry === undefined) this.#misses++;
-    else this.#hits++;
-    if (started) this.#emitOperation('get', started, entry === undefined ? 'miss' : 'hit');
-    return entry === undefined ? undefined : (this.#read(entry) as T);
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return traced('get', 'memory', key, async () => {
+      if (!this.#events.has('operation')) return this.getSync<T>(key);
+      const started = ++this.#gets % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+      const value = this.getSync<T>(key);
+      this.#emitOperation('get', started, value === undefined ? 'miss' : 'hit');
+      return value;
+    });
   }
 
-  async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+  /** Synchronous `get` (counted in stats, not announced): for tiers that compose this cache. */
+  getSync<T = unknown>(key: string): T | undefined {
     assertKey(key);
-    const seconds = resolveTtl(ttl, this.defaultTtl);
-    const started = this.#events.has('operation') ? hrtimeMs() : 0;
-    this.setSnapshot(key, snapshotValue(value), seconds * 1000);
-    if (started) this.#emitOperation('set', started, 'success');
+    const entry = this.#lru.get(key);
+    if (entry === undefined) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    return this.#read(entry) as T;
+  }
+
+  /** Synchronous `exists`: does not refresh recency. */
+  existsSync(key: string): boolean {
+    assertKey(key);
+    return this.#lru.has(key);
+  }
+
+  /** Synchronous `delete`: true when the key existed. */
+  deleteSync(key: string): boolean {
+    assertKey(key);
+    return this.#lru.delete(key);
+  }
+
+  set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+    return traced('set', 'memory', key, async () => {
+      assertKey(key);
+      const seconds = resolveTtl(ttl, this.defaultTtl);
+      const started = this.#startTimer();
+      this.setSnapshot(key, snapshotValue(value), seconds * 1000);
+      if (started) this.#emitOperation('set', started, 'success');
+    });
   }
 
   /**
@@ -131,63 +167,88 @@ export class InMemoryCache implements CacheInterface {
     this.#lru.set(key, entry, { ttl: ttlMs });
   }
 
-  async delete(key: string): Promise<boolean> {
-    assertKey(key);
-    return this.#lru.delete(key);
-  }
-
-  async exists(key: string): Promise<boolean> {
-    assertKey(key);
-    return this.#lru.has(key);
-  }
-
-  async clear(): Promise<void> {
-    const entries = this.#lru.size;
-    this.#lru.clear();
-    this.#events.emit('invalidate', { type: 'clear', pattern: '', keysInvalidated: entries, durationMs: 0 });
-  }
-
-  async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
-    assertKeys(keys);
-    return keys.map((key) => {
-      const entry = this.#lru.get(key);
-      if (entry === undefined) this.#misses++;
-      else this.#hits++;
-      return entry === undefined ? undefined : (this.#read(entry) as T);
+  delete(key: string): Promise<boolean> {
+    return traced('delete', 'memory', key, async () => {
+      const started = this.#startTimer();
+      const existed = this.deleteSync(key);
+      if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
+      return existed;
     });
   }
 
-  async setMany(entries: CacheEntry[]): Promise<void> {
-    const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
-      ...e,
-      snapshot: snapshotValue(e.value),
-    }));
-    for (const entry of resolved) this.setSnapshot(entry.key, entry.snapshot, entry.ttl * 1000);
+  exists(key: string): Promise<boolean> {
+    return traced('exists', 'memory', key, async () => {
+      const started = this.#startTimer();
+      const found = this.existsSync(key);
+      if (started) this.#emitOperation('exists', started, found ? 'hit' : 'miss');
+      return found;
+    });
   }
 
-  async deleteMany(keys: string[]): Promise<number> {
-    assertKeys(keys);
-    let deleted = 0;
-    for (const key of keys) if (this.#lru.delete(key)) deleted++;
-    return deleted;
+  clear(): Promise<void> {
+    return traced('clear', 'memory', undefined, async () => {
+      const entries = this.#lru.size;
+      this.#lru.clear();
+      this.#events.emit('invalidate', {
+        type: 'clear',
+        pattern: '',
+        keysInvalidated: entries,
+        durationMs: 0,
+      });
+    });
+  }
+
+  getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
+    return traced('getMany', 'memory', undefined, async () => {
+      assertKeys(keys);
+      const started = this.#startTimer();
+      const values = keys.map((key) => this.getSync<T>(key));
+      if (started) this.#emitOperation('getMany', started, 'success', keys.length);
+      return values;
+    });
+  }
+
+  setMany(entries: CacheEntry[]): Promise<void> {
+    return traced('setMany', 'memory', undefined, async () => {
+      const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
+        ...e,
+        snapshot: snapshotValue(e.value),
+      }));
+      const started = this.#startTimer();
+      for (const entry of resolved) this.setSnapshot(entry.key, entry.snapshot, entry.ttl * 1000);
+      if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
+    });
+  }
+
+  deleteMany(keys: string[]): Promise<number> {
+    return traced('deleteMany', 'memory', undefined, async () => {
+      assertKeys(keys);
+      const started = this.#startTimer();
+      let deleted = 0;
+      for (const key of keys) if (this.#lru.delete(key)) deleted++;
+      if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
+      return deleted;
+    });
   }
 
   getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
     return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
   }
 
-  async invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
-    assertPattern(pattern);
-    const started = hrtimeMs();
-    const removed = this.deleteMatching(pattern);
-    this.#events.emit('invalidate', {
-      type: 'pattern',
-      pattern,
-      keysInvalidated: removed,
-      durationMs: hrtimeMs() - started,
-      ...(operationContext === undefined ? {} : { context: operationContext }),
+  invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    return traced('invalidatePattern', 'memory', undefined, async () => {
+      assertPattern(pattern);
+      const started = hrtimeMs();
+      const removed = this.deleteMatching(pattern);
+      this.#events.emit('invalidate', {
+        type: 'pattern',
+        pattern,
+        keysInvalidated: removed,
+        durationMs: hrtimeMs() - started,
+        ...(operationContext === undefined ? {} : { context: operationContext }),
+      });
+      return removed;
     });
-    return removed;
   }
 
   /** Deletes every live key matching the pattern (SPEC §9 semantics) without emitting an event. */
@@ -262,8 +323,14 @@ export class InMemoryCache implements CacheInterface {
     if (this.#events.has('evict')) this.#events.emit('evict', { key, tier: 'memory', reason });
   }
 
-  #emitOperation(operation: 'get' | 'set', started: number, outcome: 'hit' | 'miss' | 'success'): void {
-    this.#events.emit('operation', { operation, tier: 'memory', durationMs: hrtimeMs() - started, outcome });
+  #startTimer(): number {
+    return this.#events.has('operation') ? hrtimeMs() : 0;
+  }
+
+  /** `started` 0 = not timed. */
+  #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
+    const durationMs = started ? hrtimeMs() - started : undefined;
+    this.#events.emit('operation', { operation, tier: 'memory', outcome, durationMs, keys });
   }
 }
 

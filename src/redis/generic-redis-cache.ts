@@ -4,18 +4,20 @@ import {
   CacheEventEmitter,
   type CacheEventListener,
   type CacheEventName,
+  IN_PROCESS_TIMING_SAMPLE,
+  type CacheOperation,
   type CacheTier,
+  type OperationOutcome,
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
 import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
 import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import { traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import {
-  adoptDecoded,
   assertKey,
   assertKeys,
-  cloneSnapshotValue,
   resolveEntries,
   resolveTtl,
   snapshotValue,
@@ -24,9 +26,9 @@ import {
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
 import { fetchMany, removeMany, storeMany } from './batch.js';
 import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
-import { decodeValue, encodeValue, type CodecOptions } from './codec.js';
+import { encodeValue, type CodecOptions } from './codec.js';
 import { createRedisClient } from './connection.js';
-import { DecodeError } from './decode-error.js';
+import { decodeAndPromote } from './read-path.js';
 import { scanAndUnlink } from './invalidation.js';
 import {
   resolveRedisCacheOptions,
@@ -34,7 +36,7 @@ import {
   type ResolvedRedisCacheOptions,
 } from './options.js';
 import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
-import { l1Status, readServerStatus, type RedisCacheStatus } from './status.js';
+import { buildCacheStatus, offlineStatus, readServerStatus, type RedisCacheStatus } from './status.js';
 
 /** Library stats of a GenericRedisCache. */
 export interface RedisCacheStats extends CacheStats {
@@ -73,6 +75,8 @@ export class GenericRedisCache implements CacheInterface {
   #sets = 0;
   #deletes = 0;
   #decodeErrors = 0;
+  /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE from the start. */
+  #getsAnnounced = 0;
 
   constructor(options: GenericRedisCacheOptions = {}) {
     const o = resolveRedisCacheOptions(options);
@@ -121,17 +125,23 @@ export class GenericRedisCache implements CacheInterface {
     return this.#remote.client;
   }
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return traced('get', 'redis', key, () => this.#get<T>(key));
+  }
+
+  async #get<T>(key: string): Promise<T | undefined> {
     assertKey(key);
-    const started = this.#events.has('operation') ? hrtimeMs() : 0;
-    if (this.#l1) {
-      const local = await this.#l1.get<T>(key);
-      if (local !== undefined) {
-        this.#l1Hits++;
-        this.#afterGet(key, local, 'l1', started);
-        return local;
-      }
+    const announce = this.#events.has('operation');
+    // An L1 hit costs about as much as two clock reads, so only a sample of gets is timed from the start;
+    // a get that goes to Redis is always timed (from the L1 miss on, if not sampled).
+    let started = announce && ++this.#getsAnnounced % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const local = this.#l1?.getSync<T>(key);
+    if (local !== undefined) {
+      this.#l1Hits++;
+      this.#afterGet(key, local, 'l1', started, announce);
+      return local;
     }
+    if (announce && !started) started = hrtimeMs();
     const redisKey = this.keyPrefix + key;
     let value: unknown;
     if (this.#l1) {
@@ -146,120 +156,153 @@ export class GenericRedisCache implements CacheInterface {
     }
     if (value === undefined) this.#misses++;
     else this.#redisHits++;
-    this.#afterGet(key, value, 'redis', started);
+    this.#afterGet(key, value, 'redis', started, announce);
     return value as T | undefined;
   }
 
-  async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
-    assertKey(key);
-    const seconds = resolveTtl(ttl, this.defaultTtl);
-    // Without L1 nothing keeps the value, so it is only validated, not copied.
-    const snapshot = snapshotValue(value, this.#l1 !== undefined);
-    const started = this.#events.has('operation') ? hrtimeMs() : 0;
-    const redisKey = this.keyPrefix + key;
-    if (this.#remote.usable) {
-      const payload = this.#encode(snapshot);
-      const stored = await this.#remote.run('set', (c) =>
-        seconds > 0 ? c.set(redisKey, payload, 'EX', seconds) : c.set(redisKey, payload),
-      );
-      if (stored === FAILED) this.#remote.rememberKey(redisKey);
-    } else {
-      this.#remote.rememberKey(redisKey);
-    }
-    this.#l1?.setSnapshot(key, snapshot, seconds * 1000);
-    this.#sets++;
-    if (started) this.#emitOperation('set', 'redis', started, 'success');
-    if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
-  }
-
-  async delete(key: string): Promise<boolean> {
-    assertKey(key);
-    const [existed] = await this.#remove([key]);
-    if (existed) {
-      this.#deletes++;
-      this.#callbacks.fire('delete_success', key);
-    }
-    return existed as boolean;
-  }
-
-  async exists(key: string): Promise<boolean> {
-    assertKey(key);
-    if (this.#l1 && (await this.#l1.exists(key))) return true;
-    const count = await this.#remote.run('exists', (c) => c.exists(this.keyPrefix + key));
-    return count !== FAILED && count > 0;
-  }
-
-  async clear(): Promise<void> {
-    const started = hrtimeMs();
-    const match = `${escapeGlob(this.keyPrefix)}*`;
-    const removed = await this.#remote.run('clear', (c) => scanAndUnlink(c, match));
-    if (removed === FAILED) this.#remote.rememberMatch(match);
-    const l1Entries = this.#l1?.deleteMatching('') ?? 0;
-    const keysInvalidated = removed === FAILED ? l1Entries : Math.max(removed, l1Entries);
-    this.#events.emit('invalidate', {
-      type: 'clear',
-      pattern: '',
-      keysInvalidated,
-      durationMs: hrtimeMs() - started,
+  set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+    return traced('set', 'redis', key, async () => {
+      assertKey(key);
+      const seconds = resolveTtl(ttl, this.defaultTtl);
+      // Without L1 nothing keeps the value, so it is only validated, not copied.
+      const snapshot = snapshotValue(value, this.#l1 !== undefined);
+      const started = this.#startTimer();
+      const redisKey = this.keyPrefix + key;
+      if (this.#remote.usable) {
+        const payload = this.#encode(snapshot);
+        const stored = await this.#remote.run('set', (c) =>
+          seconds > 0 ? c.set(redisKey, payload, 'EX', seconds) : c.set(redisKey, payload),
+        );
+        if (stored === FAILED) this.#remote.rememberKey(redisKey);
+      } else {
+        this.#remote.rememberKey(redisKey);
+      }
+      this.#l1?.setSnapshot(key, snapshot, seconds * 1000);
+      this.#sets++;
+      if (started) this.#emitOperation('set', started, 'success');
+      if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
   }
 
-  async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
-    assertKeys(keys);
-    const results: unknown[] = this.#l1 ? await this.#l1.getMany(keys) : new Array<unknown>(keys.length);
-    const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
-    this.#l1Hits += keys.length - missing.length;
-    if (missing.length > 0) {
-      const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
-      const fetched = await this.#remote.run('getMany', (c) =>
-        fetchMany(c, redisKeys, this.#l1 !== undefined),
-      );
-      missing.forEach((index, n) => {
-        const item = fetched === FAILED ? undefined : fetched[n];
-        const value = item ? this.#decode(keys[index] as string, item.payload, item.pttl) : undefined;
-        if (value === undefined) this.#misses++;
-        else this.#redisHits++;
-        results[index] = value;
+  delete(key: string): Promise<boolean> {
+    return traced('delete', 'redis', key, async () => {
+      assertKey(key);
+      const started = this.#startTimer();
+      const [existed] = (await this.#remove([key])) as [boolean];
+      if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
+      if (existed) {
+        this.#deletes++;
+        this.#callbacks.fire('delete_success', key);
+      }
+      return existed;
+    });
+  }
+
+  exists(key: string): Promise<boolean> {
+    return traced('exists', 'redis', key, async () => {
+      assertKey(key);
+      const started = this.#startTimer();
+      let found = this.#l1?.existsSync(key) ?? false;
+      if (!found) {
+        const count = await this.#remote.run('exists', (c) => c.exists(this.keyPrefix + key));
+        found = count !== FAILED && count > 0;
+      }
+      if (started) this.#emitOperation('exists', started, found ? 'hit' : 'miss');
+      return found;
+    });
+  }
+
+  clear(): Promise<void> {
+    return traced('clear', 'redis', undefined, async () => {
+      const started = hrtimeMs();
+      const match = `${escapeGlob(this.keyPrefix)}*`;
+      const removed = await this.#remote.run('clear', (c) => scanAndUnlink(c, match));
+      if (removed === FAILED) this.#remote.rememberMatch(match);
+      const l1Entries = this.#l1?.deleteMatching('') ?? 0;
+      const keysInvalidated = removed === FAILED ? l1Entries : Math.max(removed, l1Entries);
+      this.#events.emit('invalidate', {
+        type: 'clear',
+        pattern: '',
+        keysInvalidated,
+        durationMs: hrtimeMs() - started,
       });
-    }
-    return results as (T | undefined)[];
+    });
   }
 
-  async setMany(entries: CacheEntry[]): Promise<void> {
-    const withL1 = this.#l1 !== undefined;
-    const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
-      ...e,
-      snapshot: snapshotValue(e.value, withL1),
-    }));
-    const redisKeys = resolved.map(({ key }) => this.keyPrefix + key);
-    if (this.#remote.usable) {
-      const encoded = resolved.map(({ snapshot, ttl }, i) => ({
-        redisKey: redisKeys[i] as string,
-        ttl,
-        payload: this.#encode(snapshot),
+  getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
+    return traced('getMany', 'redis', undefined, async () => {
+      assertKeys(keys);
+      const started = this.#startTimer();
+      const results = keys.map((key) => this.#l1?.getSync<T>(key));
+      const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
+      this.#l1Hits += keys.length - missing.length;
+      if (missing.length > 0) {
+        const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
+        const fetched = await this.#remote.run('getMany', (c) =>
+          fetchMany(c, redisKeys, this.#l1 !== undefined),
+        );
+        missing.forEach((index, n) => {
+          const item = fetched === FAILED ? undefined : fetched[n];
+          const value = item ? this.#decode(keys[index] as string, item.payload, item.pttl) : undefined;
+          if (value === undefined) this.#misses++;
+          else this.#redisHits++;
+          results[index] = value as T | undefined;
+        });
+      }
+      if (started) this.#emitOperation('getMany', started, 'success', keys.length);
+      return results;
+    });
+  }
+
+  setMany(entries: CacheEntry[]): Promise<void> {
+    return traced('setMany', 'redis', undefined, async () => {
+      const withL1 = this.#l1 !== undefined;
+      const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
+        ...e,
+        snapshot: snapshotValue(e.value, withL1),
       }));
-      const stored = await this.#remote.run('setMany', (c) => storeMany(c, encoded));
-      if (stored === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
-    } else {
-      for (const key of redisKeys) this.#remote.rememberKey(key);
-    }
-    for (const { key, snapshot, ttl } of resolved) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
-    this.#sets += resolved.length;
+      const started = this.#startTimer();
+      const redisKeys = resolved.map(({ key }) => this.keyPrefix + key);
+      if (this.#remote.usable) {
+        const encoded = resolved.map(({ snapshot, ttl }, i) => ({
+          redisKey: redisKeys[i] as string,
+          ttl,
+          payload: this.#encode(snapshot),
+        }));
+        const stored = await this.#remote.run('setMany', (c) => storeMany(c, encoded));
+        if (stored === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
+      } else {
+        for (const key of redisKeys) this.#remote.rememberKey(key);
+      }
+      for (const { key, snapshot, ttl } of resolved) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
+      this.#sets += resolved.length;
+      if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
+    });
   }
 
-  async deleteMany(keys: string[]): Promise<number> {
-    assertKeys(keys);
-    const existed = await this.#remove(keys);
-    const count = existed.filter(Boolean).length;
-    this.#deletes += count;
-    return count;
+  deleteMany(keys: string[]): Promise<number> {
+    return traced('deleteMany', 'redis', undefined, async () => {
+      assertKeys(keys);
+      const started = this.#startTimer();
+      const existed = await this.#remove(keys);
+      const count = existed.filter(Boolean).length;
+      this.#deletes += count;
+      if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
+      return count;
+    });
   }
 
   getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
     return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
   }
 
-  async invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+  invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    return traced('invalidatePattern', 'redis', undefined, () =>
+      this.#invalidatePattern(pattern, operationContext),
+    );
+  }
+
+  async #invalidatePattern(pattern: string, operationContext: string | undefined): Promise<number> {
     assertPattern(pattern);
     const started = hrtimeMs();
     const match = toRedisMatch(this.keyPrefix, pattern);
@@ -305,22 +348,9 @@ export class GenericRedisCache implements CacheInterface {
     const stats = await this.getStats();
     const match = `${escapeGlob(this.keyPrefix)}*`;
     const server = await this.#remote.run('status', (c) => readServerStatus(c, match));
-    const offline = { keys: 0, memoryUsed: '0B', memoryUsedBytes: 0, connectedClients: 0 };
-    return {
-      redis:
-        server === FAILED
-          ? { status: this.#remote.usable ? 'error' : this.#remote.status, ...offline }
-          : server,
-      memory: l1Status(stats.l1),
-      performance: {
-        status: 'active',
-        hitRate: stats.hitRate,
-        totalOperations: stats.hits + stats.misses + stats.sets + stats.deletes,
-        hits: stats.hits,
-        misses: stats.misses,
-        cacheType: 'redis',
-      },
-    };
+    const redis =
+      server === FAILED ? offlineStatus(this.#remote.usable ? 'error' : this.#remote.status) : server;
+    return buildCacheStatus(redis, stats);
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
@@ -334,24 +364,14 @@ export class GenericRedisCache implements CacheInterface {
 
   /** Decodes a Redis reply (a miss on corrupt data) and promotes it into L1 for no longer than Redis keeps it. */
   #decode(key: string, payload: Buffer | null, pttl: number): unknown {
-    if (payload === null) return undefined;
-    let decoded;
-    try {
-      decoded = decodeValue(payload);
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
+    return decodeAndPromote(key, payload, pttl, this.#l1, (error) => {
       this.#decodeErrors++;
       this.#logger.warn(
         { reason: error.message },
         'a stored value could not be decoded and is treated as a miss',
       );
       this.#events.emit('error', { kind: 'decode', operation: 'get', tier: 'redis', error, key });
-      return undefined;
-    }
-    if (!this.#l1 || pttl === -2) return decoded.value;
-    const snapshot = adoptDecoded(decoded.value, decoded.special, payload.length);
-    this.#l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl);
-    return decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value;
+    });
   }
 
   #encode(snapshot: Snapshot): Buffer | string {
@@ -369,27 +389,39 @@ export class GenericRedisCache implements CacheInterface {
         ? await this.#remote.run('delete', async (c) => [(await c.del(single)) > 0])
         : await this.#remote.run('deleteMany', (c) => removeMany(c, redisKeys));
     if (inRedis === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
-    return Promise.all(
-      keys.map(
-        async (key, i) =>
-          ((await this.#l1?.delete(key)) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
-      ),
+    return keys.map(
+      (key, i) => (this.#l1?.deleteSync(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
     );
   }
 
-  #afterGet(key: string, value: unknown, tier: CacheTier, started: number): void {
-    if (started) this.#emitOperation('get', tier, started, value === undefined ? 'miss' : 'hit');
+  /** `started` 0 = not timed. */
+  #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
+    if (announce) {
+      const durationMs = started ? hrtimeMs() - started : undefined;
+      this.#events.emit('operation', {
+        operation: 'get',
+        tier,
+        outcome: value === undefined ? 'miss' : 'hit',
+        durationMs,
+        keys: undefined,
+      });
+    }
     if (value === undefined) {
       if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
     } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
   }
 
-  #emitOperation(
-    operation: 'get' | 'set',
-    tier: CacheTier,
-    started: number,
-    outcome: 'hit' | 'miss' | 'success',
-  ): void {
-    this.#events.emit('operation', { operation, tier, durationMs: hrtimeMs() - started, outcome });
+  #startTimer(): number {
+    return this.#events.has('operation') ? hrtimeMs() : 0;
+  }
+
+  #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
+    this.#events.emit('operation', {
+      operation,
+      tier: 'redis',
+      outcome,
+      durationMs: hrtimeMs() - started,
+      keys,
+    });
   }
 }

@@ -72,3 +72,34 @@ export function l1Status(stats: MemoryCacheStats | undefined): RedisCacheStatus[
     memoryUsage: stats.memoryUsageBytes,
   };
 }
+
+/** Status of a server that could not be asked. */
+export function offlineStatus(status: RedisServerStatus['status']): RedisServerStatus {
+  return { status, keys: 0, memoryUsed: '0B', memoryUsedBytes: 0, connectedClients: 0 };
+}
+
+/** Assembles `getCacheStats()` from the server status and the cache's own figures. */
+export function buildCacheStatus(
+  redis: RedisServerStatus,
+  stats: {
+    hitRate: number;
+    hits: number;
+    misses: number;
+    sets: number;
+    deletes: number;
+    l1: MemoryCacheStats | undefined;
+  },
+): RedisCacheStatus {
+  return {
+    redis,
+    memory: l1Status(stats.l1),
+    performance: {
+      status: 'active',
+      hitRate: stats.hitRate,
+      totalOperations: stats.hits + stats.misses + stats.sets + stats.deletes,
+      hits: stats.hits,
+      misses: stats.misses,
+      cacheType: 'redis',
+    },
+  };
+}

@@ -75,13 +75,25 @@ describe('error catalogue', () => {
 describe('typed events', () => {
   it('delivers to listeners until they unsubscribe', () => {
     const emitter = new CacheEventEmitter(() => undefined);
-    const seen: number[] = [];
+    const seen: (number | undefined)[] = [];
     expect(emitter.has('operation')).toBe(false);
     const off = emitter.on('operation', (e) => seen.push(e.durationMs));
     expect(emitter.has('operation')).toBe(true);
-    emitter.emit('operation', { operation: 'get', tier: 'memory', durationMs: 1, outcome: 'hit' });
+    emitter.emit('operation', {
+      operation: 'get',
+      tier: 'memory',
+      durationMs: 1,
+      outcome: 'hit',
+      keys: undefined,
+    });
     off();
-    emitter.emit('operation', { operation: 'get', tier: 'memory', durationMs: 2, outcome: 'hit' });
+    emitter.emit('operation', {
+      operation: 'get',
+      tier: 'memory',
+      durationMs: 2,
+      outcome: 'hit',
+      keys: undefined,
+    });
     expect(seen).toStrictEqual([1]);
   });
 });
@@ -99,5 +111,18 @@ describe('value snapshots', () => {
   it('allows the same object twice when it is not a cycle', () => {
     const shared = { n: 1 };
     expect(snapshotValue({ a: shared, b: shared }).value).toStrictEqual({ a: { n: 1 }, b: { n: 1 } });
+  });
+});
+
+describe('typed events with several listeners', () => {
+  it('keeps the other listeners when one unsubscribes', () => {
+    const emitter = new CacheEventEmitter(() => undefined);
+    const seen: string[] = [];
+    const offA = emitter.on('evict', (e) => seen.push(`a:${e.key}`));
+    emitter.on('evict', (e) => seen.push(`b:${e.key}`));
+    offA();
+    emitter.emit('evict', { key: 'k', tier: 'memory', reason: 'evict' });
+    expect(seen).toStrictEqual(['b:k']);
+    expect(emitter.has('evict')).toBe(true);
   });
 });

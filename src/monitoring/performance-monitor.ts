@@ -1,0 +1,393 @@
+import { systemClock, type Clock } from '../core/clock.js';
+import { ValidationError } from '../core/errors.js';
+import type {
+  CacheEventListener,
+  CacheEventName,
+  CacheOperation,
+  CacheTier,
+  InvalidationType,
+  OperationOutcome,
+} from '../core/events.js';
+import { assertKnownOptions } from '../core/options.js';
+import type { CacheStats } from '../core/types.js';
+import type {
+  CompressionMeasurement,
+  ExportedMetrics,
+  InvalidationFrequencyStats,
+  InvalidationMeasurement,
+  KeyGenerationMeasurement,
+  MemoryMeasurement,
+  MemoryUsageStats,
+  MemoryWarning,
+  OperationMeasurement,
+  PerformanceStats,
+  Recommendation,
+  SlowOperations,
+} from './monitor-types.js';
+import { invalidationRecommendations, memoryWarnings } from './recommendations.js';
+import { RingBuffer } from './ring-buffer.js';
+import {
+  buildCompressionStats,
+  buildInvalidationStats,
+  buildKeyGenerationStats,
+  buildOperationStats,
+  slowerThan,
+} from './stats-builders.js';
+
+export interface CachePerformanceMonitorOptions {
+  /** How long measurements are kept. @default 1 */
+  retentionHours?: number;
+  /** Most measurements kept per kind (older ones are overwritten). @default 1000 */
+  maxMeasurements?: number;
+  /** @default 52428800 (50 MiB) */
+  memoryWarningThresholdBytes?: number;
+  /** @default 104857600 (100 MiB) */
+  memoryCriticalThresholdBytes?: number;
+  /** Key generation slower than this (ms) is slow. @default 100 */
+  keyGenerationSlowMs?: number;
+  /** A cache operation slower than this (ms) is slow. @default 50 */
+  cacheOperationSlowMs?: number;
+  /** Invalidations per hour that raise a warning. @default 50 */
+  invalidationWarningPerHour?: number;
+  /** Invalidations per hour that are critical. @default 100 */
+  invalidationCriticalPerHour?: number;
+  /** Millisecond clock for ages and windows. @default performance.now() */
+  clock?: Clock;
+}
+
+export const PERFORMANCE_MONITOR_DEFAULTS = {
+  retentionHours: 1,
+  maxMeasurements: 1000,
+  memoryWarningThresholdBytes: 50 * 1024 * 1024,
+  memoryCriticalThresholdBytes: 100 * 1024 * 1024,
+  keyGenerationSlowMs: 100,
+  cacheOperationSlowMs: 50,
+  invalidationWarningPerHour: 50,
+  invalidationCriticalPerHour: 100,
+} as const;
+
+const HOUR_MS = 3_600_000;
+
+/** What a monitor needs from a cache: its events, and optionally its figures for memory sampling. */
+export interface MonitoredCache {
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;
+  getStats?(): Promise<CacheStats>;
+  getCacheStats?(): Promise<{ redis: { status: string; memoryUsedBytes: number; keys: number } }>;
+}
+
+/**
+ * Collects cache performance figures (SPEC §8) by listening to caches' events. Measurements live in
+ * bounded ring buffers pruned by age; hit/miss totals are exact counters over the monitor's life.
+ */
+export class CachePerformanceMonitor {
+  readonly options: Required<Omit<CachePerformanceMonitorOptions, 'clock'>>;
+  readonly #clock: Clock;
+  readonly #keyGeneration: RingBuffer<KeyGenerationMeasurement>;
+  readonly #operations: RingBuffer<OperationMeasurement>;
+  readonly #compression: RingBuffer<CompressionMeasurement>;
+  readonly #memory: RingBuffer<MemoryMeasurement>;
+  readonly #invalidations: RingBuffer<InvalidationMeasurement>;
+  /** Invalidation counts per clock hour, for the 24-hour rate independent of retention. */
+  readonly #invalidationsByHour = new Map<number, number>();
+  readonly #caches = new Set<MonitoredCache>();
+  #totalOperations = 0;
+  #hits = 0;
+  #misses = 0;
+  #totalInvalidations = 0;
+  #firstInvalidationAt: number | undefined;
+
+  constructor(options: CachePerformanceMonitorOptions = {}) {
+    assertKnownOptions(options, [...Object.keys(PERFORMANCE_MONITOR_DEFAULTS), 'clock']);
+    const merged = { ...PERFORMANCE_MONITOR_DEFAULTS, ...options };
+    const errors: string[] = [];
+    for (const [name, value] of Object.entries(merged)) {
+      if (name === 'clock') continue;
+      const integer = name === 'maxMeasurements';
+      if (
+        typeof value !== 'number' ||
+        !(value > 0) ||
+        !Number.isFinite(value) ||
+        (integer && !Number.isInteger(value))
+      ) {
+        errors.push(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+      }
+    }
+    if (merged.memoryCriticalThresholdBytes < merged.memoryWarningThresholdBytes) {
+      errors.push('memoryCriticalThresholdBytes must not be below memoryWarningThresholdBytes');
+    }
+    if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
+    const { clock, ...rest } = merged as typeof merged & { clock?: Clock };
+    this.options = rest;
+    this.#clock = clock ?? systemClock;
+    const size = rest.maxMeasurements;
+    this.#keyGeneration = new RingBuffer(size);
+    this.#operations = new RingBuffer(size);
+    this.#compression = new RingBuffer(size);
+    this.#memory = new RingBuffer(size);
+    this.#invalidations = new RingBuffer(size);
+  }
+
+  /** Listens to a cache's events; returns a function that stops listening. */
+  attach(cache: MonitoredCache): () => void {
+    const offs = [
+      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs)),
+      cache.on('keyGeneration', (e) => this.#keyGeneration.push({ at: this.#clock.now(), ...e })),
+      cache.on('compression', (e) => this.#compression.push({ at: this.#clock.now(), ...e })),
+      cache.on('invalidate', (e) =>
+        this.#onInvalidation(e.pattern, e.keysInvalidated, e.durationMs, e.type, e.context),
+      ),
+    ];
+    this.#caches.add(cache);
+    return () => {
+      for (const off of offs) off();
+      this.#caches.delete(cache);
+    };
+  }
+
+  /** Records one key generation (ms, characters). */
+  recordKeyGeneration(durationMs: number, textLength: number, operation: string): void {
+    assertNonNegative({ durationMs, textLength });
+    this.#keyGeneration.push({ at: this.#clock.now(), durationMs, textLength, operation });
+  }
+
+  /** Records one cache operation; `outcome` hit/miss of `get` feeds the hit rate. */
+  recordCacheOperation(
+    operation: CacheOperation,
+    durationMs: number,
+    tier: CacheTier = 'memory',
+    outcome: OperationOutcome = 'success',
+  ): void {
+    assertNonNegative({ durationMs });
+    this.#onOperation(operation, tier, outcome, durationMs);
+  }
+
+  /** Records one compression (bytes before and after, ms). */
+  recordCompression(originalBytes: number, compressedBytes: number, durationMs: number): void {
+    assertNonNegative({ originalBytes, compressedBytes, durationMs });
+    this.#compression.push({ at: this.#clock.now(), originalBytes, compressedBytes, durationMs });
+  }
+
+  /** Records memory figures (L1 entries and bytes, Redis bytes and keys when known). */
+  recordMemoryUsage(usage: Omit<MemoryMeasurement, 'at'>): void {
+    assertNonNegative({
+      l1Entries: usage.l1Entries,
+      l1Bytes: usage.l1Bytes,
+      redisBytes: usage.redisBytes ?? 0,
+      redisKeys: usage.redisKeys ?? 0,
+    });
+    this.#memory.push({ at: this.#clock.now(), ...usage });
+  }
+
+  /** Records one invalidation. */
+  recordInvalidation(
+    pattern: string,
+    keysInvalidated: number,
+    durationMs: number,
+    type: InvalidationType = 'pattern',
+    context?: string,
+  ): void {
+    if (typeof pattern !== 'string')
+      throw new ValidationError('pattern must be a string', { option: 'pattern' });
+    assertNonNegative({ keysInvalidated, durationMs });
+    this.#onInvalidation(pattern, keysInvalidated, durationMs, type, context);
+  }
+
+  /** Reads the attached caches' memory figures (and Redis INFO when connected) into a measurement. */
+  async sampleMemory(): Promise<void> {
+    let l1Entries = 0;
+    let l1Bytes = 0;
+    let redisBytes: number | undefined;
+    let redisKeys: number | undefined;
+    for (const cache of this.#caches) {
+      const stats = (await cache.getStats?.()) as (CacheStats & Record<string, unknown>) | undefined;
+      const l1 = (stats && 'l1' in stats ? stats.l1 : stats) as
+        { activeEntries?: number; memoryUsageBytes?: number } | undefined;
+      l1Entries += l1?.activeEntries ?? 0;
+      l1Bytes += l1?.memoryUsageBytes ?? 0;
+      const status = await cache.getCacheStats?.();
+      if (status?.redis.status === 'connected') {
+        redisBytes = Math.max(redisBytes ?? 0, status.redis.memoryUsedBytes);
+        redisKeys = (redisKeys ?? 0) + status.redis.keys;
+      }
+    }
+    this.recordMemoryUsage({
+      l1Entries,
+      l1Bytes,
+      ...(redisBytes === undefined ? {} : { redisBytes, redisKeys }),
+    });
+  }
+
+  getPerformanceStats(): PerformanceStats {
+    const lookups = this.#hits + this.#misses;
+    const keyGeneration = buildKeyGenerationStats(
+      this.#retained(this.#keyGeneration),
+      this.options.keyGenerationSlowMs,
+    );
+    const cacheOperations = buildOperationStats(
+      this.#retained(this.#operations),
+      this.options.cacheOperationSlowMs,
+    );
+    const compression = buildCompressionStats(this.#retained(this.#compression));
+    const memoryUsage = this.getMemoryUsageStats();
+    const invalidation = this.#totalInvalidations > 0 ? this.getInvalidationFrequencyStats() : undefined;
+    return {
+      timestamp: new Date().toISOString(),
+      retentionHours: this.options.retentionHours,
+      cacheHitRate: lookups === 0 ? 0 : Math.round((this.#hits / lookups) * 10_000) / 100,
+      totalCacheOperations: this.#totalOperations,
+      cacheHits: this.#hits,
+      cacheMisses: this.#misses,
+      ...(keyGeneration && { keyGeneration }),
+      ...(cacheOperations && { cacheOperations }),
+      ...(compression && { compression }),
+      ...(memoryUsage && { memoryUsage }),
+      ...(invalidation && { invalidation }),
+    };
+  }
+
+  /** The latest memory measurement against the thresholds, or `undefined` before any. */
+  getMemoryUsageStats(): MemoryUsageStats | undefined {
+    const measurements = this.#retained(this.#memory);
+    const latest = measurements.at(-1);
+    if (!latest) return undefined;
+    const total = (m: MemoryMeasurement) => m.l1Bytes + (m.redisBytes ?? 0);
+    const totalBytes = total(latest);
+    const { memoryWarningThresholdBytes: warningBytes, memoryCriticalThresholdBytes: criticalBytes } =
+      this.options;
+    const totals = measurements.map(total);
+    return {
+      current: { ...latest, totalBytes },
+      thresholds: { warningBytes, criticalBytes },
+      status: totalBytes >= criticalBytes ? 'critical' : totalBytes >= warningBytes ? 'warning' : 'ok',
+      trend: {
+        measurements: measurements.length,
+        avgTotalBytes: totals.reduce((a, b) => a + b, 0) / totals.length,
+        maxTotalBytes: Math.max(...totals),
+      },
+    };
+  }
+
+  getMemoryWarnings(): MemoryWarning[] {
+    return memoryWarnings(this.getMemoryUsageStats());
+  }
+
+  getInvalidationFrequencyStats(): InvalidationFrequencyStats {
+    const now = this.#clock.now();
+    const hour = Math.floor(now / HOUR_MS);
+    let last24Hours = 0;
+    for (const [bucket, count] of this.#invalidationsByHour) if (bucket > hour - 24) last24Hours += count;
+    const hoursObserved =
+      this.#firstInvalidationAt === undefined ? 1 : Math.max(1, (now - this.#firstInvalidationAt) / HOUR_MS);
+    return buildInvalidationStats(this.#retained(this.#invalidations), {
+      now,
+      totalOperations: this.#totalInvalidations,
+      last24Hours,
+      averagePerHour: this.#totalInvalidations / hoursObserved,
+      warningPerHour: this.options.invalidationWarningPerHour,
+      criticalPerHour: this.options.invalidationCriticalPerHour,
+    });
+  }
+
+  getInvalidationRecommendations(): Recommendation[] {
+    return invalidationRecommendations(this.getInvalidationFrequencyStats());
+  }
+
+  /** Retained measurements slower than `multiplier` × the average of their kind (per operation). */
+  getRecentSlowOperations(multiplier = 2): SlowOperations {
+    if (typeof multiplier !== 'number' || !(multiplier > 0) || !Number.isFinite(multiplier)) {
+      throw new ValidationError('multiplier must be a positive number', { option: 'multiplier' });
+    }
+    return {
+      keyGeneration: slowerThan(this.#retained(this.#keyGeneration), multiplier, (m) => m.operation),
+      cacheOperations: slowerThan(this.#retained(this.#operations), multiplier, (m) => m.operation),
+      compression: slowerThan(this.#retained(this.#compression), multiplier, () => 'compression'),
+    };
+  }
+
+  /** Every retained measurement, for export to other tools. */
+  exportMetrics(): ExportedMetrics {
+    return {
+      exportedAt: new Date().toISOString(),
+      retentionHours: this.options.retentionHours,
+      totals: {
+        operations: this.#totalOperations,
+        hits: this.#hits,
+        misses: this.#misses,
+        invalidations: this.#totalInvalidations,
+      },
+      keyGeneration: this.#retained(this.#keyGeneration),
+      cacheOperations: this.#retained(this.#operations),
+      compression: this.#retained(this.#compression),
+      memoryUsage: this.#retained(this.#memory),
+      invalidations: this.#retained(this.#invalidations),
+    };
+  }
+
+  /** Forgets every measurement and counter (attached caches stay attached). */
+  reset(): void {
+    for (const buffer of [
+      this.#keyGeneration,
+      this.#operations,
+      this.#compression,
+      this.#memory,
+      this.#invalidations,
+    ])
+      buffer.clear();
+    this.#invalidationsByHour.clear();
+    this.#totalOperations = this.#hits = this.#misses = this.#totalInvalidations = 0;
+    this.#firstInvalidationAt = undefined;
+  }
+
+  /** Counts every operation; keeps a measurement for timed ones (`durationMs` set). */
+  #onOperation(
+    operation: CacheOperation,
+    tier: CacheTier,
+    outcome: OperationOutcome,
+    durationMs: number | undefined,
+  ): void {
+    this.#totalOperations++;
+    if (operation === 'get') {
+      if (outcome === 'hit') this.#hits++;
+      else if (outcome === 'miss') this.#misses++;
+    }
+    if (durationMs !== undefined)
+      this.#operations.push({ at: this.#clock.now(), operation, tier, outcome, durationMs });
+  }
+
+  #onInvalidation(
+    pattern: string,
+    keysInvalidated: number,
+    durationMs: number,
+    type: InvalidationType,
+    context: string | undefined,
+  ): void {
+    const at = this.#clock.now();
+    this.#totalInvalidations++;
+    this.#firstInvalidationAt ??= at;
+    const hour = Math.floor(at / HOUR_MS);
+    this.#invalidationsByHour.set(hour, (this.#invalidationsByHour.get(hour) ?? 0) + 1);
+    for (const bucket of this.#invalidationsByHour.keys())
+      if (bucket <= hour - 24) this.#invalidationsByHour.delete(bucket);
+    this.#invalidations.push({
+      at,
+      pattern,
+      keysInvalidated,
+      durationMs,
+      type,
+      ...(context === undefined ? {} : { context }),
+    });
+  }
+
+  #retained<T extends { at: number }>(buffer: RingBuffer<T>): T[] {
+    const cutoff = this.#clock.now() - this.options.retentionHours * HOUR_MS;
+    return buffer.toArray((m) => m.at >= cutoff);
+  }
+}
+
+function assertNonNegative(values: Record<string, number>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new ValidationError(`${name} must be a non-negative finite number`, { option: name });
+    }
+  }
+}

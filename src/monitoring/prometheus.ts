@@ -1,0 +1,168 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ValidationError } from '../core/errors.js';
+import type { CacheStats } from '../core/types.js';
+import type { MonitoredCache } from './performance-monitor.js';
+
+export interface PrometheusExporterOptions {
+  /** Registry to register on (e.g. prom-client's global `register`). @default a new Registry */
+  registry?: Registry;
+  /** Metric name prefix. @default 'tiercache_' */
+  prefix?: string;
+}
+
+/** Latency buckets in seconds, 50 µs to 1 s. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+];
+
+interface Attached {
+  cache: MonitoredCache;
+  namespace: string;
+}
+
+/**
+ * Prometheus exposition of cache figures. Counters and the latency histogram follow the caches' events;
+ * gauges (L1 entries and bytes, Redis connected) are read from the caches at scrape time. Labels are
+ * tier, operation, namespace and outcome kinds: never a key.
+ */
+export class PrometheusExporter {
+  readonly registry: Registry;
+  readonly #attached = new Set<Attached>();
+  readonly #operations: Counter<'operation' | 'tier' | 'outcome' | 'namespace'>;
+  readonly #hits: Counter<'tier' | 'namespace'>;
+  readonly #misses: Counter<'namespace'>;
+  readonly #sets: Counter<'namespace'>;
+  readonly #deletes: Counter<'namespace'>;
+  readonly #errors: Counter<'kind' | 'operation' | 'tier' | 'namespace'>;
+  readonly #evictions: Counter<'tier' | 'reason' | 'namespace'>;
+  readonly #invalidations: Counter<'type' | 'namespace'>;
+  readonly #invalidatedKeys: Counter<'type' | 'namespace'>;
+  readonly #latency: Histogram<'operation' | 'tier' | 'namespace'>;
+
+  constructor(options: PrometheusExporterOptions = {}) {
+    const prefix = options.prefix ?? 'tiercache_';
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
+      throw new ValidationError(
+        'prefix must be a valid Prometheus metric name prefix (letters, digits, _ and :)',
+        { option: 'prefix' },
+      );
+    }
+    this.registry = options.registry ?? new Registry();
+    const registers = [this.registry];
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new Counter<L>({ name: prefix + name, help, labelNames, registers });
+    this.#operations = counter('operations_total', 'Cache operations by operation, tier and outcome', [
+      'operation',
+      'tier',
+      'outcome',
+      'namespace',
+    ]);
+    this.#hits = counter('hits_total', 'get hits by the tier that served them', ['tier', 'namespace']);
+    this.#misses = counter('misses_total', 'get misses', ['namespace']);
+    this.#sets = counter('sets_total', 'Values written', ['namespace']);
+    this.#deletes = counter('deletes_total', 'Keys deleted that existed', ['namespace']);
+    this.#errors = counter('errors_total', 'Errors by kind (connection, command, decode, callback)', [
+      'kind',
+      'operation',
+      'tier',
+      'namespace',
+    ]);
+    this.#evictions = counter('evictions_total', 'Entries evicted or expired from in-process tiers', [
+      'tier',
+      'reason',
+      'namespace',
+    ]);
+    this.#invalidations = counter('invalidations_total', 'Invalidation operations', ['type', 'namespace']);
+    this.#invalidatedKeys = counter('invalidated_keys_total', 'Keys removed by invalidations', [
+      'type',
+      'namespace',
+    ]);
+    this.#latency = new Histogram({
+      name: `${prefix}operation_duration_seconds`,
+      help: 'Cache operation latency in seconds',
+      labelNames: ['operation', 'tier', 'namespace'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    const gauge = (
+      name: string,
+      help: string,
+      read: (stats: Record<string, unknown>, cache: MonitoredCache) => number | undefined,
+    ) =>
+      new Gauge({
+        name: prefix + name,
+        help,
+        labelNames: ['namespace'],
+        registers,
+        collect: async () => {
+          // A gauge set here lives until the next scrape; reset so detached caches disappear.
+          const values = await Promise.all(
+            [...this.#attached].map(async (a) => ({ a, stats: await readStats(a.cache) })),
+          );
+          const g = this.registry.getSingleMetric(prefix + name) as Gauge<'namespace'>;
+          g.reset();
+          for (const { a, stats } of values) {
+            const value = stats && read(stats, a.cache);
+            if (value !== undefined) g.set({ namespace: a.namespace }, value);
+          }
+        },
+      });
+    gauge('l1_entries', 'Entries in the in-process tier', (s) => l1Of(s)?.activeEntries);
+    gauge('l1_bytes', 'Estimated bytes in the in-process tier', (s) => l1Of(s)?.memoryUsageBytes);
+    gauge('l1_max_entries', 'Capacity of the in-process tier', (s) => l1Of(s)?.maxSize);
+    gauge('redis_connected', '1 when Redis is in use, 0 when degraded to L1', (s) =>
+      typeof s.redis === 'string' ? Number(s.redis === 'connected') : undefined,
+    );
+  }
+
+  /** Follows a cache's events under a `namespace` label; returns a function that stops. */
+  attach(cache: MonitoredCache, options: { namespace?: string } = {}): () => void {
+    const namespace = options.namespace ?? 'default';
+    const entry = { cache, namespace };
+    this.#attached.add(entry);
+    const offs = [
+      cache.on('operation', (e) => {
+        this.#operations.inc({ operation: e.operation, tier: e.tier, outcome: e.outcome, namespace });
+        if (e.durationMs !== undefined)
+          this.#latency.observe({ operation: e.operation, tier: e.tier, namespace }, e.durationMs / 1000);
+        if (e.operation === 'get' && e.outcome === 'hit') this.#hits.inc({ tier: e.tier, namespace });
+        else if (e.operation === 'get' && e.outcome === 'miss') this.#misses.inc({ namespace });
+        else if (e.operation === 'set' || e.operation === 'setMany')
+          this.#sets.inc({ namespace }, e.keys ?? 1);
+        else if (e.operation === 'delete' && e.outcome === 'success') this.#deletes.inc({ namespace });
+      }),
+      cache.on('error', (e) =>
+        this.#errors.inc({ kind: e.kind, operation: e.operation, tier: e.tier, namespace }),
+      ),
+      cache.on('evict', (e) => this.#evictions.inc({ tier: e.tier, reason: e.reason, namespace })),
+      cache.on('invalidate', (e) => {
+        this.#invalidations.inc({ type: e.type, namespace });
+        this.#invalidatedKeys.inc({ type: e.type, namespace }, e.keysInvalidated);
+      }),
+    ];
+    return () => {
+      for (const off of offs) off();
+      this.#attached.delete(entry);
+    };
+  }
+
+  /** The text exposition of every metric in the registry. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+async function readStats(cache: MonitoredCache): Promise<Record<string, unknown> | undefined> {
+  return (await cache.getStats?.()) as (CacheStats & Record<string, unknown>) | undefined;
+}
+
+function l1Of(
+  stats: Record<string, unknown>,
+): { activeEntries: number; memoryUsageBytes: number; maxSize: number } | undefined {
+  const l1 = 'l1' in stats ? stats.l1 : 'activeEntries' in stats ? stats : undefined;
+  return l1 as { activeEntries: number; memoryUsageBytes: number; maxSize: number } | undefined;
+}

@@ -1,0 +1,30 @@
+import { adoptDecoded, cloneSnapshotValue } from '../core/values.js';
+import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import { decodeValue } from './codec.js';
+import { DecodeError } from './decode-error.js';
+
+/**
+ * Decodes a Redis reply and, with an L1, promotes the value into it for no longer than Redis keeps it
+ * (`pttl`: ms left, -1 no expiry, -2 gone). Unreadable bytes are reported and read as a miss.
+ */
+export function decodeAndPromote(
+  key: string,
+  payload: Buffer | null,
+  pttl: number,
+  l1: InMemoryCache | undefined,
+  onDecodeError: (error: DecodeError) => void,
+): unknown {
+  if (payload === null) return undefined;
+  let decoded;
+  try {
+    decoded = decodeValue(payload);
+  } catch (error) {
+    if (!(error instanceof DecodeError)) throw error;
+    onDecodeError(error);
+    return undefined;
+  }
+  if (!l1 || pttl === -2) return decoded.value;
+  const snapshot = adoptDecoded(decoded.value, decoded.special, payload.length);
+  l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl);
+  return decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value;
+}
