@@ -1,5 +1,9 @@
 export { InMemoryCache, IN_MEMORY_CACHE_DEFAULTS } from './memory/in-memory-cache.js';
 export { GenericRedisCache } from './redis/generic-redis-cache.js';
+export { AIResponseCache } from './ai/ai-response-cache.js';
+export { CacheKeyGenerator, AI_KEY_PREFIX } from './ai/key-generator.js';
+export { DEFAULT_OPERATION_TTLS } from './ai/operation-ttls.js';
+export { DEFAULT_TEXT_SIZE_TIERS } from './ai/text-tiers.js';
 export { GENERIC_REDIS_CACHE_DEFAULTS } from './redis/options.js';
 export {
   TierCacheError,
@@ -21,6 +25,12 @@ export { PrometheusExporter, LATENCY_BUCKETS_SECONDS } from './monitoring/promet
 export { instrumentOpenTelemetry } from './monitoring/opentelemetry.js';
 
 export type { InMemoryCacheOptions, MemoryCacheStats } from './memory/in-memory-cache.js';
+export type { AIRequest, AIPerformanceSummary } from './ai/ai-response-cache.js';
+export type { AIOptions, AIResponseCacheOptions } from './ai/ai-options.js';
+export type { AIRequestOptions, CacheKeyGeneratorOptions } from './ai/key-generator.js';
+export type { OperationPerformance, TierStatistics, TokenUsage } from './ai/ai-metrics.js';
+export type { ComputeResult } from './ai/ai-entry.js';
+export type { TextSizeTiers, TextTier } from './ai/text-tiers.js';
 export type { RedisCacheStats } from './redis/generic-redis-cache.js';
 export type { GenericRedisCacheOptions } from './redis/options.js';
 export type { RedisCacheStatus, RedisServerStatus } from './redis/status.js';

@@ -1,4 +1,6 @@
 import type { Scenario } from '../harness.js';
+import { aiBuildKey1KB, aiBuildKey1MB } from './ai-build-key.js';
+import { aiGetOrComputeHit } from './ai-get-or-compute.js';
 import { l1GetHit } from './l1-get.js';
 import { memoryGetHit } from './memory-get.js';
 import { redisGet50InFlight, redisGetSequential } from './redis-get.js';
@@ -10,4 +12,7 @@ export const scenarios: Scenario[] = [
   redisGetSequential,
   redisGet50InFlight,
   redisSet50InFlight,
+  aiBuildKey1KB,
+  aiBuildKey1MB,
+  aiGetOrComputeHit,
 ];

@@ -1,0 +1,165 @@
+import { RingBuffer } from '../monitoring/ring-buffer.js';
+import { round2, summarize, type DurationSummary } from '../monitoring/statistics.js';
+import { TEXT_TIERS, type TextTier } from './text-tiers.js';
+
+/** Tokens a compute reported (or a hit saved). */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Figures for one AI operation. */
+export interface OperationPerformance {
+  requests: number;
+  hits: number;
+  misses: number;
+  /** 0–100 */
+  hitRate: number;
+  computes: number;
+  computeErrors: number;
+  /** Latency of `compute` calls (ms). */
+  compute: DurationSummary;
+  /** Latency of `getOrCompute` when served from cache (ms), from one hit in 16. */
+  hit: DurationSummary;
+  timeSavedMs: number;
+  tokensSaved: TokenUsage;
+}
+
+export interface TierStatistics {
+  requests: number;
+  hits: number;
+  misses: number;
+  hitRate: number;
+  /** Share of all requests, 0–100. */
+  sharePercent: number;
+}
+
+interface OperationCounters {
+  hits: number;
+  misses: number;
+  computes: number;
+  computeErrors: number;
+  timeSavedMs: number;
+  tokensSaved: TokenUsage;
+  computeMs: RingBuffer<number>;
+  hitMs: RingBuffer<number>;
+}
+
+const rate = (hits: number, total: number): number => (total === 0 ? 0 : round2((hits / total) * 100));
+
+/** Real counters behind the AI summaries (SPEC §5). Latency samples are bounded ring buffers. */
+export class AIMetrics {
+  readonly #operations = new Map<string, OperationCounters>();
+  readonly #tiers = new Map<TextTier, { hits: number; misses: number }>(
+    TEXT_TIERS.map((t) => [t, { hits: 0, misses: 0 }]),
+  );
+  readonly #compressionRatios = new RingBuffer<number>(1000);
+
+  constructor(private readonly maxSamples = 1000) {}
+
+  /** `hitMs` is undefined for hits that were not timed (hit latency is sampled). */
+  recordHit(
+    operation: string,
+    tier: TextTier,
+    hitMs: number | undefined,
+    savedMs: number,
+    tokens: TokenUsage | undefined,
+  ): void {
+    const op = this.#op(operation);
+    op.hits++;
+    if (hitMs !== undefined) op.hitMs.push(hitMs);
+    op.timeSavedMs += savedMs;
+    if (tokens) {
+      op.tokensSaved.inputTokens += tokens.inputTokens;
+      op.tokensSaved.outputTokens += tokens.outputTokens;
+    }
+    (this.#tiers.get(tier) as { hits: number }).hits++;
+  }
+
+  recordMiss(operation: string, tier: TextTier): void {
+    this.#op(operation).misses++;
+    (this.#tiers.get(tier) as { misses: number }).misses++;
+  }
+
+  recordCompute(operation: string, computeMs: number): void {
+    const op = this.#op(operation);
+    op.computes++;
+    op.computeMs.push(computeMs);
+  }
+
+  recordComputeError(operation: string): void {
+    this.#op(operation).computeErrors++;
+  }
+
+  recordCompression(originalBytes: number, compressedBytes: number): void {
+    if (originalBytes > 0) this.#compressionRatios.push(compressedBytes / originalBytes);
+  }
+
+  operationPerformance(): Record<string, OperationPerformance> {
+    const out: Record<string, OperationPerformance> = {};
+    for (const [name, op] of [...this.#operations].sort(([a], [b]) => a.localeCompare(b))) {
+      out[name] = {
+        requests: op.hits + op.misses,
+        hits: op.hits,
+        misses: op.misses,
+        hitRate: rate(op.hits, op.hits + op.misses),
+        computes: op.computes,
+        computeErrors: op.computeErrors,
+        compute: summarize(op.computeMs.toArray()),
+        hit: summarize(op.hitMs.toArray()),
+        timeSavedMs: round2(op.timeSavedMs),
+        tokensSaved: { ...op.tokensSaved },
+      };
+    }
+    return out;
+  }
+
+  tierStatistics(): Record<TextTier, TierStatistics> {
+    const total = [...this.#tiers.values()].reduce((sum, t) => sum + t.hits + t.misses, 0);
+    const out = {} as Record<TextTier, TierStatistics>;
+    for (const [tier, t] of this.#tiers) {
+      const requests = t.hits + t.misses;
+      out[tier] = {
+        requests,
+        hits: t.hits,
+        misses: t.misses,
+        hitRate: rate(t.hits, requests),
+        sharePercent: rate(requests, total),
+      };
+    }
+    return out;
+  }
+
+  /** Mean compressed/original ratio over recent compressions and how many there were. */
+  compression(): { samples: number; avgRatio: number } {
+    const ratios = this.#compressionRatios.toArray();
+    return {
+      samples: ratios.length,
+      avgRatio: ratios.length === 0 ? 0 : ratios.reduce((a, b) => a + b, 0) / ratios.length,
+    };
+  }
+
+  reset(): void {
+    this.#operations.clear();
+    for (const tier of this.#tiers.values()) tier.hits = tier.misses = 0;
+    this.#compressionRatios.clear();
+  }
+
+  #op(operation: string): OperationCounters {
+    let op = this.#operations.get(operation);
+    if (!op) {
+      op = {
+        hits: 0,
+        misses: 0,
+        computes: 0,
+        computeErrors: 0,
+        timeSavedMs: 0,
+        tokensSaved: { inputTokens: 0, outputTokens: 0 },
+        computeMs: new RingBuffer(this.maxSamples),
+        hitMs: new RingBuffer(this.maxSamples),
+      };
+      this.#operations.set(operation, op);
+    }
+    return op;
+  }
+}

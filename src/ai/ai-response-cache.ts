@@ -1,0 +1,333 @@
+import type { Duration } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
+import {
+  CacheEventEmitter,
+  IN_PROCESS_TIMING_SAMPLE,
+  type CacheEventListener,
+  type CacheEventName,
+} from '../core/events.js';
+import { consoleLogger } from '../core/logger.js';
+import { hrtimeMs } from '../core/options.js';
+import { escapeGlob } from '../core/pattern.js';
+import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import { snapshotValue } from '../core/values.js';
+import type { Recommendation } from '../monitoring/monitor-types.js';
+import { GenericRedisCache } from '../redis/generic-redis-cache.js';
+import { AIMetrics, type OperationPerformance, type TierStatistics, type TokenUsage } from './ai-metrics.js';
+import { isCacheable, splitUsage, unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
+import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
+import { aiRecommendations } from './ai-recommendations.js';
+import {
+  AI_KEY_PREFIX,
+  CacheKeyGenerator,
+  codePointsExceed,
+  operationOfKey,
+  type AIRequestOptions,
+} from './key-generator.js';
+import { resolveOperationTtls } from './operation-ttls.js';
+import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
+
+/** One AI request: what `getOrCompute` keys on. */
+export interface AIRequest {
+  operation: string;
+  text: string;
+  options?: Record<string, unknown>;
+  question?: string;
+}
+
+export interface AIPerformanceSummary {
+  totalRequests: number;
+  hits: number;
+  misses: number;
+  /** 0–100 */
+  hitRate: number;
+  computes: number;
+  computeErrors: number;
+  timeSavedMs: number;
+  tokensSaved: TokenUsage & { totalTokens: number };
+  operations: string[];
+  recommendations: Recommendation[];
+}
+
+interface WithDefaultTtl {
+  defaultTtl?: number;
+  connect?: () => Promise<boolean>;
+  getCacheStats?: () => Promise<unknown>;
+}
+
+/**
+ * A cache for AI responses (DESIGN §3): keys built from operation, text, options and question; a TTL per
+ * operation; one compute per key at a time; and real figures for hits, time and tokens saved. It composes
+ * any cache (a GenericRedisCache it builds, or one given as `cache`, e.g. an InMemoryCache).
+ */
+export class AIResponseCache implements CacheInterface {
+  readonly keyGenerator: CacheKeyGenerator;
+  readonly textSizeTiers: TextSizeTiers;
+  /** Seconds per operation. */
+  readonly operationTtls: Readonly<Record<string, number>>;
+  readonly defaultTtl: number;
+  readonly maxTextLength: number | undefined;
+  readonly #cache: CacheInterface & WithDefaultTtl;
+  readonly #ownsCache: boolean;
+  readonly #events = new CacheEventEmitter((error, event) =>
+    consoleLogger.warn(
+      { event, err: error },
+      'an AI cache event listener threw; it is reported once and ignored',
+    ),
+  );
+  readonly #metrics = new AIMetrics();
+  readonly #flights = new SingleFlight();
+  #lookups = 0;
+
+  constructor(options: AIResponseCacheOptions = {}) {
+    const { ai, cache, redis } = splitAIOptions(options);
+    this.keyGenerator = new CacheKeyGenerator({
+      textHashThreshold: ai.textHashThreshold,
+      hashAlgorithm: ai.hashAlgorithm,
+    });
+    this.textSizeTiers = resolveTextSizeTiers(ai.textSizeTiers);
+    this.operationTtls = Object.freeze(resolveOperationTtls(ai.operationTtls));
+    this.maxTextLength = ai.maxTextLength;
+    this.#ownsCache = cache === undefined;
+    this.#cache = cache ?? new GenericRedisCache(redis);
+    this.defaultTtl = this.#cache.defaultTtl ?? 3600;
+    this.#cache.on('compression', (e) => this.#metrics.recordCompression(e.originalBytes, e.compressedBytes));
+  }
+
+  /** The composed cache. */
+  get cache(): CacheInterface {
+    return this.#cache;
+  }
+
+  /** Connects the composed cache when it has a connection (true for in-memory caches). */
+  async connect(): Promise<boolean> {
+    return this.#cache.connect ? this.#cache.connect() : true;
+  }
+
+  /** The cache key of a request (SPEC §5); timed into `keyGeneration` events. */
+  buildKey(text: string, operation: string, options?: AIRequestOptions): string {
+    const started = this.#events.has('keyGeneration') ? hrtimeMs() : 0;
+    if (
+      this.maxTextLength !== undefined &&
+      typeof text === 'string' &&
+      codePointsExceed(text, this.maxTextLength)
+    ) {
+      throw new ValidationError(`text is longer than maxTextLength (${this.maxTextLength} characters)`, {
+        option: 'text',
+      });
+    }
+    const key = this.keyGenerator.buildKey(text, operation, options);
+    if (started)
+      this.#events.emit('keyGeneration', {
+        durationMs: hrtimeMs() - started,
+        textLength: text.length,
+        operation,
+      });
+    return key;
+  }
+
+  /** The size tier of a text (by code points). */
+  getTextTier(text: string): TextTier {
+    if (typeof text !== 'string') throw new ValidationError('text must be a string', { option: 'text' });
+    return tierOf(text, this.textSizeTiers);
+  }
+
+  /** The TTL (seconds) applied to an operation's responses. */
+  ttlFor(operation: string): number {
+    return this.operationTtls[operation] ?? this.defaultTtl;
+  }
+
+  /**
+   * The cached response, or `compute()`'s result stored under the operation's TTL. One compute per key at
+   * a time in this process; errors, `undefined`, `''` and `{}` are not cached. `compute` may return
+   * `{ value, usage: { inputTokens, outputTokens } }` to report the tokens a hit will save.
+   */
+  async getOrCompute<T>(
+    request: AIRequest,
+    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
+  ): Promise<T> {
+    if (typeof request !== 'object' || request === null)
+      throw new ValidationError('request must be an object', { option: 'request' });
+    if (typeof compute !== 'function')
+      throw new ValidationError('compute must be a function', { option: 'compute' });
+    const { operation, text, options, question } = request;
+    const key = this.buildKey(text, operation, question === undefined ? options : { ...options, question });
+    const tier = tierOf(text, this.textSizeTiers);
+    // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
+    const started = ++this.#lookups % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const stored = await this.#cache.get(key);
+    if (stored !== undefined) {
+      const entry = unwrapEntry(stored);
+      this.#metrics.recordHit(
+        operation,
+        tier,
+        started ? hrtimeMs() - started : undefined,
+        entry.computeMs,
+        entry.tokens,
+      );
+      return entry.value as T;
+    }
+    this.#metrics.recordMiss(operation, tier);
+    return this.#flights.run(key, async () => {
+      const computeStarted = hrtimeMs();
+      let result: ComputeResult<T>;
+      try {
+        result = await compute();
+      } catch (error) {
+        this.#metrics.recordComputeError(operation);
+        throw error;
+      }
+      const computeMs = hrtimeMs() - computeStarted;
+      const { value, usage } = splitUsage(result);
+      this.#metrics.recordCompute(operation, computeMs);
+      if (isCacheable(value))
+        await this.#cache.set(key, wrapEntry(value, computeMs, usage), this.ttlFor(operation));
+      return value;
+    });
+  }
+
+  /** Removes exactly one operation's responses (not `op_v2`) from every tier; returns how many. */
+  invalidateByOperation(operation: string): Promise<number> {
+    if (typeof operation !== 'string' || operation === '') {
+      return Promise.reject(
+        new ValidationError('operation must be a non-empty string', { option: 'operation' }),
+      );
+    }
+    return this.#cache.invalidatePattern(
+      `${AI_KEY_PREFIX}${escapeGlob(operation)}|*`,
+      `operation:${operation}`,
+    );
+  }
+
+  async getAIPerformanceSummary(): Promise<AIPerformanceSummary> {
+    const operations = this.#metrics.operationPerformance();
+    const perf = Object.values(operations);
+    const sum = (pick: (op: OperationPerformance) => number) =>
+      perf.reduce((total, op) => total + pick(op), 0);
+    const hits = sum((op) => op.hits);
+    const misses = sum((op) => op.misses);
+    const inputTokens = sum((op) => op.tokensSaved.inputTokens);
+    const outputTokens = sum((op) => op.tokensSaved.outputTokens);
+    return {
+      totalRequests: hits + misses,
+      hits,
+      misses,
+      hitRate: hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 100,
+      computes: sum((op) => op.computes),
+      computeErrors: sum((op) => op.computeErrors),
+      timeSavedMs: Math.round(sum((op) => op.timeSavedMs) * 100) / 100,
+      tokensSaved: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      operations: Object.keys(operations),
+      recommendations: await this.getRecommendations(),
+    };
+  }
+
+  getTextTierStatistics(): Record<TextTier, TierStatistics> {
+    return this.#metrics.tierStatistics();
+  }
+
+  getOperationPerformance(): Record<string, OperationPerformance> {
+    return this.#metrics.operationPerformance();
+  }
+
+  async getRecommendations(): Promise<Recommendation[]> {
+    const stats = (await this.#cache.getStats()) as CacheStats & {
+      l1?: { utilizationPercent: number };
+      utilizationPercent?: number;
+    };
+    return aiRecommendations({
+      operations: this.#metrics.operationPerformance(),
+      tiers: this.#metrics.tierStatistics(),
+      operationTtls: this.operationTtls,
+      defaultTtl: this.defaultTtl,
+      l1UtilizationPercent: stats.l1?.utilizationPercent ?? stats.utilizationPercent,
+      compression: this.#metrics.compression(),
+    });
+  }
+
+  /** Forgets the AI counters (the cached values stay). */
+  resetMetrics(): void {
+    this.#metrics.reset();
+  }
+
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const stored = await this.#cache.get(key);
+    return stored === undefined ? undefined : (unwrapEntry(stored).value as T);
+  }
+
+  /** Without a TTL, an AI key gets its operation's TTL (SPEC §5). */
+  async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
+    snapshotValue(value, false); // validate before wrapping, so messages name the caller's value
+    return this.#cache.set(key, wrapEntry(value, 0, undefined), this.#ttlOf(key, ttl));
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#cache.delete(key);
+  }
+
+  exists(key: string): Promise<boolean> {
+    return this.#cache.exists(key);
+  }
+
+  clear(): Promise<void> {
+    return this.#cache.clear();
+  }
+
+  async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
+    const stored = await this.#cache.getMany(keys);
+    return stored.map((item) => (item === undefined ? undefined : (unwrapEntry(item).value as T)));
+  }
+
+  async setMany(entries: CacheEntry[]): Promise<void> {
+    if (!Array.isArray(entries)) return this.#cache.setMany(entries);
+    for (const e of entries) if (typeof e === 'object' && e !== null) snapshotValue(e.value, false);
+    return this.#cache.setMany(
+      entries.map((e) =>
+        typeof e === 'object' && e !== null
+          ? { key: e.key, value: wrapEntry(e.value, 0, undefined), ttl: this.#ttlOf(e.key, e.ttl) }
+          : e,
+      ),
+    );
+  }
+
+  deleteMany(keys: string[]): Promise<number> {
+    return this.#cache.deleteMany(keys);
+  }
+
+  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
+    return getOrSetThrough(
+      this,
+      this.#flights,
+      this.defaultTtl,
+      key,
+      factory,
+      options ?? this.#ttlOf(key, undefined),
+    );
+  }
+
+  invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    return this.#cache.invalidatePattern(pattern, operationContext);
+  }
+
+  getStats(): Promise<CacheStats> {
+    return this.#cache.getStats();
+  }
+
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return event === 'keyGeneration' ? this.#events.on(event, listener) : this.#cache.on(event, listener);
+  }
+
+  /** Closes the composed cache when this cache built it. */
+  async close(): Promise<void> {
+    if (this.#ownsCache) await this.#cache.close();
+  }
+
+  /** The TTL given, else the operation's TTL for an AI key, else the default. */
+  #ttlOf(key: string, ttl: Duration | SetOptions | undefined): Duration {
+    const given = typeof ttl === 'object' && ttl !== null ? ttl.ttl : ttl;
+    if (given !== undefined) return given;
+    const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
+    return operation === undefined ? this.defaultTtl : this.ttlFor(operation);
+  }
+}

@@ -1,0 +1,37 @@
+import { durationProblem, type Duration } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
+import { isPlainObject } from './canonical-json.js';
+
+/** Default TTLs in seconds per AI operation (SPEC §5). */
+export const DEFAULT_OPERATION_TTLS: Readonly<Record<string, number>> = {
+  summarize: 7200,
+  sentiment: 86_400,
+  key_points: 7200,
+  questions: 3600,
+  qa: 1800,
+};
+
+/** Resolves `operationTtls` (durations) into seconds, merged over the defaults, collecting every problem. */
+export function resolveOperationTtls(ttls: Record<string, Duration> | undefined): Record<string, number> {
+  if (ttls === undefined) return { ...DEFAULT_OPERATION_TTLS };
+  if (!isPlainObject(ttls)) {
+    throw new ValidationError('operationTtls must be a dictionary (an object of operation name to TTL)', {
+      option: 'operationTtls',
+    });
+  }
+  const errors: string[] = [];
+  const resolved: Record<string, number> = { ...DEFAULT_OPERATION_TTLS };
+  for (const [operation, ttl] of Object.entries(ttls)) {
+    if (operation.trim() === '') {
+      errors.push('operationTtls keys must be non-empty strings');
+      continue;
+    }
+    const name = `operationTtls['${operation}']`;
+    const seconds = durationProblem(ttl, name);
+    // SPEC §6's message for wrong types and signs; §2's for the 365-day ceiling.
+    if (typeof seconds === 'number') resolved[operation] = seconds;
+    else errors.push(seconds.includes('365 days') ? seconds : `${name} must be a non-negative integer`);
+  }
+  if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors, option: 'operationTtls' });
+  return resolved;
+}
