@@ -15,8 +15,16 @@ export {
   HTTP_STATUS_BY_CODE,
 } from './core/errors.js';
 export { parseDuration, MAX_TTL_SECONDS } from './core/duration.js';
+export { CacheFactory } from './factory/cache-factory.js';
+export { WEB_APP_DEFAULTS, AI_APP_DEFAULTS, TESTING_DEFAULTS } from './factory/factory-options.js';
+export { resolveConfig } from './config/resolve-config.js';
+export { validateConfig } from './config/validator.js';
+export { readEnvironment, ENV_VARIABLES } from './config/env.js';
+export { PRESETS, DEFAULT_PRESET } from './config/presets.js';
+export { PRESET_NAMES } from './config/config-schema.js';
+export { redactConfig } from './config/redact.js';
 export { systemClock } from './core/clock.js';
-export { consoleLogger, silentLogger } from './core/logger.js';
+export { consoleLogger, silentLogger, createConsoleLogger } from './core/logger.js';
 export { MAX_PATTERN_LENGTH } from './core/pattern.js';
 export { IN_PROCESS_TIMING_SAMPLE } from './core/events.js';
 export { TRACING_CHANNELS } from './core/tracing.js';
@@ -33,6 +41,25 @@ export type { ComputeResult } from './ai/ai-entry.js';
 export type { TextSizeTiers, TextTier } from './ai/text-tiers.js';
 export type { RedisCacheStats } from './redis/generic-redis-cache.js';
 export type { GenericRedisCacheOptions } from './redis/options.js';
+export type { RedisSecurityOptions, SecurityStatus } from './redis/security.js';
+export type { CacheFactoryOptions } from './factory/cache-factory.js';
+export type {
+  AIAppCacheOptions,
+  FactoryCacheOptions,
+  TestingCacheOptions,
+  WebAppCacheOptions,
+} from './factory/factory-options.js';
+export type {
+  AIConfig,
+  CacheConfig,
+  CacheConfigOverrides,
+  LogLevel,
+  PresetName,
+  SecurityConfig,
+} from './config/config-schema.js';
+export type { ResolvedConfig } from './config/resolve-config.js';
+export type { ValidationResult } from './config/validator.js';
+export type { Env } from './config/env.js';
 export type { RedisCacheStatus, RedisServerStatus } from './redis/status.js';
 export type { RemoteStatus } from './redis/remote-tier.js';
 export type { CacheCallbacks, CallbackEvent } from './redis/callbacks.js';

@@ -18,3 +18,20 @@ export const consoleLogger: Logger = {
 
 /** Discards everything. */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** A console logger that prints `level` and above (warn and error to stderr). */
+export function createConsoleLogger(level: (typeof LEVELS)[number]): Logger {
+  const min = LEVELS.indexOf(level);
+  const at = (name: (typeof LEVELS)[number], print: (...args: unknown[]) => void) =>
+    LEVELS.indexOf(name) >= min
+      ? (obj: Record<string, unknown>, msg: string) => print(`[tiercache] ${msg}`, obj)
+      : noop;
+  return {
+    debug: at('debug', console.debug),
+    info: at('info', console.info),
+    warn: at('warn', console.warn),
+    error: at('error', console.error),
+  };
+}

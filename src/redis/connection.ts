@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ValidationError } from '../core/errors.js';
+import type { ResolvedSecurity } from './security.js';
 
 /** Returns the SPEC §6 problem with a Redis URL, or `undefined` when it is usable. */
 export function redisUrlProblem(url: unknown): string | undefined {
@@ -32,6 +33,7 @@ export interface ConnectionSettings {
   commandTimeout: number;
   /** Milliseconds one connection attempt may take. */
   connectTimeout: number;
+  security: ResolvedSecurity;
 }
 
 /** Longest pause between two background reconnection attempts. */
@@ -58,6 +60,9 @@ export function createRedisClient(settings: ConnectionSettings): Redis {
     // Toggled per command by the remote tier (adaptive auto-pipelining) when `autoPipelining` is on.
     enableAutoPipelining: false,
     retryStrategy: reconnectDelay,
+    ...(settings.security.password !== undefined && { password: settings.security.password }),
+    ...(settings.security.username !== undefined && { username: settings.security.username }),
+    ...(settings.security.tls && { tls: settings.security.tls }),
   };
   return new Redis(settings.url, options);
 }

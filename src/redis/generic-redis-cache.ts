@@ -29,6 +29,7 @@ import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './cal
 import { encodeValue, type CodecOptions } from './codec.js';
 import { createRedisClient } from './connection.js';
 import { decodeAndPromote } from './read-path.js';
+import { resolveSecurity, securityOfClient, type ResolvedSecurity, type SecurityStatus } from './security.js';
 import { scanAndUnlink } from './invalidation.js';
 import {
   resolveRedisCacheOptions,
@@ -69,6 +70,7 @@ export class GenericRedisCache implements CacheInterface {
   readonly #callbacks: CallbackRegistry;
   readonly #logger: Logger;
   readonly #flights = new SingleFlight();
+  readonly #security: ResolvedSecurity;
   #l1Hits = 0;
   #redisHits = 0;
   #misses = 0;
@@ -102,7 +104,10 @@ export class GenericRedisCache implements CacheInterface {
       this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));
     }
     this.#ownsClient = o.redisClient === undefined;
-    const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o });
+    this.#security = o.redisClient
+      ? securityOfClient(o.redisClient)
+      : resolveSecurity(o.security, o.redisUrl);
+    const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o, security: this.#security });
     this.#remote = new RemoteTier(client, this.#events, this.#logger, this.#ownsClient && o.autoPipelining);
   }
 
@@ -118,6 +123,16 @@ export class GenericRedisCache implements CacheInterface {
   async disconnect(): Promise<void> {
     this.#remote.detach();
     if (this.#ownsClient) this.#remote.client.disconnect();
+  }
+
+  /** TLS, authentication and encryption in force; never a secret. */
+  getSecurityStatus(): SecurityStatus {
+    return { ...this.#security.status, encryptionEnabled: false, encryptionKeyIds: [] };
+  }
+
+  /** Why Redis was last unreachable, when it was. */
+  get connectionError(): string | undefined {
+    return this.#remote.lastError;
   }
 
   /** The ioredis client in use. */

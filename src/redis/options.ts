@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
 import type { CompressionAlgorithm } from './compression.js';
 import { redisUrlProblem } from './connection.js';
+import type { RedisSecurityOptions } from './security.js';
 
 export interface GenericRedisCacheOptions {
   /** `redis://` or `rediss://` URL. @default 'redis://localhost:6379' (unless `redisClient` is given) */
@@ -32,6 +33,8 @@ export interface GenericRedisCacheOptions {
   connectTimeout?: number;
   /** Batch commands into one write while others are in flight (adaptive ioredis auto-pipelining). @default true */
   autoPipelining?: boolean;
+  /** Password, ACL user and TLS settings (a password or user in the URL works too). */
+  security?: RedisSecurityOptions;
   /** @default console warnings and errors */
   logger?: Logger;
   /** Millisecond clock of the L1 tier. @default performance.now() */
@@ -66,9 +69,15 @@ export interface ResolvedRedisCacheOptions {
   autoPipelining: boolean;
   logger: Logger | undefined;
   clock: Clock | undefined;
+  security: RedisSecurityOptions | undefined;
 }
 
-const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat(['redisClient', 'logger', 'clock']);
+const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
+  'redisClient',
+  'logger',
+  'clock',
+  'security',
+]);
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
 export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): ResolvedRedisCacheOptions {
@@ -114,6 +123,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     autoPipelining: o.autoPipelining,
     logger: options.logger,
     clock: options.clock,
+    security: options.security,
   };
 }
 

@@ -33,9 +33,16 @@ export class RemoteTier {
   #detached = false;
   readonly #onReady = (): void => void this.#recover();
   readonly #onClose = (): void => this.#markDegraded('connection closed');
+  #lastError: string | undefined;
   readonly #onError = (error: Error): void => {
+    this.#lastError = error.message;
     this.#logger.debug({ err: error.message }, 'redis connection error');
   };
+
+  /** The last connection error ioredis reported (e.g. `connect ECONNREFUSED 127.0.0.1:6390`). */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
 
   /** Commands sent and not yet answered, and the most in flight during this and the last busy period. */
   #inFlight = 0;

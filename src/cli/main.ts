@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { run } from './run.js';
+
+process.exitCode = run(
+  process.argv.slice(2),
+  process.env,
+  (s) => console.log(s),
+  (s) => console.error(s),
+);

@@ -1,0 +1,66 @@
+import { AIResponseCache } from '../ai/ai-response-cache.js';
+import type { AIOptions } from '../ai/ai-options.js';
+import { InfrastructureError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { CacheInterface } from '../core/types.js';
+import { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { CachePerformanceMonitor } from '../monitoring/performance-monitor.js';
+import { GenericRedisCache } from '../redis/generic-redis-cache.js';
+import type { GenericRedisCacheOptions } from '../redis/options.js';
+
+/** Everything needed to build one cache, whatever entry point asked for it. */
+export interface BuildPlan {
+  /** Used in messages: `web application`, `AI application`, `testing`, `configured`. */
+  label: string;
+  /** Redis settings; undefined = an in-memory cache. */
+  redis: GenericRedisCacheOptions | undefined;
+  /** The in-memory cache used without Redis, or when Redis is unreachable. */
+  memory: { defaultTtl: number; maxSize: number };
+  /** AI settings; set = wrap in an AIResponseCache. */
+  ai: AIOptions | undefined;
+  failOnConnectionError: boolean;
+  monitor: CachePerformanceMonitor | undefined;
+  logger: Logger;
+}
+
+/**
+ * Builds the cache of a plan: Redis when configured and reachable; otherwise an in-memory cache with the
+ * same defaultTtl and size (SPEC §6) and a warning, or an InfrastructureError in strict mode. AI caches
+ * keep their AI features over the in-memory fallback. The factory's monitor listens to every cache.
+ */
+export async function buildCache(plan: BuildPlan): Promise<CacheInterface> {
+  const built = (plan.redis && (await connectRedis(plan, plan.redis))) ?? inMemory(plan);
+  plan.monitor?.attach(built);
+  return built;
+}
+
+function inMemory(plan: BuildPlan): CacheInterface {
+  const memory = new InMemoryCache({
+    defaultTtl: plan.memory.defaultTtl,
+    maxSize: plan.memory.maxSize,
+    logger: plan.logger,
+  });
+  return plan.ai ? new AIResponseCache({ cache: memory, ...plan.ai }) : memory;
+}
+
+async function connectRedis(
+  plan: BuildPlan,
+  options: GenericRedisCacheOptions,
+): Promise<CacheInterface | undefined> {
+  const withLogger = { logger: plan.logger, ...options };
+  const cache = plan.ai
+    ? new AIResponseCache({ ...withLogger, ...plan.ai })
+    : new GenericRedisCache(withLogger);
+  if (await cache.connect()) return cache;
+  const redis = (cache instanceof AIResponseCache ? cache.cache : cache) as GenericRedisCache;
+  const reason = redis.connectionError ?? `no answer within ${options.connectTimeout ?? 2000} ms`;
+  await cache.close();
+  if (plan.failOnConnectionError) {
+    throw new InfrastructureError(`Redis connection failed for ${plan.label} cache: ${reason}`);
+  }
+  plan.logger.warn(
+    { reason },
+    `Redis unreachable for the ${plan.label} cache: falling back to an in-memory cache`,
+  );
+  return undefined;
+}
