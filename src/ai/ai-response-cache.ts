@@ -310,6 +310,14 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.invalidatePattern(pattern, operationContext);
   }
 
+  /** How many keys match the pattern, when the composed cache can tell (an invalidation's dry run). */
+  async countMatching(pattern: string): Promise<number> {
+    const inner = this.#cache as { countMatching?: (pattern: string) => Promise<number> };
+    if (!inner.countMatching)
+      throw new ValidationError('the composed cache cannot count keys by pattern', { option: 'pattern' });
+    return inner.countMatching(pattern);
+  }
+
   getStats(): Promise<CacheStats> {
     return this.#cache.getStats();
   }

@@ -251,6 +251,13 @@ export class InMemoryCache implements CacheInterface {
     });
   }
 
+  /** How many live keys match the pattern (an invalidation's dry run). */
+  async countMatching(pattern: string): Promise<number> {
+    assertPattern(pattern);
+    const matches = compilePattern(pattern);
+    return this.keys().filter(matches).length;
+  }
+
   /** Deletes every live key matching the pattern (SPEC §9 semantics) without emitting an event. */
   deleteMatching(pattern: string): number {
     const matches = compilePattern(pattern);

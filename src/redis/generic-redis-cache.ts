@@ -30,14 +30,22 @@ import { encodeValue, type CodecOptions } from './codec.js';
 import { createRedisClient } from './connection.js';
 import { decodeAndPromote } from './read-path.js';
 import { resolveSecurity, securityOfClient, type ResolvedSecurity, type SecurityStatus } from './security.js';
-import { scanAndUnlink } from './invalidation.js';
+import { countKeys, scanAndUnlink } from './invalidation.js';
 import {
   resolveRedisCacheOptions,
   type GenericRedisCacheOptions,
   type ResolvedRedisCacheOptions,
 } from './options.js';
 import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
-import { buildCacheStatus, offlineStatus, readServerStatus, type RedisCacheStatus } from './status.js';
+import {
+  buildCacheStatus,
+  offlineStatus,
+  readServerStatus,
+  type RedisCacheStatus,
+  type RedisServerStatus,
+} from './status.js';
+
+const SERVER_STATUS_MAX_AGE_MS = 1000;
 
 /** Library stats of a GenericRedisCache. */
 export interface RedisCacheStats extends CacheStats {
@@ -71,6 +79,7 @@ export class GenericRedisCache implements CacheInterface {
   readonly #logger: Logger;
   readonly #flights = new SingleFlight();
   readonly #security: ResolvedSecurity;
+  #serverStatus: { at: number; value: Promise<RedisServerStatus> } | undefined;
   #l1Hits = 0;
   #redisHits = 0;
   #misses = 0;
@@ -336,6 +345,15 @@ export class GenericRedisCache implements CacheInterface {
     return keysInvalidated;
   }
 
+  /** How many keys match the pattern in Redis (in L1 while Redis is away): an invalidation's dry run. */
+  async countMatching(pattern: string): Promise<number> {
+    assertPattern(pattern);
+    const counted = await this.#remote.run('countMatching', (c) =>
+      countKeys(c, toRedisMatch(this.keyPrefix, pattern)),
+    );
+    return counted === FAILED ? ((await this.#l1?.countMatching(pattern)) ?? 0) : counted;
+  }
+
   /** Registers one of the original system's callbacks (`get_success`, `get_miss`, `set_success`, `delete_success`). */
   registerCallback<E extends CallbackEvent>(event: E, callback: CacheCallbacks[E]): void {
     this.#callbacks.register(event, callback);
@@ -361,11 +379,28 @@ export class GenericRedisCache implements CacheInterface {
   /** The figures behind `GET /internal/cache/status` (camelCase here; snake_case on the wire). */
   async getCacheStats(): Promise<RedisCacheStatus> {
     const stats = await this.getStats();
+    return buildCacheStatus(await this.#readServerStatus(), stats);
+  }
+
+  /**
+   * Redis figures (SCAN key count, INFO) at most one second old: status pages and metric scrapes under
+   * load share one reading instead of each scanning the key space.
+   */
+  #readServerStatus(): Promise<RedisServerStatus> {
+    const now = hrtimeMs();
+    if (this.#serverStatus && now - this.#serverStatus.at < SERVER_STATUS_MAX_AGE_MS && this.#remote.usable) {
+      return this.#serverStatus.value;
+    }
     const match = `${escapeGlob(this.keyPrefix)}*`;
-    const server = await this.#remote.run('status', (c) => readServerStatus(c, match));
-    const redis =
-      server === FAILED ? offlineStatus(this.#remote.usable ? 'error' : this.#remote.status) : server;
-    return buildCacheStatus(redis, stats);
+    const value = this.#remote
+      .run('status', (c) => readServerStatus(c, match))
+      .then((server) => {
+        if (server !== FAILED) return server;
+        this.#serverStatus = undefined; // only good readings are reused
+        return offlineStatus(this.#remote.usable ? 'error' : this.#remote.status);
+      });
+    this.#serverStatus = { at: now, value };
+    return value;
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {

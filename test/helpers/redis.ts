@@ -69,3 +69,7 @@ export async function createRedisCache(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A response body for assertions (tests read deep wire shapes; the schemas are checked elsewhere). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const jsonOf = async (response: Response): Promise<any> => response.json();

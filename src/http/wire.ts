@@ -1,0 +1,143 @@
+import { AIResponseCache } from '../ai/ai-response-cache.js';
+import type { CacheInterface } from '../core/types.js';
+import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
+import type { InvalidationFrequencyStats } from '../monitoring/monitor-types.js';
+import { GenericRedisCache } from '../redis/generic-redis-cache.js';
+
+/** Converts object keys to snake_case, recursively (the wire keeps the original service's names). */
+export function toSnake(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toSnake);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      toSnake(item),
+    ]),
+  );
+}
+
+export type CacheKind = 'memory' | 'redis' | 'ai' | 'custom';
+
+export function cacheKind(cache: CacheInterface): CacheKind {
+  if (cache instanceof AIResponseCache) return 'ai';
+  if (cache instanceof GenericRedisCache) return 'redis';
+  if (cache instanceof InMemoryCache) return 'memory';
+  return 'custom';
+}
+
+/** The Redis cache behind a cache, if any (an AI cache over Redis has one). */
+export function redisOf(cache: CacheInterface): GenericRedisCache | undefined {
+  const inner = cache instanceof AIResponseCache ? cache.cache : cache;
+  return inner instanceof GenericRedisCache ? inner : undefined;
+}
+
+function memoryOf(cache: CacheInterface): InMemoryCache | undefined {
+  const inner = cache instanceof AIResponseCache ? cache.cache : cache;
+  return inner instanceof InMemoryCache ? inner : undefined;
+}
+
+/** `GET /health` (SPEC §9). */
+export async function healthBody(cache: CacheInterface, version: string) {
+  const redis = redisOf(cache);
+  const stats = await cache.getStats();
+  const l1 = redis ? (await redis.getStats()).l1 : (stats as Partial<MemoryCacheStats>);
+  const redisState = redis
+    ? (await redis.getStats()).redis === 'connected'
+      ? 'connected'
+      : 'degraded'
+    : 'not_configured';
+  return {
+    status: redisState === 'degraded' ? ('degraded' as const) : ('healthy' as const),
+    timestamp: new Date().toISOString(),
+    version,
+    cache: {
+      type: cacheKind(cache),
+      redis: redisState,
+      l1_entries: l1?.activeEntries ?? 0,
+      // Open while Redis is failing and the cache serves its in-process tier.
+      breaker: redis ? (redisState === 'connected' ? 'closed' : 'open') : 'not_configured',
+    },
+  };
+}
+
+/** `GET /internal/cache/status` (SPEC §9). */
+export async function statusBody(cache: CacheInterface) {
+  const redis = redisOf(cache);
+  const stats = await cache.getStats();
+  const memoryStats = memoryOf(cache) ? (stats as MemoryCacheStats) : undefined;
+  const body: Record<string, unknown> = {};
+  if (redis) {
+    const status = await redis.getCacheStats();
+    body.redis = toSnake(status.redis);
+    body.memory = toSnake(status.memory);
+    body.performance = { ...(toSnake(status.performance) as object), cache_type: cacheKind(cache) };
+    const security = redis.getSecurityStatus();
+    const level = [security.tlsEnabled, security.authenticated, security.encryptionEnabled].filter(
+      Boolean,
+    ).length;
+    body.security = {
+      security_level: level === 3 ? 'high' : level > 0 ? 'medium' : 'low',
+      tls_enabled: security.tlsEnabled,
+      has_authentication: security.authenticated,
+      encryption_enabled: security.encryptionEnabled,
+    };
+  } else {
+    body.redis = {
+      status: 'unavailable',
+      keys: 0,
+      memory_used: '0B',
+      memory_used_bytes: 0,
+      connected_clients: 0,
+    };
+    body.memory = {
+      status: 'active',
+      entries: memoryStats?.activeEntries ?? 0,
+      max_size: memoryStats?.maxSize ?? 0,
+      utilization_percent: memoryStats?.utilizationPercent ?? 0,
+      memory_usage: memoryStats?.memoryUsageBytes ?? 0,
+    };
+    body.performance = {
+      status: 'active',
+      hit_rate: stats.hitRate,
+      total_operations: stats.hits + stats.misses,
+      hits: stats.hits,
+      misses: stats.misses,
+      cache_type: cacheKind(cache),
+    };
+  }
+  if (cache instanceof AIResponseCache) {
+    const summary = await cache.getAIPerformanceSummary();
+    body.ai_metrics = toSnake({
+      ...summary,
+      textTiers: cache.getTextTierStatistics(),
+      operations: cache.getOperationPerformance(),
+    });
+  }
+  return body;
+}
+
+/** `GET /internal/cache/invalidation-stats`: the original's shape, durations in seconds. */
+export function invalidationStatsBody(stats: InvalidationFrequencyStats) {
+  return {
+    total_operations: stats.totalOperations,
+    total_keys_invalidated: stats.totalKeysInvalidated,
+    frequency: {
+      last_hour: stats.frequency.lastHour,
+      last_24_hours: stats.frequency.last24Hours,
+      average_per_hour: stats.frequency.averagePerHour,
+    },
+    patterns: {
+      most_common_patterns: stats.patterns.mostCommonPatterns,
+      invalidation_types: stats.patterns.invalidationTypes,
+    },
+    thresholds: {
+      warning_per_hour: stats.thresholds.warningPerHour,
+      critical_per_hour: stats.thresholds.criticalPerHour,
+    },
+    performance: {
+      avg_keys_per_invalidation: stats.performance.avgKeysPerInvalidation,
+      avg_duration: stats.performance.avgDurationMs / 1000,
+      max_duration: stats.performance.maxDurationMs / 1000,
+    },
+  };
+}
