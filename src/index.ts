@@ -26,6 +26,7 @@ export { redactConfig } from './config/redact.js';
 export { systemClock } from './core/clock.js';
 export { consoleLogger, silentLogger, createConsoleLogger } from './core/logger.js';
 export { MAX_PATTERN_LENGTH } from './core/pattern.js';
+export { ValueCipher, parseEncryptionKeys } from './redis/encryption.js';
 export { IN_PROCESS_TIMING_SAMPLE } from './core/events.js';
 export { TRACING_CHANNELS } from './core/tracing.js';
 export { CachePerformanceMonitor, PERFORMANCE_MONITOR_DEFAULTS } from './monitoring/performance-monitor.js';

@@ -28,8 +28,11 @@ export interface EvictionEvent {
   reason: 'evict' | 'expire';
 }
 
-/** `decode` = a stored value that could not be read back (corrupt, foreign, tampered). */
-export type CacheErrorKind = 'connection' | 'command' | 'decode' | 'callback';
+/**
+ * `decode` = a stored value that could not be read back (corrupt, foreign); `decrypt` = one that failed
+ * decryption (wrong key, tampered, truncated, moved to another key, or unencrypted while encryption is on).
+ */
+export type CacheErrorKind = 'connection' | 'command' | 'decode' | 'decrypt' | 'callback';
 
 export interface ErrorEvent {
   kind: CacheErrorKind;

@@ -38,6 +38,7 @@ const FACTORY_PREFIX = 'Factory input validation failed: ';
 /** Factory options that are GenericRedisCache options under the same name. */
 const REDIS_PASS_THROUGH = [
   'redisUrl',
+  'encryptionKey',
   'compressionThreshold',
   'compressionLevel',
   'keyPrefix',
@@ -178,6 +179,8 @@ export class CacheFactory {
             memoryCacheSize: config.memoryCacheSize,
             compressionThreshold: config.compressionThreshold,
             compressionLevel: config.compressionLevel,
+            ...(s.encryptionKeys !== undefined &&
+              s.encryptionKeys.length > 0 && { encryptionKey: s.encryptionKeys }),
             security: {
               ...(s.password !== undefined && { password: s.password }),
               ...(s.username !== undefined && { username: s.username }),

@@ -21,6 +21,8 @@ export interface FactoryCacheOptions {
   compressionAlgorithm?: CompressionAlgorithm;
   autoPipelining?: boolean;
   security?: RedisSecurityOptions;
+  /** Encrypt values at rest (see GenericRedisCache). */
+  encryptionKey?: string | string[];
   logger?: Logger;
 }
 
@@ -77,6 +79,7 @@ export const COMMON_OPTION_NAMES = [
   'compressionAlgorithm',
   'autoPipelining',
   'security',
+  'encryptionKey',
   'logger',
 ] as const;
 export const AI_OPTION_NAMES = [

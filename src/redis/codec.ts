@@ -1,6 +1,7 @@
 import type { Snapshot } from '../core/values.js';
 import { COMPRESSION_IDS, compress, decompress, type CompressionAlgorithm } from './compression.js';
 import { DecodeError } from './decode-error.js';
+import { DecryptError, type ValueCipher } from './encryption.js';
 import { fromTagged, toTagged } from './serializer.js';
 
 /**
@@ -23,6 +24,12 @@ export interface CodecOptions {
   compressionAlgorithm: CompressionAlgorithm;
 }
 
+/** Encryption of one value: the cipher and the full Redis key it is bound to (as associated data). */
+export interface Sealing {
+  cipher: ValueCipher;
+  redisKey: string;
+}
+
 export interface CompressionReport {
   originalBytes: number;
   compressedBytes: number;
@@ -36,37 +43,52 @@ export interface Encoded {
   compression?: CompressionReport;
 }
 
-/** Serializes and (above the threshold) compresses a snapshot into an envelope. */
-export function encodeValue(snapshot: Snapshot, options: CodecOptions): Encoded {
+/** Serializes, compresses (above the threshold) and, with `sealing`, encrypts a snapshot into an envelope. */
+export function encodeValue(snapshot: Snapshot, options: CodecOptions, sealing?: Sealing): Encoded {
   const text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
   const serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
   // text.length <= UTF-8 bytes <= 3 * text.length: count bytes only when the threshold is in between.
   const belowThreshold =
     text.length * 3 < options.compressionThreshold ||
     (text.length < options.compressionThreshold && Buffer.byteLength(text) < options.compressionThreshold);
-  if (belowThreshold) return { payload: PLAIN_HEADERS[serializer] + text };
-  const textBytes = Buffer.byteLength(text);
-  const started = performance.now();
-  const compressed = compress(Buffer.from(text), options.compressionAlgorithm, options.compressionLevel);
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  writeHeader(header, serializer | (COMPRESSION_IDS[options.compressionAlgorithm] << 2));
-  return {
-    payload: Buffer.concat([header, compressed]),
-    compression: {
-      originalBytes: textBytes,
+  if (belowThreshold && !sealing) return { payload: PLAIN_HEADERS[serializer] + text };
+  let body: Buffer = Buffer.from(text);
+  let flags = serializer;
+  let compression: CompressionReport | undefined;
+  if (!belowThreshold) {
+    const started = performance.now();
+    const compressed = compress(body, options.compressionAlgorithm, options.compressionLevel);
+    compression = {
+      originalBytes: body.length,
       compressedBytes: compressed.length,
       durationMs: performance.now() - started,
-    },
-  };
+    };
+    body = compressed;
+    flags |= COMPRESSION_IDS[options.compressionAlgorithm] << 2;
+  }
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  if (sealing) {
+    const keyId = sealing.cipher.keyIds[0] as number;
+    writeHeader(header, flags | FLAG_ENCRYPTED, keyId);
+    body = sealing.cipher.encrypt(body, associatedData(sealing.redisKey, header)).body;
+  } else {
+    writeHeader(header, flags, 0);
+  }
+  return { payload: Buffer.concat([header, body]), ...(compression && { compression }) };
+}
+
+/** What the ciphertext is bound to: the full Redis key and the envelope header (so flags cannot be altered). */
+function associatedData(redisKey: string, header: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(redisKey), header.subarray(0, HEADER_BYTES)]);
 }
 
 const PLAIN_HEADERS = [0, SERIALIZER_TAGGED].map((flags) => String.fromCharCode(MAGIC, VERSION, flags, 0));
 
-function writeHeader(target: Buffer, flags: number): void {
+function writeHeader(target: Buffer, flags: number, keyId: number): void {
   target[0] = MAGIC;
   target[1] = VERSION;
   target[2] = flags;
-  target[3] = 0;
+  target[3] = keyId;
 }
 
 export interface Decoded {
@@ -75,26 +97,31 @@ export interface Decoded {
   special: boolean;
 }
 
-/** Reads an envelope back; anything unreadable is a `DecodeError`, never a wrong value. */
-export function decodeValue(payload: Buffer): Decoded {
+/**
+ * Reads an envelope back; anything unreadable is a `DecodeError`, never a wrong value. With `sealing`,
+ * only encrypted values are accepted: an unencrypted one may have been planted, so it is refused too.
+ */
+export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
   if (payload.length < HEADER_BYTES || payload[0] !== MAGIC) {
     throw new DecodeError('stored value is not a tiercache envelope');
   }
   if (payload[1] !== VERSION) throw new DecodeError(`unsupported envelope version ${payload[1]}`);
   const flags = payload[2] as number;
-  if (flags & FLAG_ENCRYPTED)
-    throw new DecodeError('stored value is encrypted and no encryption key is configured');
   const serializer = flags & 0b11;
   const compression = (flags >> 2) & 0b11;
   if (serializer > SERIALIZER_TAGGED || compression > COMPRESSION_IDS.brotli || flags > 0b1_1111) {
     throw new DecodeError('stored value has unknown format flags');
   }
+  let body: Buffer = payload.subarray(HEADER_BYTES);
+  if (flags & FLAG_ENCRYPTED) {
+    if (!sealing) throw new DecodeError('stored value is encrypted and no encryption key is configured');
+    body = sealing.cipher.decrypt(body, payload[3] as number, associatedData(sealing.redisKey, payload));
+  } else if (sealing) {
+    throw new DecryptError('stored value is not encrypted although encryption is on: refused');
+  }
   let text: string;
   try {
-    text =
-      compression === 0
-        ? payload.toString('utf8', HEADER_BYTES)
-        : decompress(payload.subarray(HEADER_BYTES), compression).toString('utf8');
+    text = compression === 0 ? body.toString('utf8') : decompress(body, compression).toString('utf8');
   } catch (error) {
     throw new DecodeError('stored value could not be decompressed', { cause: error });
   }

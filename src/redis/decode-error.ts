@@ -1,4 +1,7 @@
 /** A stored value that cannot be read back: corrupt, truncated, foreign or of an unknown format. */
 export class DecodeError extends Error {
-  override readonly name = 'DecodeError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
 }

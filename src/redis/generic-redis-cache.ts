@@ -15,20 +15,12 @@ import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
 import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
 import { traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
-import {
-  assertKey,
-  assertKeys,
-  resolveEntries,
-  resolveTtl,
-  snapshotValue,
-  type Snapshot,
-} from '../core/values.js';
+import { assertKey, assertKeys, resolveEntries, resolveTtl, snapshotValue } from '../core/values.js';
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
 import { fetchMany, removeMany, storeMany } from './batch.js';
 import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
-import { encodeValue, type CodecOptions } from './codec.js';
+import { ValuePipeline } from './value-pipeline.js';
 import { createRedisClient } from './connection.js';
-import { decodeAndPromote } from './read-path.js';
 import { resolveSecurity, securityOfClient, type ResolvedSecurity, type SecurityStatus } from './security.js';
 import { countKeys, scanAndUnlink } from './invalidation.js';
 import {
@@ -37,15 +29,7 @@ import {
   type ResolvedRedisCacheOptions,
 } from './options.js';
 import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
-import {
-  buildCacheStatus,
-  offlineStatus,
-  readServerStatus,
-  type RedisCacheStatus,
-  type RedisServerStatus,
-} from './status.js';
-
-const SERVER_STATUS_MAX_AGE_MS = 1000;
+import { buildCacheStatus, ServerStatusReader, type RedisCacheStatus } from './status.js';
 
 /** Library stats of a GenericRedisCache. */
 export interface RedisCacheStats extends CacheStats {
@@ -55,6 +39,8 @@ export interface RedisCacheStats extends CacheStats {
   deletes: number;
   /** Stored values that could not be decoded (served as misses). */
   decodeErrors: number;
+  /** Stored values that failed decryption (served as misses). */
+  decryptErrors: number;
   redis: RemoteStatus;
   l1: MemoryCacheStats | undefined;
 }
@@ -70,7 +56,6 @@ export class GenericRedisCache implements CacheInterface {
   /** Prefix of every Redis key this cache owns. */
   readonly keyPrefix: string;
   readonly #options: ResolvedRedisCacheOptions;
-  readonly #codec: CodecOptions;
   readonly #l1: InMemoryCache | undefined;
   readonly #remote: RemoteTier;
   readonly #ownsClient: boolean;
@@ -79,13 +64,13 @@ export class GenericRedisCache implements CacheInterface {
   readonly #logger: Logger;
   readonly #flights = new SingleFlight();
   readonly #security: ResolvedSecurity;
-  #serverStatus: { at: number; value: Promise<RedisServerStatus> } | undefined;
+  readonly #values: ValuePipeline;
+  readonly #serverStatus: ServerStatusReader;
   #l1Hits = 0;
   #redisHits = 0;
   #misses = 0;
   #sets = 0;
   #deletes = 0;
-  #decodeErrors = 0;
   /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE from the start. */
   #getsAnnounced = 0;
 
@@ -94,7 +79,6 @@ export class GenericRedisCache implements CacheInterface {
     this.#options = o;
     this.defaultTtl = o.defaultTtl;
     this.keyPrefix = o.keyPrefix;
-    this.#codec = o;
     this.#logger = o.logger ?? consoleLogger;
     this.#events = new CacheEventEmitter((error, event) =>
       this.#logger.warn(
@@ -113,11 +97,19 @@ export class GenericRedisCache implements CacheInterface {
       this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));
     }
     this.#ownsClient = o.redisClient === undefined;
+    this.#values = new ValuePipeline({
+      codec: o,
+      encryptionKey: o.encryptionKey,
+      l1: this.#l1,
+      events: this.#events,
+      logger: this.#logger,
+    });
     this.#security = o.redisClient
       ? securityOfClient(o.redisClient)
       : resolveSecurity(o.security, o.redisUrl);
     const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o, security: this.#security });
     this.#remote = new RemoteTier(client, this.#events, this.#logger, this.#ownsClient && o.autoPipelining);
+    this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
   }
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
@@ -136,7 +128,11 @@ export class GenericRedisCache implements CacheInterface {
 
   /** TLS, authentication and encryption in force; never a secret. */
   getSecurityStatus(): SecurityStatus {
-    return { ...this.#security.status, encryptionEnabled: false, encryptionKeyIds: [] };
+    return {
+      ...this.#security.status,
+      encryptionEnabled: this.#values.encryptionKeyIds.length > 0,
+      encryptionKeyIds: this.#values.encryptionKeyIds,
+    };
   }
 
   /** Why Redis was last unreachable, when it was. */
@@ -173,10 +169,10 @@ export class GenericRedisCache implements CacheInterface {
       const reply = await this.#remote.run('get', (c) =>
         Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
       );
-      value = reply === FAILED ? undefined : this.#decode(key, reply[0], reply[1]);
+      value = reply === FAILED ? undefined : this.#values.decode(key, redisKey, reply[0], reply[1]);
     } else {
       const payload = await this.#remote.run('get', (c) => c.getBuffer(redisKey));
-      value = payload === FAILED ? undefined : this.#decode(key, payload, -1);
+      value = payload === FAILED ? undefined : this.#values.decode(key, redisKey, payload, -1);
     }
     if (value === undefined) this.#misses++;
     else this.#redisHits++;
@@ -193,7 +189,7 @@ export class GenericRedisCache implements CacheInterface {
       const started = this.#startTimer();
       const redisKey = this.keyPrefix + key;
       if (this.#remote.usable) {
-        const payload = this.#encode(snapshot);
+        const payload = this.#values.encode(snapshot, redisKey);
         const stored = await this.#remote.run('set', (c) =>
           seconds > 0 ? c.set(redisKey, payload, 'EX', seconds) : c.set(redisKey, payload),
         );
@@ -267,7 +263,9 @@ export class GenericRedisCache implements CacheInterface {
         );
         missing.forEach((index, n) => {
           const item = fetched === FAILED ? undefined : fetched[n];
-          const value = item ? this.#decode(keys[index] as string, item.payload, item.pttl) : undefined;
+          const value = item
+            ? this.#values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl)
+            : undefined;
           if (value === undefined) this.#misses++;
           else this.#redisHits++;
           results[index] = value as T | undefined;
@@ -291,7 +289,7 @@ export class GenericRedisCache implements CacheInterface {
         const encoded = resolved.map(({ snapshot, ttl }, i) => ({
           redisKey: redisKeys[i] as string,
           ttl,
-          payload: this.#encode(snapshot),
+          payload: this.#values.encode(snapshot, redisKeys[i] as string),
         }));
         const stored = await this.#remote.run('setMany', (c) => storeMany(c, encoded));
         if (stored === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
@@ -370,7 +368,8 @@ export class GenericRedisCache implements CacheInterface {
       redisHits: this.#redisHits,
       sets: this.#sets,
       deletes: this.#deletes,
-      decodeErrors: this.#decodeErrors,
+      decodeErrors: this.#values.decodeErrors,
+      decryptErrors: this.#values.decryptErrors,
       redis: this.#remote.status,
       l1: this.#l1?.getStatsSync(),
     };
@@ -379,28 +378,7 @@ export class GenericRedisCache implements CacheInterface {
   /** The figures behind `GET /internal/cache/status` (camelCase here; snake_case on the wire). */
   async getCacheStats(): Promise<RedisCacheStatus> {
     const stats = await this.getStats();
-    return buildCacheStatus(await this.#readServerStatus(), stats);
-  }
-
-  /**
-   * Redis figures (SCAN key count, INFO) at most one second old: status pages and metric scrapes under
-   * load share one reading instead of each scanning the key space.
-   */
-  #readServerStatus(): Promise<RedisServerStatus> {
-    const now = hrtimeMs();
-    if (this.#serverStatus && now - this.#serverStatus.at < SERVER_STATUS_MAX_AGE_MS && this.#remote.usable) {
-      return this.#serverStatus.value;
-    }
-    const match = `${escapeGlob(this.keyPrefix)}*`;
-    const value = this.#remote
-      .run('status', (c) => readServerStatus(c, match))
-      .then((server) => {
-        if (server !== FAILED) return server;
-        this.#serverStatus = undefined; // only good readings are reused
-        return offlineStatus(this.#remote.usable ? 'error' : this.#remote.status);
-      });
-    this.#serverStatus = { at: now, value };
-    return value;
+    return buildCacheStatus(await this.#serverStatus.read(), stats);
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
@@ -410,24 +388,6 @@ export class GenericRedisCache implements CacheInterface {
   async close(): Promise<void> {
     await this.disconnect();
     await this.#l1?.close();
-  }
-
-  /** Decodes a Redis reply (a miss on corrupt data) and promotes it into L1 for no longer than Redis keeps it. */
-  #decode(key: string, payload: Buffer | null, pttl: number): unknown {
-    return decodeAndPromote(key, payload, pttl, this.#l1, (error) => {
-      this.#decodeErrors++;
-      this.#logger.warn(
-        { reason: error.message },
-        'a stored value could not be decoded and is treated as a miss',
-      );
-      this.#events.emit('error', { kind: 'decode', operation: 'get', tier: 'redis', error, key });
-    });
-  }
-
-  #encode(snapshot: Snapshot): Buffer | string {
-    const encoded = encodeValue(snapshot, this.#codec);
-    if (encoded.compression) this.#events.emit('compression', encoded.compression);
-    return encoded.payload;
   }
 
   /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */

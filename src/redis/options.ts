@@ -33,6 +33,11 @@ export interface GenericRedisCacheOptions {
   connectTimeout?: number;
   /** Batch commands into one write while others are in flight (adaptive ioredis auto-pipelining). @default true */
   autoPipelining?: boolean;
+  /**
+   * Encrypt values at rest (AES-256-GCM): a 32-byte key as base64/base64url, or a list (comma-separated
+   * or an array) where the first encrypts and all decrypt. Make one with `tiercache keygen`.
+   */
+  encryptionKey?: string | string[];
   /** Password, ACL user and TLS settings (a password or user in the URL works too). */
   security?: RedisSecurityOptions;
   /** @default console warnings and errors */
@@ -70,6 +75,7 @@ export interface ResolvedRedisCacheOptions {
   logger: Logger | undefined;
   clock: Clock | undefined;
   security: RedisSecurityOptions | undefined;
+  encryptionKey: string | string[] | undefined;
 }
 
 const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
@@ -77,6 +83,7 @@ const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
   'logger',
   'clock',
   'security',
+  'encryptionKey',
 ]);
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
@@ -124,6 +131,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     logger: options.logger,
     clock: options.clock,
     security: options.security,
+    encryptionKey: options.encryptionKey,
   };
 }
 

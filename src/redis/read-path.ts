@@ -1,6 +1,6 @@
 import { adoptDecoded, cloneSnapshotValue } from '../core/values.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
-import { decodeValue } from './codec.js';
+import { decodeValue, type Sealing } from './codec.js';
 import { DecodeError } from './decode-error.js';
 
 /**
@@ -12,12 +12,13 @@ export function decodeAndPromote(
   payload: Buffer | null,
   pttl: number,
   l1: InMemoryCache | undefined,
+  sealing: Sealing | undefined,
   onDecodeError: (error: DecodeError) => void,
 ): unknown {
   if (payload === null) return undefined;
   let decoded;
   try {
-    decoded = decodeValue(payload);
+    decoded = decodeValue(payload, sealing);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error;
     onDecodeError(error);

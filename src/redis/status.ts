@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { MemoryCacheStats } from '../memory/in-memory-cache.js';
 import { countKeys } from './invalidation.js';
-import type { RemoteStatus } from './remote-tier.js';
+import { FAILED, type RemoteStatus, type RemoteTier } from './remote-tier.js';
 
 /** What `getCacheStats()` reports about Redis (the `redis` part of `/internal/cache/status`). */
 export interface RedisServerStatus {
@@ -102,4 +102,32 @@ export function buildCacheStatus(
       cacheType: 'redis',
     },
   };
+}
+
+/**
+ * Redis figures (SCAN key count, INFO) at most one second old: status pages and metric scrapes under
+ * load share one reading instead of each scanning the key space. Only good readings are reused.
+ */
+export class ServerStatusReader {
+  #last: { at: number; value: Promise<RedisServerStatus> } | undefined;
+
+  constructor(
+    private readonly remote: RemoteTier,
+    private readonly match: string,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  read(): Promise<RedisServerStatus> {
+    const now = performance.now();
+    if (this.#last && now - this.#last.at < this.maxAgeMs && this.remote.usable) return this.#last.value;
+    const value = this.remote
+      .run('status', (c) => readServerStatus(c, this.match))
+      .then((server) => {
+        if (server !== FAILED) return server;
+        this.#last = undefined;
+        return offlineStatus(this.remote.usable ? 'error' : this.remote.status);
+      });
+    this.#last = { at: now, value };
+    return value;
+  }
 }

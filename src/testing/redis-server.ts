@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { createTestCertificates, type TestCertificates } from './tls-certificates.js';
 
 export interface RedisServerOptions {
   /** Port to listen on. @default a free port */
@@ -13,14 +14,22 @@ export interface RedisServerOptions {
   binary?: string;
   /** Milliseconds to wait for "Ready to accept connections". @default 10000 */
   startTimeoutMs?: number;
+  /** `requirepass`: the default user's password. */
+  password?: string;
+  /** ACL users with full access, name → password. */
+  aclUsers?: Record<string, string>;
+  /** Serve TLS only (plain port off), with a throwaway CA made by `openssl`; clients may present a certificate. */
+  tls?: boolean;
 }
 
 /** A private redis-server process started for tests. */
 export interface RedisServer {
   readonly host: string;
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>`, or `rediss://` in TLS mode. */
   readonly url: string;
+  /** The certificates of TLS mode. */
+  readonly certificates: TestCertificates | undefined;
   /** PID of the running process, `undefined` while stopped. */
   readonly pid: number | undefined;
   /** Graceful stop (SIGTERM), waiting for the process to exit. */
@@ -100,8 +109,47 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const host = '127.0.0.1';
   let port = options.port ?? (await getFreePort());
   let child: ChildProcess | undefined;
+  const certificates = options.tls ? createTestCertificates() : undefined;
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir];
+    const ports = certificates
+      ? [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          certificates.serverCertPath,
+          '--tls-key-file',
+          certificates.serverKeyPath,
+        ]
+      : ['--port', String(port)];
+    const tlsArgs = certificates
+      ? ['--tls-ca-cert-file', certificates.caPath, '--tls-auth-clients', 'optional']
+      : [];
+    const auth = options.password === undefined ? [] : ['--requirepass', options.password];
+    const users = Object.entries(options.aclUsers ?? {}).flatMap(([name, pw]) => [
+      '--user',
+      name,
+      'on',
+      `>${pw}`,
+      '~*',
+      '&*',
+      '+@all',
+    ]);
+    const args = [
+      ...ports,
+      ...tlsArgs,
+      ...auth,
+      ...users,
+      '--bind',
+      host,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ];
     args.push('--daemonize', 'no', '--loglevel', 'notice', ...(options.args ?? []));
     child = await spawnUntilReady(binary, args, options.startTimeoutMs ?? 10_000);
   };
@@ -127,11 +175,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return {
     host,
     port,
-    url: `redis://${host}:${port}`,
+    url: `${certificates ? 'rediss' : 'redis'}://${host}:${port}`,
+    certificates,
     get pid() {
       return child?.pid;
     },
-    stop: () => signal('SIGTERM').finally(() => rmSync(dir, { recursive: true, force: true })),
+    stop: () =>
+      signal('SIGTERM').finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        if (certificates) rmSync(certificates.dir, { recursive: true, force: true });
+      }),
     kill: () => signal('SIGKILL'),
     async restart() {
       await signal('SIGTERM');

@@ -1,0 +1,64 @@
+import type { CacheEventEmitter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { Snapshot } from '../core/values.js';
+import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import { encodeValue, type CodecOptions, type Sealing } from './codec.js';
+import { DecryptError, ValueCipher } from './encryption.js';
+import { decodeAndPromote } from './read-path.js';
+
+/**
+ * The way values go to and come back from Redis: serialize → compress → encrypt, and back, promoting
+ * reads into L1. Unreadable values become misses, counted and announced, never errors for the caller.
+ */
+export class ValuePipeline {
+  readonly #codec: CodecOptions;
+  readonly #cipher: ValueCipher | undefined;
+  readonly #l1: InMemoryCache | undefined;
+  readonly #events: CacheEventEmitter;
+  readonly #logger: Logger;
+  decodeErrors = 0;
+  decryptErrors = 0;
+
+  constructor(options: {
+    codec: CodecOptions;
+    encryptionKey: string | string[] | undefined;
+    l1: InMemoryCache | undefined;
+    events: CacheEventEmitter;
+    logger: Logger;
+  }) {
+    this.#codec = options.codec;
+    this.#cipher = options.encryptionKey === undefined ? undefined : new ValueCipher(options.encryptionKey);
+    this.#l1 = options.l1;
+    this.#events = options.events;
+    this.#logger = options.logger;
+  }
+
+  /** Ids of the encryption keys (the encrypting one first); empty without encryption. */
+  get encryptionKeyIds(): number[] {
+    return this.#cipher?.keyIds ?? [];
+  }
+
+  encode(snapshot: Snapshot, redisKey: string): Buffer | string {
+    const encoded = encodeValue(snapshot, this.#codec, this.#sealing(redisKey));
+    if (encoded.compression) this.#events.emit('compression', encoded.compression);
+    return encoded.payload;
+  }
+
+  /** The value of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`. */
+  decode(key: string, redisKey: string, payload: Buffer | null, pttl: number): unknown {
+    return decodeAndPromote(key, payload, pttl, this.#l1, this.#sealing(redisKey), (error) => {
+      const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
+      if (kind === 'decrypt') this.decryptErrors++;
+      else this.decodeErrors++;
+      this.#logger.warn(
+        { reason: error.message },
+        `a stored value could not be ${kind}d and is treated as a miss`,
+      );
+      this.#events.emit('error', { kind, operation: 'get', tier: 'redis', error, key });
+    });
+  }
+
+  #sealing(redisKey: string): Sealing | undefined {
+    return this.#cipher ? { cipher: this.#cipher, redisKey } : undefined;
+  }
+}
