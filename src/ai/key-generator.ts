@@ -68,8 +68,14 @@ export class CacheKeyGenerator {
   /** Digests of recent options and questions: the same few recur on every request of a service. */
   readonly #digests = new Map<string, string>();
 
+  /** Operations already validated (a service uses a handful): skips the regex on every request. */
+  readonly #validOperations = new Set<string>();
+
   buildKey(text: string, operation: string, options?: AIRequestOptions): string {
-    assertOperation(operation);
+    if (!this.#validOperations.has(operation)) {
+      assertOperation(operation);
+      if (this.#validOperations.size < 256) this.#validOperations.add(operation);
+    }
     if (typeof text !== 'string') throw new ValidationError('text must be a string', { option: 'text' });
     if (options !== undefined && !isPlainObject(options)) {
       throw new ValidationError('options must be a plain JSON object', { option: 'options' });
@@ -89,7 +95,9 @@ export class CacheKeyGenerator {
   }
 
   #textPart(text: string): string {
-    if (!codePointsExceed(text, this.textHashThreshold)) return text.replace(/[|:]/g, '_');
+    if (!codePointsExceed(text, this.textHashThreshold)) {
+      return text.includes('|') || text.includes(':') ? text.replace(/[|:]/g, '_') : text;
+    }
     return `hash:${this.#digest(text)}`;
   }
 
