@@ -310,6 +310,14 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.invalidatePattern(pattern, operationContext);
   }
 
+  /** Keys matching the pattern, when the composed cache can list them. */
+  async *scanKeys(pattern = ''): AsyncGenerator<string> {
+    const inner = this.#cache as { scanKeys?: (pattern: string) => AsyncGenerator<string> };
+    if (!inner.scanKeys)
+      throw new ValidationError('the composed cache cannot list its keys', { option: 'pattern' });
+    yield* inner.scanKeys(pattern);
+  }
+
   /** How many keys match the pattern, when the composed cache can tell (an invalidation's dry run). */
   async countMatching(pattern: string): Promise<number> {
     const inner = this.#cache as { countMatching?: (pattern: string) => Promise<number> };

@@ -251,6 +251,13 @@ export class InMemoryCache implements CacheInterface {
     });
   }
 
+  /** Live keys matching the pattern (SPEC §9 semantics), one at a time. */
+  async *scanKeys(pattern = ''): AsyncGenerator<string> {
+    assertPattern(pattern);
+    const matches = compilePattern(pattern);
+    for (const key of this.keys()) if (matches(key)) yield key;
+  }
+
   /** How many live keys match the pattern (an invalidation's dry run). */
   async countMatching(pattern: string): Promise<number> {
     assertPattern(pattern);

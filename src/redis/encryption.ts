@@ -42,7 +42,10 @@ export function parseEncryptionKeys(input: string | readonly string[]): Encrypti
         { option: 'encryptionKey' },
       );
     }
-    return { id: ((createHash('sha256').update(key).digest()[0] as number) % 255) + 1, key: createSecretKey(key) };
+    return {
+      id: ((createHash('sha256').update(key).digest()[0] as number) % 255) + 1,
+      key: createSecretKey(key),
+    };
   });
 }
 

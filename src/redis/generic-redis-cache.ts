@@ -343,6 +343,23 @@ export class GenericRedisCache implements CacheInterface {
     return keysInvalidated;
   }
 
+  /** Keys matching the pattern (SPEC §9 semantics), read with SCAN in batches; L1's while Redis is away. */
+  async *scanKeys(pattern = ''): AsyncGenerator<string> {
+    assertPattern(pattern);
+    if (!this.#remote.usable) {
+      if (this.#l1) yield* this.#l1.scanKeys(pattern);
+      return;
+    }
+    const match = toRedisMatch(this.keyPrefix, pattern);
+    let cursor = '0';
+    do {
+      const page = await this.#remote.run('scanKeys', (c) => c.scan(cursor, 'MATCH', match, 'COUNT', 500));
+      if (page === FAILED) return;
+      cursor = page[0];
+      for (const key of page[1]) yield key.slice(this.keyPrefix.length);
+    } while (cursor !== '0');
+  }
+
   /** How many keys match the pattern in Redis (in L1 while Redis is away): an invalidation's dry run. */
   async countMatching(pattern: string): Promise<number> {
     assertPattern(pattern);
