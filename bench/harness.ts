@@ -23,6 +23,8 @@ export interface Scenario {
   /** Builds the cases on shared data; `teardown` releases what setup created. */
   setup(context: BenchContext): Promise<{ cases: BenchCase[]; teardown: () => Promise<void> }>;
   goals: Goal[];
+  /** The case that is the physical limit of this workload (a plain Map, raw ioredis): the "÷ limit" column. */
+  limit?: string;
 }
 
 export interface BenchContext {
@@ -42,6 +44,7 @@ export interface CaseResult {
 export interface ScenarioResult {
   name: string;
   description: string;
+  limit?: string;
   cases: CaseResult[];
   goals: (Goal & { ratio: number; met: boolean })[];
 }
@@ -96,16 +99,23 @@ export function judge(goals: Goal[], results: CaseResult[]): ScenarioResult['goa
   });
 }
 
-/** A printable table: ops/s, ns/op and the ratio of each case to the first (tiercache). */
-export function formatTable(result: ScenarioResult): string {
+/** Table rows: ops/s, ns/op, tiercache (the first case) ÷ case, and case ÷ the scenario's limit. */
+export function tableRows(result: ScenarioResult): { header: string[]; rows: string[][] } {
   const [first] = result.cases;
+  const limit = result.cases.find((c) => c.label === result.limit);
   const rows = result.cases.map((c) => [
     c.label,
     Math.round(c.opsPerSec).toLocaleString('en-US'),
     Math.round(c.nsPerOp).toLocaleString('en-US'),
     first ? (first.opsPerSec / c.opsPerSec).toFixed(2) : '-',
+    limit ? (c.opsPerSec / limit.opsPerSec).toFixed(2) : '-',
   ]);
-  const header = ['case', 'ops/s', 'ns/op', 'tiercache ÷ case'];
+  return { header: ['case', 'ops/s', 'ns/op', 'tiercache ÷ case', 'case ÷ limit'], rows };
+}
+
+/** A printable table of a scenario with its goals. */
+export function formatTable(result: ScenarioResult): string {
+  const { header, rows } = tableRows(result);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');

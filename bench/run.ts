@@ -1,11 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedisServer, type RedisServer } from '../src/testing/redis-server.js';
+import { redisCeiling, type Ceiling } from './ceiling.js';
 import { formatTable, judge, measure, type ScenarioResult } from './harness.js';
+import { performanceMarkdown, type BenchReport } from './report.js';
 import { scenarios } from './scenarios/index.js';
+import { patternInvalidation } from './scenarios/invalidation.js';
+import { formatTiming, runTiming, type TimingResult } from './timing.js';
 
 const usage = `usage: npm run bench -- [--quick] [--only name,name] [--redis-url redis://host:port]
   Starts its own redis-server unless --redis-url is given (it then only touches bench:* keys it wrote).`;
@@ -23,24 +27,33 @@ if (values.help) {
   process.exit(0);
 }
 
+const timings = [patternInvalidation];
 const only = values.only?.split(',');
 const selected = scenarios.filter((s) => !only || only.includes(s.name));
-if (selected.length === 0) {
+const selectedTimings = timings.filter((s) => !only || only.includes(s.name));
+if (selected.length + selectedTimings.length === 0) {
   console.error(
-    `no scenario matches --only ${values.only}; known: ${scenarios.map((s) => s.name).join(', ')}`,
+    `no scenario matches --only ${values.only}; known: ${[...scenarios, ...timings].map((s) => s.name).join(', ')}`,
   );
   process.exit(2);
 }
 
 let server: RedisServer | undefined;
 let redisUrl = values['redis-url'];
-if (!redisUrl && selected.some((s) => s.needsRedis)) {
+const needsRedis = [...selected, ...selectedTimings].some((s) => s.needsRedis);
+if (!redisUrl && needsRedis) {
   server = await startRedisServer();
   redisUrl = server.url;
 }
 
+const here = dirname(fileURLToPath(import.meta.url));
 const results: ScenarioResult[] = [];
+const timingResults: TimingResult[] = [];
+let ceiling: Ceiling[] = [];
 try {
+  if (redisUrl && !only) ceiling = redisCeiling(redisUrl, values.quick);
+  for (const c of ceiling)
+    console.log(`${c.label}: ${Math.round(c.requestsPerSecond).toLocaleString('en-US')} req/s`);
   for (const scenario of selected) {
     const { cases, teardown } = await scenario.setup({ redisUrl, quick: values.quick });
     try {
@@ -48,6 +61,7 @@ try {
       const result = {
         name: scenario.name,
         description: scenario.description,
+        ...(scenario.limit !== undefined && { limit: scenario.limit }),
         cases: caseResults,
         goals: judge(scenario.goals, caseResults),
       };
@@ -57,24 +71,47 @@ try {
       await teardown();
     }
   }
+  for (const scenario of selectedTimings) {
+    const result = await runTiming(scenario, redisUrl, values.quick);
+    timingResults.push(result);
+    console.log(formatTiming(result));
+  }
 } finally {
   await server?.stop();
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'results', 'latest.json');
-mkdirSync(dirname(out), { recursive: true });
-const report = {
+const version = (name: string) =>
+  (
+    JSON.parse(
+      readFileSync(
+        join(here, '..', name === 'tiercache' ? '' : `node_modules/${name}`, 'package.json'),
+        'utf8',
+      ),
+    ) as { version: string }
+  ).version;
+const report: BenchReport = {
   date: new Date().toISOString(),
   quick: values.quick,
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
+  versions: Object.fromEntries(
+    ['tiercache', 'lru-cache', 'ioredis', 'bentocache', 'cacheable', 'cache-manager'].map((n) => [
+      n,
+      version(n),
+    ]),
+  ),
   redisServer: server ? 'started by the bench' : redisUrl ? 'given by --redis-url' : 'not used',
+  ceiling,
   results,
+  timings: timingResults,
 };
+const out = join(here, 'results', 'latest.json');
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-const missed = results.flatMap((r) => r.goals.filter((g) => !g.met));
+if (!only) writeFileSync(join(here, '..', 'docs', 'performance.md'), performanceMarkdown(report));
+const allGoals = [...results.flatMap((r) => r.goals), ...timingResults.flatMap((t) => t.goals)];
+const missed = allGoals.filter((g) => !g.met).length;
 console.log(
-  `\nwrote ${out}; goals met: ${results.flatMap((r) => r.goals).length - missed.length}, not met: ${missed.length}`,
+  `\nwrote ${out}${only ? '' : ' and docs/performance.md'}; goals met: ${allGoals.length - missed}, not met: ${missed}`,
 );

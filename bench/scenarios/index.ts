@@ -2,17 +2,23 @@ import type { Scenario } from '../harness.js';
 import { aiBuildKey1KB, aiBuildKey1MB } from './ai-build-key.js';
 import { aiGetOrComputeHit } from './ai-get-or-compute.js';
 import { l1GetHit } from './l1-get.js';
-import { memoryGetHit } from './memory-get.js';
+import { memoryGetHit, memorySet } from './memory-get.js';
 import { redisGet50InFlight, redisGetSequential } from './redis-get.js';
 import { redisEncrypted } from './redis-encrypted.js';
-import { redisSet50InFlight } from './redis-set.js';
+import { redisSet50InFlight, redisSet100KB } from './redis-set.js';
+import { l1MissRedisHit } from './l1-miss.js';
+import { getOrSetHit } from './get-or-set.js';
 
 export const scenarios: Scenario[] = [
   memoryGetHit,
+  memorySet,
   l1GetHit,
   redisGetSequential,
   redisGet50InFlight,
+  l1MissRedisHit,
   redisSet50InFlight,
+  redisSet100KB,
+  getOrSetHit,
   redisEncrypted,
   aiBuildKey1KB,
   aiBuildKey1MB,
