@@ -87,7 +87,7 @@ export const memorySet: Scenario = {
       {
         label: 'async lru-cache',
         opsPerCall: BATCH,
-        run: sequential(keys, async (k, i) => p.lru.set(k, values[i % KEYS] as object)),
+        run: sequential(keys, async (k, i) => p.lru.set(k, values[i % KEYS])),
       },
       {
         label: 'bentocache (memory)',
