@@ -19,6 +19,7 @@ import {
   AI_APP_DEFAULTS,
   AI_OPTION_NAMES,
   COMMON_OPTION_NAMES,
+  REDIS_PASS_THROUGH,
   TESTING_DEFAULTS,
   WEB_APP_DEFAULTS,
   type AIAppCacheOptions,
@@ -35,19 +36,6 @@ export interface CacheFactoryOptions {
 }
 
 const FACTORY_PREFIX = 'Factory input validation failed: ';
-/** Factory options that are GenericRedisCache options under the same name. */
-const REDIS_PASS_THROUGH = [
-  'redisUrl',
-  'encryptionKey',
-  'compressionThreshold',
-  'compressionLevel',
-  'keyPrefix',
-  'commandTimeout',
-  'connectTimeout',
-  'compressionAlgorithm',
-  'autoPipelining',
-  'security',
-] as const;
 const AI_PREFIX = 'AI application cache validation failed: ';
 
 /** Builds caches for the usual situations (SPEC §6); every option is checked and honoured. */

@@ -82,10 +82,19 @@ export const COMMON_OPTION_NAMES = [
   'encryptionKey',
   'logger',
 ] as const;
-export const AI_OPTION_NAMES = [
-  'textHashThreshold',
-  'hashAlgorithm',
-  'textSizeTiers',
-  'operationTtls',
-  'maxTextLength',
+export { AI_OPTION_NAMES } from '../ai/ai-options.js';
+
+/** Factory options that the factory itself consumes; every other common option goes to the Redis cache as is. */
+const FACTORY_ONLY = [
+  'defaultTtl',
+  'enableMemoryCache',
+  'memoryCacheSize',
+  'failOnConnectionError',
+  'logger',
 ] as const;
+
+/** Factory options that are GenericRedisCache options under the same name. */
+export const REDIS_PASS_THROUGH = COMMON_OPTION_NAMES.filter(
+  (name): name is Exclude<(typeof COMMON_OPTION_NAMES)[number], (typeof FACTORY_ONLY)[number]> =>
+    !(FACTORY_ONLY as readonly string[]).includes(name),
+);

@@ -83,22 +83,14 @@ export function resolveSecurity(options: RedisSecurityOptions | undefined, url: 
     : undefined;
   const password = options?.password ?? (parsed?.password ? decodeURIComponent(parsed.password) : undefined);
   const username = options?.username ?? (parsed?.username ? decodeURIComponent(parsed.username) : undefined);
-  return {
-    password,
-    username,
-    tls,
-    status: {
-      tlsEnabled,
-      certificatesVerified: tlsEnabled && verify,
-      authenticated: password !== undefined,
-      aclUser: username,
-    },
-  };
+  return resolved(password, username, tls);
 }
 
-/** What an adopted client was configured with. */
-export function securityOfClient(client: Redis): ResolvedSecurity {
-  const { tls, password, username } = client.options;
+function resolved(
+  password: string | undefined,
+  username: string | undefined,
+  tls: ConnectionOptions | undefined,
+): ResolvedSecurity {
   const tlsEnabled = tls !== undefined;
   return {
     password,
@@ -111,4 +103,10 @@ export function securityOfClient(client: Redis): ResolvedSecurity {
       aclUser: username,
     },
   };
+}
+
+/** What an adopted client was configured with. */
+export function securityOfClient(client: Redis): ResolvedSecurity {
+  const { tls, password, username } = client.options;
+  return resolved(password, username, tls);
 }
