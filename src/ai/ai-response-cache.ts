@@ -52,6 +52,7 @@ export interface AIPerformanceSummary {
 
 interface WithDefaultTtl {
   defaultTtl?: number;
+  peek?: (key: string) => unknown;
   connect?: () => Promise<boolean>;
   getCacheStats?: () => Promise<unknown>;
 }
@@ -156,7 +157,8 @@ export class AIResponseCache implements CacheInterface {
     const tier = tierOf(text, this.textSizeTiers);
     // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
     const started = ++this.#lookups % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
-    const stored = await this.#cache.get(key);
+    // An in-process hit is read synchronously when the composed cache can (see GenericRedisCache.peek).
+    const stored = this.#cache.peek?.(key) ?? (await this.#cache.get(key));
     if (stored !== undefined) {
       const entry = unwrapEntry(stored);
       this.#metrics.recordHit(

@@ -13,7 +13,7 @@ import {
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertPattern, compilePattern } from '../core/pattern.js';
 import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
-import { traced } from '../core/tracing.js';
+import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import {
   assertKey,
@@ -118,6 +118,28 @@ export class InMemoryCache implements CacheInterface {
       this.#emitOperation('get', started, value === undefined ? 'miss' : 'hit');
       return value;
     });
+  }
+
+  /**
+   * The value when present, synchronously, counted and announced as a get hit; otherwise `undefined` with
+   * nothing counted (then call `get`). Steps aside while a tracer listens, so traced gets stay complete.
+   */
+  peek<T = unknown>(key: string): T | undefined {
+    if (TRACING_CHANNELS.get.hasSubscribers) return undefined;
+    const announce = this.#events.has('operation');
+    const started = announce && ++this.#gets % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const value = this.getIfPresent<T>(key);
+    if (announce && value !== undefined) this.#emitOperation('get', started, 'hit');
+    return value;
+  }
+
+  /** Synchronous lookup that counts a hit but leaves a miss uncounted (the caller's own get counts it). */
+  getIfPresent<T = unknown>(key: string): T | undefined {
+    assertKey(key);
+    const entry = this.#lru.get(key);
+    if (entry === undefined) return undefined;
+    this.#hits++;
+    return this.#read(entry) as T;
   }
 
   /** Synchronous `get` (counted in stats, not announced): for tiers that compose this cache. */

@@ -235,3 +235,22 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
     await redis.raw.del(...keys.map((k) => prefix + k));
   });
 });
+
+describe.runIf(hasRedis)('GenericRedisCache.peek', () => {
+  const redis = useRedis();
+  it('serves L1 hits synchronously with the same accounting as get, and nothing else', async () => {
+    const cache = await createRedisCache(redis);
+    const noL1 = await createRedisCache(redis, { enableMemoryCache: false, keyPrefix: cache.keyPrefix });
+    const hits: string[] = [];
+    cache.registerCallback('get_success', (key) => hits.push(key));
+    await cache.set('k', 'v');
+    expect(cache.peek('k')).toBe('v');
+    expect(cache.peek('absent')).toBeUndefined();
+    expect(noL1.peek('k')).toBeUndefined();
+    expect(await cache.getStats()).toMatchObject({ hits: 1, l1Hits: 1, misses: 0 });
+    expect(hits).toStrictEqual(['k']);
+    await cache.clear();
+    await cache.close();
+    await noL1.close();
+  });
+});

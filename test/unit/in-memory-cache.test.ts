@@ -183,3 +183,30 @@ describe('InMemoryCache options', () => {
     );
   });
 });
+
+describe('InMemoryCache.peek (synchronous hits for composing caches)', () => {
+  it('returns a hit counted and announced, and leaves a miss uncounted', async () => {
+    const cache = new InMemoryCache();
+    const outcomes: string[] = [];
+    cache.on('operation', (e) => outcomes.push(`${e.operation}:${e.outcome}`));
+    await cache.set('k', { v: 1 });
+    expect(cache.peek('k')).toStrictEqual({ v: 1 });
+    expect(cache.peek('missing')).toBeUndefined();
+    expect(await cache.getStats()).toMatchObject({ hits: 1, misses: 0 });
+    expect(outcomes).toStrictEqual(['set:success', 'get:hit']);
+  });
+
+  it('steps aside while a tracer listens, so traced gets stay complete', async () => {
+    const { subscribe, unsubscribe } = await import('node:diagnostics_channel');
+    const cache = new InMemoryCache();
+    await cache.set('k', 1);
+    const listener = () => undefined;
+    subscribe('tracing:tiercache:get:start', listener);
+    try {
+      expect(cache.peek('k')).toBeUndefined();
+    } finally {
+      unsubscribe('tracing:tiercache:get:start', listener);
+    }
+    expect(cache.peek('k')).toBe(1);
+  });
+});
