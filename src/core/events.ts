@@ -22,6 +22,21 @@ export interface OperationEvent {
 /** In-process gets are timed one in this many (see `OperationEvent.durationMs`). */
 export const IN_PROCESS_TIMING_SAMPLE = 16;
 
+/**
+ * The events of untimed in-process gets, shared and frozen: an L1 hit is too cheap to allocate an event
+ * for each. Listeners must treat events as read-only (they are).
+ */
+export function untimedGetEvent(tier: CacheTier, outcome: 'hit' | 'miss'): OperationEvent {
+  return UNTIMED_GETS[tier][outcome];
+}
+const untimed = (tier: CacheTier, outcome: 'hit' | 'miss'): OperationEvent =>
+  Object.freeze({ operation: 'get', tier, outcome, durationMs: undefined, keys: undefined });
+const UNTIMED_GETS: Record<CacheTier, Record<'hit' | 'miss', OperationEvent>> = {
+  memory: { hit: untimed('memory', 'hit'), miss: untimed('memory', 'miss') },
+  l1: { hit: untimed('l1', 'hit'), miss: untimed('l1', 'miss') },
+  redis: { hit: untimed('redis', 'hit'), miss: untimed('redis', 'miss') },
+};
+
 export interface EvictionEvent {
   key: string;
   tier: CacheTier;

@@ -7,6 +7,7 @@ import {
   type CacheEventListener,
   type CacheEventName,
   IN_PROCESS_TIMING_SAMPLE,
+  untimedGetEvent,
   type CacheOperation,
   type OperationOutcome,
 } from '../core/events.js';
@@ -365,6 +366,10 @@ export class InMemoryCache implements CacheInterface {
 
   /** `started` 0 = not timed. */
   #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
+    if (!started && operation === 'get' && (outcome === 'hit' || outcome === 'miss')) {
+      this.#events.emit('operation', untimedGetEvent('memory', outcome));
+      return;
+    }
     const durationMs = started ? hrtimeMs() - started : undefined;
     this.#events.emit('operation', { operation, tier: 'memory', outcome, durationMs, keys });
   }

@@ -5,6 +5,7 @@ import {
   type CacheEventListener,
   type CacheEventName,
   IN_PROCESS_TIMING_SAMPLE,
+  untimedGetEvent,
   type CacheOperation,
   type CacheTier,
   type OperationOutcome,
@@ -442,14 +443,13 @@ export class GenericRedisCache implements CacheInterface {
   /** `started` 0 = not timed. */
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
     if (announce) {
-      const durationMs = started ? hrtimeMs() - started : undefined;
-      this.#events.emit('operation', {
-        operation: 'get',
-        tier,
-        outcome: value === undefined ? 'miss' : 'hit',
-        durationMs,
-        keys: undefined,
-      });
+      const outcome = value === undefined ? 'miss' : 'hit';
+      this.#events.emit(
+        'operation',
+        started
+          ? { operation: 'get', tier, outcome, durationMs: hrtimeMs() - started, keys: undefined }
+          : untimedGetEvent(tier, outcome),
+      );
     }
     if (value === undefined) {
       if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
