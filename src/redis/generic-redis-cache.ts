@@ -18,7 +18,7 @@ import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import { assertKey, assertKeys, resolveEntries, resolveTtl, snapshotValue } from '../core/values.js';
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
-import { fetchMany, removeMany, storeMany } from './batch.js';
+import { CacheCounters, TierIO } from './tier-io.js';
 import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
 import { ValuePipeline } from './value-pipeline.js';
 import { createRedisClient } from './connection.js';
@@ -67,11 +67,7 @@ export class GenericRedisCache implements CacheInterface {
   readonly #security: ResolvedSecurity;
   readonly #values: ValuePipeline;
   readonly #serverStatus: ServerStatusReader;
-  #l1Hits = 0;
-  #redisHits = 0;
-  #misses = 0;
-  #sets = 0;
-  #deletes = 0;
+  readonly #io: TierIO;
   /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE from the start. */
   #getsAnnounced = 0;
 
@@ -110,6 +106,7 @@ export class GenericRedisCache implements CacheInterface {
       : resolveSecurity(o.security, o.redisUrl);
     const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o, security: this.#security });
     this.#remote = new RemoteTier(client, this.#events, this.#logger, this.#ownsClient && o.autoPipelining);
+    this.#io = new TierIO(this.#remote, this.#l1, this.#values, o.keyPrefix, new CacheCounters());
     this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
   }
 
@@ -159,20 +156,7 @@ export class GenericRedisCache implements CacheInterface {
     const local = this.#fromL1<T>(key, announce, started);
     if (local !== undefined) return local;
     if (announce && !started) started = hrtimeMs();
-    const redisKey = this.keyPrefix + key;
-    let value: unknown;
-    if (this.#l1) {
-      // PTTL in the same round trip bounds the L1 copy by what Redis has left.
-      const reply = await this.#remote.run('get', (c) =>
-        Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
-      );
-      value = reply === FAILED ? undefined : this.#values.decode(key, redisKey, reply[0], reply[1]);
-    } else {
-      const payload = await this.#remote.run('get', (c) => c.getBuffer(redisKey));
-      value = payload === FAILED ? undefined : this.#values.decode(key, redisKey, payload, -1);
-    }
-    if (value === undefined) this.#misses++;
-    else this.#redisHits++;
+    const value = await this.#io.readOne(key);
     this.#afterGet(key, value, 'redis', started, announce);
     return value as T | undefined;
   }
@@ -193,7 +177,7 @@ export class GenericRedisCache implements CacheInterface {
   #fromL1<T>(key: string, announce: boolean, started: number, countMiss = true): T | undefined {
     const local = countMiss ? this.#l1?.getSync<T>(key) : this.#l1?.getIfPresent<T>(key);
     if (local !== undefined) {
-      this.#l1Hits++;
+      this.#io.counters.l1Hits++;
       this.#afterGet(key, local, 'l1', started, announce);
     }
     return local;
@@ -206,18 +190,7 @@ export class GenericRedisCache implements CacheInterface {
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
       const started = this.#startTimer();
-      const redisKey = this.keyPrefix + key;
-      if (this.#remote.usable) {
-        const payload = this.#values.encode(snapshot, redisKey);
-        const stored = await this.#remote.run('set', (c) =>
-          seconds > 0 ? c.set(redisKey, payload, 'EX', seconds) : c.set(redisKey, payload),
-        );
-        if (stored === FAILED) this.#remote.rememberKey(redisKey);
-      } else {
-        this.#remote.rememberKey(redisKey);
-      }
-      this.#l1?.setSnapshot(key, snapshot, seconds * 1000);
-      this.#sets++;
+      await this.#io.write([{ key, snapshot, ttl: seconds }]);
       if (started) this.#emitOperation('set', started, 'success');
       if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
@@ -227,12 +200,9 @@ export class GenericRedisCache implements CacheInterface {
     return traced('delete', 'redis', key, async () => {
       assertKey(key);
       const started = this.#startTimer();
-      const [existed] = (await this.#remove([key])) as [boolean];
+      const [existed] = (await this.#io.remove([key])) as [boolean];
       if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
-      if (existed) {
-        this.#deletes++;
-        this.#callbacks.fire('delete_success', key);
-      }
+      if (existed) this.#callbacks.fire('delete_success', key);
       return existed;
     });
   }
@@ -272,24 +242,7 @@ export class GenericRedisCache implements CacheInterface {
     return traced('getMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#startTimer();
-      const results = keys.map((key) => this.#l1?.getSync<T>(key));
-      const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
-      this.#l1Hits += keys.length - missing.length;
-      if (missing.length > 0) {
-        const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
-        const fetched = await this.#remote.run('getMany', (c) =>
-          fetchMany(c, redisKeys, this.#l1 !== undefined),
-        );
-        missing.forEach((index, n) => {
-          const item = fetched === FAILED ? undefined : fetched[n];
-          const value = item
-            ? this.#values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl)
-            : undefined;
-          if (value === undefined) this.#misses++;
-          else this.#redisHits++;
-          results[index] = value as T | undefined;
-        });
-      }
+      const results = await this.#io.readMany<T>(keys);
       if (started) this.#emitOperation('getMany', started, 'success', keys.length);
       return results;
     });
@@ -303,20 +256,7 @@ export class GenericRedisCache implements CacheInterface {
         snapshot: snapshotValue(e.value, withL1),
       }));
       const started = this.#startTimer();
-      const redisKeys = resolved.map(({ key }) => this.keyPrefix + key);
-      if (this.#remote.usable) {
-        const encoded = resolved.map(({ snapshot, ttl }, i) => ({
-          redisKey: redisKeys[i] as string,
-          ttl,
-          payload: this.#values.encode(snapshot, redisKeys[i] as string),
-        }));
-        const stored = await this.#remote.run('setMany', (c) => storeMany(c, encoded));
-        if (stored === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
-      } else {
-        for (const key of redisKeys) this.#remote.rememberKey(key);
-      }
-      for (const { key, snapshot, ttl } of resolved) this.#l1?.setSnapshot(key, snapshot, ttl * 1000);
-      this.#sets += resolved.length;
+      await this.#io.write(resolved);
       if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
     });
   }
@@ -325,9 +265,7 @@ export class GenericRedisCache implements CacheInterface {
     return traced('deleteMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#startTimer();
-      const existed = await this.#remove(keys);
-      const count = existed.filter(Boolean).length;
-      this.#deletes += count;
+      const count = (await this.#io.remove(keys)).filter(Boolean).length;
       if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
       return count;
     });
@@ -394,16 +332,17 @@ export class GenericRedisCache implements CacheInterface {
   }
 
   async getStats(): Promise<RedisCacheStats> {
-    const hits = this.#l1Hits + this.#redisHits;
-    const lookups = hits + this.#misses;
+    const { l1Hits, redisHits, misses, sets, deletes } = this.#io.counters;
+    const hits = l1Hits + redisHits;
+    const lookups = hits + misses;
     return {
       hits,
-      misses: this.#misses,
+      misses,
       hitRate: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 100,
-      l1Hits: this.#l1Hits,
-      redisHits: this.#redisHits,
-      sets: this.#sets,
-      deletes: this.#deletes,
+      l1Hits,
+      redisHits,
+      sets,
+      deletes,
       decodeErrors: this.#values.decodeErrors,
       decryptErrors: this.#values.decryptErrors,
       redis: this.#remote.status,
@@ -424,20 +363,6 @@ export class GenericRedisCache implements CacheInterface {
   async close(): Promise<void> {
     await this.disconnect();
     await this.#l1?.close();
-  }
-
-  /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */
-  async #remove(keys: string[]): Promise<boolean[]> {
-    const redisKeys = keys.map((key) => this.keyPrefix + key);
-    const [single] = redisKeys;
-    const inRedis =
-      redisKeys.length === 1 && single !== undefined
-        ? await this.#remote.run('delete', async (c) => [(await c.del(single)) > 0])
-        : await this.#remote.run('deleteMany', (c) => removeMany(c, redisKeys));
-    if (inRedis === FAILED) for (const key of redisKeys) this.#remote.rememberKey(key);
-    return keys.map(
-      (key, i) => (this.#l1?.deleteSync(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
-    );
   }
 
   /** `started` 0 = not timed. */

@@ -4,7 +4,27 @@ import { describe, expect, it, vi } from 'vitest';
 import { compilePattern, toRedisMatch } from '../../src/core/pattern.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import { runCacheContractSuite } from '../../src/testing/contract-suite.js';
 import { createRedisCache, hasRedis, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
+
+describe.runIf(hasRedis)('contract over a real redis-server', () => {
+  const redis = useRedis();
+  runCacheContractSuite({ name: 'GenericRedisCache with L1', create: (o) => createRedisCache(redis, o), advanceTime: sleep });
+  runCacheContractSuite({
+    name: 'GenericRedisCache without L1',
+    create: (o) => createRedisCache(redis, { ...o, enableMemoryCache: false }),
+    advanceTime: sleep,
+  });
+
+  it('runs the contract against Redis itself, not an in-process fallback', async () => {
+    const cache = await createRedisCache(redis, { enableMemoryCache: false });
+    await cache.set('proof', 'in redis');
+    expect(await redis.raw.exists(`${cache.keyPrefix}proof`)).toBe(1);
+    expect((await cache.getStats()).redis).toBe('connected');
+    await cache.clear();
+    await cache.close();
+  });
+});
 
 describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
   const redis = useRedis();

@@ -2,8 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
-import { expectValidationError } from '../../src/testing/contract-suite.js';
+import { expectValidationError, runCacheContractSuite } from '../../src/testing/contract-suite.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
+
+const contractClock = new ManualClock();
+runCacheContractSuite({
+  name: 'InMemoryCache',
+  create: async (options) => new InMemoryCache({ ...options, clock: contractClock }),
+  advanceTime: async (ms) => contractClock.advance(ms),
+});
 
 describe('InMemoryCache LRU (original guide)', () => {
   it('evicts the least recently used key when a fourth key arrives in a cache of 3', async () => {

@@ -1,0 +1,111 @@
+import type { Snapshot } from '../core/values.js';
+import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import { fetchMany, removeMany, storeMany } from './batch.js';
+import { FAILED, type RemoteTier } from './remote-tier.js';
+import type { ValuePipeline } from './value-pipeline.js';
+
+/** Hit, miss and write counts of a two-tier cache. */
+export class CacheCounters {
+  l1Hits = 0;
+  redisHits = 0;
+  misses = 0;
+  sets = 0;
+  deletes = 0;
+}
+
+/**
+ * How a two-tier cache moves values: reads L1 then Redis (promoting with Redis's remaining TTL), writes
+ * Redis then L1, removes Redis then L1. Writes and removals that cannot reach Redis are remembered, so the
+ * Redis copies are removed when it returns. Counts as it goes; validation, events and tracing stay with
+ * the cache.
+ */
+export class TierIO {
+  constructor(
+    private readonly remote: RemoteTier,
+    private readonly l1: InMemoryCache | undefined,
+    private readonly values: ValuePipeline,
+    private readonly keyPrefix: string,
+    readonly counters: CacheCounters,
+  ) {}
+
+  /** One value from Redis (L1 was missed), promoted into L1. */
+  async readOne(key: string): Promise<unknown> {
+    const redisKey = this.keyPrefix + key;
+    let value: unknown;
+    if (this.l1) {
+      // PTTL in the same round trip bounds the L1 copy by what Redis has left.
+      const reply = await this.remote.run('get', (c) =>
+        Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
+      );
+      value = reply === FAILED ? undefined : this.values.decode(key, redisKey, reply[0], reply[1]);
+    } else {
+      const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
+      value = payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
+    }
+    if (value === undefined) this.counters.misses++;
+    else this.counters.redisHits++;
+    return value;
+  }
+
+  /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */
+  async readMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    const results = keys.map((key) => this.l1?.getSync<T>(key));
+    const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
+    this.counters.l1Hits += keys.length - missing.length;
+    if (missing.length === 0) return results;
+    const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
+    const fetched = await this.remote.run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined));
+    missing.forEach((index, n) => {
+      const item = fetched === FAILED ? undefined : fetched[n];
+      const value = item
+        ? this.values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl)
+        : undefined;
+      if (value === undefined) this.counters.misses++;
+      else this.counters.redisHits++;
+      results[index] = value as T | undefined;
+    });
+    return results;
+  }
+
+  /** Writes to Redis (one SET, or one pipeline for several), then L1. `ttl` in seconds, 0 = no expiry. */
+  async write(entries: { key: string; snapshot: Snapshot; ttl: number }[]): Promise<void> {
+    const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
+    if (this.remote.usable) {
+      const encoded = entries.map(({ snapshot, ttl }, i) => ({
+        redisKey: redisKeys[i] as string,
+        ttl,
+        payload: this.values.encode(snapshot, redisKeys[i] as string),
+      }));
+      const [one] = encoded;
+      const stored =
+        encoded.length === 1 && one
+          ? await this.remote.run('set', (c) =>
+              one.ttl > 0
+                ? c.set(one.redisKey, one.payload, 'EX', one.ttl)
+                : c.set(one.redisKey, one.payload),
+            )
+          : await this.remote.run('setMany', (c) => storeMany(c, encoded));
+      if (stored === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
+    } else {
+      for (const key of redisKeys) this.remote.rememberKey(key);
+    }
+    for (const { key, snapshot, ttl } of entries) this.l1?.setSnapshot(key, snapshot, ttl * 1000);
+    this.counters.sets += entries.length;
+  }
+
+  /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */
+  async remove(keys: string[]): Promise<boolean[]> {
+    const redisKeys = keys.map((key) => this.keyPrefix + key);
+    const [single] = redisKeys;
+    const inRedis =
+      redisKeys.length === 1 && single !== undefined
+        ? await this.remote.run('delete', async (c) => [(await c.del(single)) > 0])
+        : await this.remote.run('deleteMany', (c) => removeMany(c, redisKeys));
+    if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
+    const existed = keys.map(
+      (key, i) => (this.l1?.deleteSync(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
+    );
+    this.counters.deletes += existed.filter(Boolean).length;
+    return existed;
+  }
+}
