@@ -62,8 +62,9 @@ const median = (values: number[]): number => {
  * that drift in CPU placement or GC hits all cases alike; the figure is the median of the runs.
  */
 export async function measure(cases: BenchCase[], quick: boolean): Promise<CaseResult[]> {
-  const runs = quick ? 3 : 5;
-  const time = quick ? 300 : 800;
+  // More, shorter runs give a steadier median than fewer long ones for the same total time.
+  const runs = quick ? 4 : 7;
+  const time = quick ? 200 : 600;
   const perCase = new Map<string, number[]>(cases.map((c) => [c.label, []]));
   const samples = new Map<string, number>(cases.map((c) => [c.label, 0]));
   for (let run = 0; run < runs; run++) {

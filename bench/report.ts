@@ -53,7 +53,7 @@ Versions: ${Object.entries(report.versions)
 
 - Every scenario runs tiercache and its peers **in the same process, on the same data**, interleaved
   run by run (A, B, C, then A, B, C again), so drift in CPU placement or GC hits every case alike.
-- Each case: a warm-up, then ${report.quick ? 3 : 5} runs (tinybench, ${report.quick ? '300' : '800'} ms each); the
+- Each case: a warm-up, then ${report.quick ? 4 : 7} runs (tinybench, ${report.quick ? '200' : '600'} ms each); the
   figure is the median of the runs' median latencies. A call performs many operations (1000 sequential
   awaits, or a burst of 50 in flight) to keep timer overhead out of sub-microsecond figures.
 - Columns: ops/s; ns/op; **tiercache ÷ case** (above 1: tiercache is faster); **case ÷ limit**, the
