@@ -26,25 +26,22 @@ const KEY = 'k-0123456789abcdef';
 const withKeys = () => server({ apiKeys: [KEY, 'second-key'] });
 
 describe('HTTP API in process (inject), no Redis', () => {
-  it.each(PRESET_NAMES.filter((p) => !p.includes('production')))(
-    'serves health, status and metrics for preset %s',
-    async (preset) => {
-      const app = await server({ env: { CACHE_PRESET: preset } });
-      const health = await app.inject('/health');
-      expect(health.statusCode).toBe(200);
-      expect(health.json()).toMatchObject({
-        status: 'healthy',
-        cache: { redis: 'not_configured', type: preset.startsWith('ai') ? 'ai' : 'memory' },
-      });
-      const status = (await app.inject('/internal/cache/status')).json();
-      expect(status.redis.status).toBe('unavailable');
-      expect(status.memory).toMatchObject({ status: 'active', entries: 0 });
-      expect(status.ai_metrics !== undefined).toBe(preset.startsWith('ai'));
-      const metrics = await app.inject('/internal/cache/metrics');
-      expect(metrics.statusCode).toBe(200);
-      expect(metrics.json()).toMatchObject({ retention_hours: 1, cache_hits: 0 });
-    },
-  );
+  it.each(PRESET_NAMES)('serves health, status and metrics for preset %s', async (preset) => {
+    const app = await server({ env: { CACHE_PRESET: preset } });
+    const health = await app.inject('/health');
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({
+      status: 'healthy',
+      cache: { redis: 'not_configured', type: preset.startsWith('ai') ? 'ai' : 'memory' },
+    });
+    const status = (await app.inject('/internal/cache/status')).json();
+    expect(status.redis.status).toBe('unavailable');
+    expect(status.memory).toMatchObject({ status: 'active', entries: 0 });
+    expect(status.ai_metrics !== undefined).toBe(preset.startsWith('ai'));
+    const metrics = await app.inject('/internal/cache/metrics');
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.json()).toMatchObject({ retention_hours: 1, cache_hits: 0 });
+  });
 
   it('counts cache traffic in status, metrics and Prometheus, consistently across requests', async () => {
     const cache = new InMemoryCache({ maxSize: 20 });
