@@ -63,6 +63,9 @@ export type { ValidationResult } from './config/validator.js';
 export type { Env } from './config/env.js';
 export type { RedisCacheStatus, RedisServerStatus } from './redis/status.js';
 export type { RemoteStatus } from './redis/remote-tier.js';
+export type { BreakerState, BreakerStatus, CircuitBreakerOptions } from './redis/circuit-breaker.js';
+export { CIRCUIT_BREAKER_DEFAULTS } from './redis/circuit-breaker.js';
+export { DEFAULT_LOCK_TIMEOUT_MS } from './core/get-or-set.js';
 export type { CacheCallbacks, CallbackEvent } from './redis/callbacks.js';
 export type { CompressionAlgorithm } from './redis/compression.js';
 export type {
@@ -79,6 +82,8 @@ export type {
   CacheEvents,
   CacheOperation,
   CacheTier,
+  BreakerEvent,
+  BusEvent,
   CompressionEvent,
   ConnectionEvent,
   ErrorEvent,

@@ -9,7 +9,7 @@ import {
 import { consoleLogger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
 import { escapeGlob } from '../core/pattern.js';
-import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import { SingleFlight } from '../core/single-flight.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import { snapshotValue } from '../core/values.js';
 import type { Recommendation } from '../monitoring/monitor-types.js';
@@ -261,7 +261,7 @@ export class AIResponseCache implements CacheInterface {
   /** Without a TTL, an AI key gets its operation's TTL (SPEC §5). */
   async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     snapshotValue(value, false); // validate before wrapping, so messages name the caller's value
-    return this.#cache.set(key, wrapEntry(value, 0, undefined), this.#ttlOf(key, ttl));
+    return this.#cache.set(key, wrapEntry(value, 0, undefined), this.#withTtl(key, ttl));
   }
 
   delete(key: string): Promise<boolean> {
@@ -287,7 +287,7 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.setMany(
       entries.map((e) =>
         typeof e === 'object' && e !== null
-          ? { key: e.key, value: wrapEntry(e.value, 0, undefined), ttl: this.#ttlOf(e.key, e.ttl) }
+          ? { ...e, value: wrapEntry(e.value, 0, undefined), ttl: this.#ttlOf(e.key, e.ttl) }
           : e,
       ),
     );
@@ -297,15 +297,28 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.deleteMany(keys);
   }
 
-  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
-    return getOrSetThrough(
-      this,
-      this.#flights,
-      this.defaultTtl,
+  /** The composed cache's `getOrSet` (grace, timeouts, lock), with the operation's TTL for AI keys. */
+  async getOrSet<T>(
+    key: string,
+    factory: () => Promise<T> | T,
+    options?: Duration | GetOrSetOptions,
+  ): Promise<T> {
+    if (typeof factory !== 'function') {
+      throw new ValidationError('factory must be a function', { option: 'factory' });
+    }
+    const stored = await this.#cache.getOrSet(
       key,
-      factory,
-      options ?? this.#ttlOf(key, undefined),
+      async () => {
+        const value = await factory();
+        return value === undefined ? undefined : wrapEntry(value, 0, undefined);
+      },
+      this.#withTtl(key, options),
     );
+    return (stored === undefined ? undefined : unwrapEntry(stored).value) as T;
+  }
+
+  invalidateTags(tags: string[]): Promise<number> {
+    return this.#cache.invalidateTags(tags);
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
@@ -339,6 +352,12 @@ export class AIResponseCache implements CacheInterface {
   /** Closes the composed cache when this cache built it. */
   async close(): Promise<void> {
     if (this.#ownsCache) await this.#cache.close();
+  }
+
+  /** The options given, with `ttl` filled in by `#ttlOf`. */
+  #withTtl<O extends SetOptions>(key: string, options: Duration | O | undefined): O {
+    const rest = typeof options === 'object' && options !== null ? options : ({} as O);
+    return { ...rest, ttl: this.#ttlOf(key, options) };
   }
 
   /** The TTL given, else the operation's TTL for an AI key, else the default. */

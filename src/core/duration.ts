@@ -36,3 +36,26 @@ export function parseDuration(value: Duration, name = 'ttl'): number {
   if (typeof result === 'string') throw new ValidationError(result, { option: name });
   return result;
 }
+
+const TIMEOUT_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a timeout into milliseconds: a number of seconds (fractions allowed) or a string with a unit,
+ * `'250ms'`, `'2s'`, `'1m'`. Throws `ValidationError` naming the option.
+ */
+export function parseTimeoutMs(value: Duration, name: string): number {
+  let ms = Number.NaN;
+  if (typeof value === 'number') ms = value * 1000;
+  else if (typeof value === 'string') {
+    const match = TIMEOUT_PATTERN.exec(value.trim());
+    if (match) ms = Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  }
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TTL_SECONDS * 1000) {
+    throw new ValidationError(
+      `${name} must be a non-negative duration: seconds as a number, or a string like '250ms', '2s', '1m'`,
+      { option: name },
+    );
+  }
+  return Math.round(ms);
+}

@@ -2,7 +2,16 @@
 export type CacheTier = 'memory' | 'l1' | 'redis';
 
 export type CacheOperation =
-  'get' | 'set' | 'delete' | 'exists' | 'clear' | 'getMany' | 'setMany' | 'deleteMany' | 'invalidatePattern';
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'exists'
+  | 'clear'
+  | 'getMany'
+  | 'setMany'
+  | 'deleteMany'
+  | 'invalidatePattern'
+  | 'invalidateTags';
 
 export type OperationOutcome = 'hit' | 'miss' | 'success' | 'error';
 
@@ -57,7 +66,8 @@ export interface ErrorEvent {
   key?: string;
 }
 
-export type InvalidationType = 'pattern' | 'clear' | 'keys' | 'operation';
+/** `tags`: `invalidateTags` (the pattern field lists the tags, comma-separated). */
+export type InvalidationType = 'pattern' | 'clear' | 'keys' | 'operation' | 'tags';
 
 export interface InvalidationEvent {
   type: InvalidationType;
@@ -79,6 +89,25 @@ export interface ConnectionEvent {
   reason?: string;
 }
 
+/** The Redis circuit breaker changed state (DESIGN §5). */
+export interface BreakerEvent {
+  state: 'closed' | 'open' | 'half-open';
+  failures: number;
+  opens: number;
+}
+
+/**
+ * The invalidation bus: `received` = a peer's invalidation was applied to L1 (`keys` dropped, or the
+ * `pattern`, or everything for a clear); `resynced` = the bus reconnected and L1 was cleared, since
+ * messages may have been missed. `sentAt` is the publisher's epoch ms (for propagation delay).
+ */
+export interface BusEvent {
+  type: 'received' | 'resynced';
+  keys: number;
+  pattern?: string;
+  sentAt?: number;
+}
+
 /** Time taken to build one AI cache key (AI caches only). */
 export interface KeyGenerationEvent {
   durationMs: number;
@@ -95,6 +124,8 @@ export interface CacheEvents {
   compression: CompressionEvent;
   connection: ConnectionEvent;
   keyGeneration: KeyGenerationEvent;
+  breaker: BreakerEvent;
+  bus: BusEvent;
 }
 
 export type CacheEventName = keyof CacheEvents;

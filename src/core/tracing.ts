@@ -20,6 +20,7 @@ const OPERATIONS: readonly CacheOperation[] = [
   'setMany',
   'deleteMany',
   'invalidatePattern',
+  'invalidateTags',
 ];
 
 /**

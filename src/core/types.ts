@@ -6,16 +6,31 @@ export type { Duration } from './duration.js';
 /** Per-call write options. `ttl` omitted → the cache's `defaultTtl`; `0` → no expiry. */
 export interface SetOptions {
   ttl?: Duration;
+  /** Labels for `invalidateTags` (non-empty strings, at most 64 per entry). */
+  tags?: string[];
 }
 
-/** Options of `getOrSet`; a bare `Duration` means `{ ttl }`. */
-export type GetOrSetOptions = SetOptions;
+/**
+ * Options of `getOrSet`; a bare `Duration` means `{ ttl }`. Timeouts also take milliseconds as `'250ms'`
+ * (a number is seconds and may be fractional there).
+ */
+export interface GetOrSetOptions extends SetOptions {
+  /** Keep the value this long past its TTL, to be served while the factory fails or is slow. @default 0 */
+  grace?: Duration;
+  /** Soft timeout: past it, answer the stale value (if any) and let the factory finish in the background. */
+  timeout?: Duration;
+  /** Past it, reject with `FactoryTimeoutError` (the factory may still finish and store its value). */
+  hardTimeout?: Duration;
+  /** Distributed single-flight: how long other instances wait for the lock owner (`0` = no lock). @default '10s' */
+  lockTimeout?: Duration;
+}
 
 /** One entry of `setMany`. */
 export interface CacheEntry {
   key: string;
   value: unknown;
   ttl?: Duration;
+  tags?: string[];
 }
 
 /** Hit/miss figures every cache reports. `hitRate` is 0–100, of `get` calls only. */
@@ -43,6 +58,8 @@ export interface CacheInterface {
   getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T>;
   /** Removes keys matching the pattern (SPEC §9 semantics) and returns how many. */
   invalidatePattern(pattern: string, operationContext?: string): Promise<number>;
+  /** Removes every entry written with any of these tags and returns how many. */
+  invalidateTags(tags: string[]): Promise<number>;
   getStats(): Promise<CacheStats>;
   /** Subscribes to a typed event; returns the unsubscribe function. */
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;

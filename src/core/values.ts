@@ -1,6 +1,6 @@
 import { ValidationError } from './errors.js';
-import { parseDuration, type Duration } from './duration.js';
-import type { CacheEntry, SetOptions } from './types.js';
+import type { CacheEntry } from './types.js';
+import type { TtlPolicy, WritePlan } from './write-plan.js';
 
 const KEY_MESSAGE = 'key must be a non-empty string of at most 1024 bytes';
 /** Any string this short is under 1024 bytes even if every code unit takes 3 bytes. */
@@ -20,29 +20,24 @@ export function assertKeys(keys: unknown): asserts keys is string[] {
   for (const key of keys) assertKey(key);
 }
 
-/** Resolves the `ttl` argument of `set` (a duration or `{ ttl }`) into seconds. */
-export function resolveTtl(arg: Duration | SetOptions | undefined, defaultTtl: number): number {
-  if (arg === undefined) return defaultTtl;
-  if (typeof arg === 'object' && arg !== null) {
-    return arg.ttl === undefined ? defaultTtl : parseDuration(arg.ttl, 'ttl');
-  }
-  return parseDuration(arg, 'ttl');
-}
-
-/** Checks the argument of `setMany` and resolves each entry's TTL. */
+/** Checks the argument of `setMany` and plans each entry's TTL and tags. */
 export function resolveEntries(
   entries: unknown,
-  defaultTtl: number,
-): { key: string; value: unknown; ttl: number }[] {
+  policy: TtlPolicy,
+): { key: string; value: unknown; plan: WritePlan }[] {
   if (!Array.isArray(entries)) {
-    throw new ValidationError('entries must be an array of { key, value, ttl? }', { option: 'entries' });
+    throw new ValidationError('entries must be an array of { key, value, ttl?, tags? }', {
+      option: 'entries',
+    });
   }
   return (entries as CacheEntry[]).map((entry) => {
     if (typeof entry !== 'object' || entry === null) {
-      throw new ValidationError('entries must be an array of { key, value, ttl? }', { option: 'entries' });
+      throw new ValidationError('entries must be an array of { key, value, ttl?, tags? }', {
+        option: 'entries',
+      });
     }
     assertKey(entry.key);
-    return { key: entry.key, value: entry.value, ttl: resolveTtl(entry.ttl, defaultTtl) };
+    return { key: entry.key, value: entry.value, plan: policy.plan({ ttl: entry.ttl, tags: entry.tags }) };
   });
 }
 

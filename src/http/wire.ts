@@ -41,8 +41,9 @@ export async function healthBody(cache: CacheInterface, version: string) {
   const redis = redisOf(cache);
   const stats = await cache.getStats();
   const l1 = redis ? (await redis.getStats()).l1 : (stats as Partial<MemoryCacheStats>);
-  const redisState = redis
-    ? (await redis.getStats()).redis === 'connected'
+  const redisStats = redis ? await redis.getStats() : undefined;
+  const redisState = redisStats
+    ? redisStats.redis === 'connected'
       ? 'connected'
       : 'degraded'
     : 'not_configured';
@@ -54,8 +55,7 @@ export async function healthBody(cache: CacheInterface, version: string) {
       type: cacheKind(cache),
       redis: redisState,
       l1_entries: l1?.activeEntries ?? 0,
-      // Open while Redis is failing and the cache serves its in-process tier.
-      breaker: redis ? (redisState === 'connected' ? 'closed' : 'open') : 'not_configured',
+      breaker: redisStats ? redisStats.breaker.state : 'not_configured',
     },
   };
 }

@@ -13,7 +13,9 @@ import {
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertPattern, compilePattern } from '../core/pattern.js';
-import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import { SingleFlight } from '../core/single-flight.js';
+import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
+import { TtlPolicy, assertTags, resolveJitter, resolveRandom, type WritePlan } from '../core/write-plan.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import {
@@ -21,7 +23,6 @@ import {
   assertKeys,
   cloneSnapshotValue,
   resolveEntries,
-  resolveTtl,
   snapshotValue,
   type Snapshot,
 } from '../core/values.js';
@@ -38,6 +39,10 @@ export interface InMemoryCacheOptions {
   clock?: Clock;
   /** Receives warnings (a broken event listener). @default console warnings */
   logger?: Logger;
+  /** Spread each TTL by ± this fraction (0.1 = ±10%), so entries written together expire apart. @default 0 */
+  ttlJitter?: number;
+  /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 export const IN_MEMORY_CACHE_DEFAULTS = { maxSize: 1000, defaultTtl: 3600 } as const;
@@ -61,6 +66,9 @@ interface StoredEntry {
   /** Holds containers that cannot be frozen, so each read gets its own copy. */
   cloneOnRead: boolean;
   bytes: number;
+  /** Clock time after which the entry is stale (kept only for getOrSet's grace); absent = fresh until TTL. */
+  freshUntil: number | undefined;
+  tags: readonly string[] | undefined;
 }
 
 /** In-process LRU + TTL cache on `lru-cache`. Values are copied and frozen on write, shared on read. */
@@ -71,7 +79,11 @@ export class InMemoryCache implements CacheInterface {
   readonly defaultTtl: number;
   readonly #lru: LRUCache<string, StoredEntry>;
   readonly #events: CacheEventEmitter;
-  readonly #flights = new SingleFlight();
+  readonly #clock: Clock;
+  readonly #policy: TtlPolicy;
+  readonly #getOrSetHost: GetOrSetHost;
+  /** tag → keys written with it; entries leave it when disposed for any reason. */
+  readonly #tagIndex = new Map<string, Set<string>>();
   #hits = 0;
   #misses = 0;
   /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE. */
@@ -80,7 +92,15 @@ export class InMemoryCache implements CacheInterface {
   #expirations = 0;
 
   constructor(options: InMemoryCacheOptions = {}) {
-    assertKnownOptions(options, ['maxSize', 'defaultTtl', 'maxBytes', 'clock', 'logger']);
+    assertKnownOptions(options, [
+      'maxSize',
+      'defaultTtl',
+      'maxBytes',
+      'clock',
+      'logger',
+      'ttlJitter',
+      'random',
+    ]);
     const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
     if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > MAX_ENTRIES) {
       throw new ValidationError('maxSize must be a positive integer', { option: 'maxSize' });
@@ -97,6 +117,21 @@ export class InMemoryCache implements CacheInterface {
     this.maxSize = maxSize;
     this.defaultTtl = parseDuration(options.defaultTtl ?? IN_MEMORY_CACHE_DEFAULTS.defaultTtl, 'defaultTtl');
     const logger = options.logger ?? consoleLogger;
+    this.#clock = clock ?? systemClock;
+    this.#policy = new TtlPolicy(
+      this.defaultTtl,
+      resolveJitter(options.ttlJitter),
+      resolveRandom(options.random),
+    );
+    this.#getOrSetHost = {
+      ttlPolicy: this.#policy,
+      flights: new SingleFlight(),
+      logger,
+      lock: undefined,
+      peekFresh: (key) => this.getIfPresent(key),
+      readEntry: async (key) => this.readEntrySync(key),
+      store: async (key, value, plan) => this.#store(key, snapshotValue(value), plan),
+    };
     this.#events = new CacheEventEmitter((error, event) =>
       logger.warn({ event, err: error }, 'a cache event listener threw; it is reported once and ignored'),
     );
@@ -107,7 +142,7 @@ export class InMemoryCache implements CacheInterface {
       perf: clock ?? systemClock,
       // lru-cache caches "now" for ttlResolution ms of real time; an injected clock must be read every time.
       ttlResolution: clock ? 0 : 1,
-      dispose: (_entry, key, reason) => this.#onDispose(key, reason),
+      dispose: (entry, key, reason) => this.#onDispose(entry, key, reason),
     });
   }
 
@@ -138,7 +173,7 @@ export class InMemoryCache implements CacheInterface {
   getIfPresent<T = unknown>(key: string): T | undefined {
     assertKey(key);
     const entry = this.#lru.get(key);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || (entry.freshUntil !== undefined && this.#isStale(entry))) return undefined;
     this.#hits++;
     return this.#read(entry) as T;
   }
@@ -147,12 +182,22 @@ export class InMemoryCache implements CacheInterface {
   getSync<T = unknown>(key: string): T | undefined {
     assertKey(key);
     const entry = this.#lru.get(key);
-    if (entry === undefined) {
+    if (entry === undefined || (entry.freshUntil !== undefined && this.#isStale(entry))) {
       this.#misses++;
       return undefined;
     }
     this.#hits++;
     return this.#read(entry) as T;
+  }
+
+  /** The entry for `getOrSet`: fresh, or stale inside its grace period; counted as a get. */
+  readEntrySync(key: string): EntryRead | undefined {
+    assertKey(key);
+    const entry = this.#lru.get(key);
+    const stale = entry?.freshUntil !== undefined && this.#isStale(entry);
+    if (entry === undefined || stale) this.#misses++;
+    else this.#hits++;
+    return entry === undefined ? undefined : { value: this.#read(entry), stale };
   }
 
   /** Synchronous `exists`: does not refresh recency. */
@@ -170,24 +215,35 @@ export class InMemoryCache implements CacheInterface {
   set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     return traced('set', 'memory', key, async () => {
       assertKey(key);
-      const seconds = resolveTtl(ttl, this.defaultTtl);
+      const plan = this.#policy.plan(ttl);
       const started = this.#startTimer();
-      this.setSnapshot(key, snapshotValue(value), seconds * 1000);
+      this.setSnapshot(key, snapshotValue(value), plan.ttlMs, plan.freshMs, plan.tags);
       if (started) this.#emitOperation('set', started, 'success');
     });
   }
 
+  async #store(key: string, snapshot: Snapshot, plan: WritePlan): Promise<void> {
+    const started = this.#startTimer();
+    this.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
+    if (started) this.#emitOperation('set', started, 'success');
+  }
+
   /**
    * Stores a value already checked and copied by `snapshotValue` (used by tiers that validate once for
-   * several stores). `ttlMs` is milliseconds, `0` for no expiry.
+   * several stores). `ttlMs` is milliseconds, `0` for no expiry; `freshMs` > 0 marks the entry stale after
+   * that long (the rest of `ttlMs` is its grace period).
    */
-  setSnapshot(key: string, snapshot: Snapshot, ttlMs: number): void {
+  setSnapshot(key: string, snapshot: Snapshot, ttlMs: number, freshMs = 0, tags?: readonly string[]): void {
     const entry: StoredEntry = {
       value: snapshot.value,
       cloneOnRead: snapshot.special,
       bytes: snapshot.bytes,
+      freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
+      tags,
     };
     this.#lru.set(key, entry, { ttl: ttlMs });
+    // After set: disposing the entry it replaced unindexes that entry's tags first.
+    if (tags) for (const tag of tags) this.#indexTag(tag).add(key);
   }
 
   delete(key: string): Promise<boolean> {
@@ -233,12 +289,14 @@ export class InMemoryCache implements CacheInterface {
 
   setMany(entries: CacheEntry[]): Promise<void> {
     return traced('setMany', 'memory', undefined, async () => {
-      const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
+      const resolved = resolveEntries(entries, this.#policy).map((e) => ({
         ...e,
         snapshot: snapshotValue(e.value),
       }));
       const started = this.#startTimer();
-      for (const entry of resolved) this.setSnapshot(entry.key, entry.snapshot, entry.ttl * 1000);
+      for (const { key, snapshot, plan } of resolved) {
+        this.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
+      }
       if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
     });
   }
@@ -255,7 +313,31 @@ export class InMemoryCache implements CacheInterface {
   }
 
   getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
-    return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
+    return getOrSet(this.#getOrSetHost, key, factory, options);
+  }
+
+  invalidateTags(tags: string[]): Promise<number> {
+    return traced('invalidateTags', 'memory', undefined, async () => {
+      const started = hrtimeMs();
+      const removed = this.deleteTagged(tags);
+      this.#events.emit('invalidate', {
+        type: 'tags',
+        pattern: tags.join(','),
+        keysInvalidated: removed,
+        durationMs: hrtimeMs() - started,
+      });
+      return removed;
+    });
+  }
+
+  /** Deletes the entries written with any of `tags`, without emitting an event; returns how many. */
+  deleteTagged(tags: string[]): number {
+    assertTags(tags);
+    let removed = 0;
+    for (const tag of tags) {
+      for (const key of [...(this.#tagIndex.get(tag) ?? [])]) if (this.#lru.delete(key)) removed++;
+    }
+    return removed;
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
@@ -347,13 +429,31 @@ export class InMemoryCache implements CacheInterface {
 
   async close(): Promise<void> {
     this.#lru.clear();
+    this.#tagIndex.clear();
+  }
+
+  #isStale(entry: StoredEntry): boolean {
+    return this.#clock.now() >= (entry.freshUntil as number);
+  }
+
+  #indexTag(tag: string): Set<string> {
+    let keys = this.#tagIndex.get(tag);
+    if (!keys) this.#tagIndex.set(tag, (keys = new Set()));
+    return keys;
   }
 
   #read(entry: StoredEntry): unknown {
     return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
   }
 
-  #onDispose(key: string, reason: LRUCache.DisposeReason): void {
+  #onDispose(entry: StoredEntry, key: string, reason: LRUCache.DisposeReason): void {
+    if (entry.tags) {
+      for (const tag of entry.tags) {
+        const keys = this.#tagIndex.get(tag);
+        keys?.delete(key);
+        if (keys?.size === 0) this.#tagIndex.delete(tag);
+      }
+    }
     if (reason !== 'evict' && reason !== 'expire') return;
     if (reason === 'evict') this.#evictions++;
     else this.#expirations++;

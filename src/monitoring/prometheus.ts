@@ -113,6 +113,9 @@ export class PrometheusExporter {
     gauge('redis_connected', '1 when Redis is in use, 0 when degraded to L1', (s) =>
       typeof s.redis === 'string' ? Number(s.redis === 'connected') : undefined,
     );
+    gauge('circuit_breaker_state', 'Redis circuit breaker: 0 closed, 1 half-open, 2 open', (s) =>
+      breakerLevel(s.breaker),
+    );
   }
 
   /** Follows a cache's events under a `namespace` label; returns a function that stops. */
@@ -165,4 +168,11 @@ function l1Of(
 ): { activeEntries: number; memoryUsageBytes: number; maxSize: number } | undefined {
   const l1 = 'l1' in stats ? stats.l1 : 'activeEntries' in stats ? stats : undefined;
   return l1 as { activeEntries: number; memoryUsageBytes: number; maxSize: number } | undefined;
+}
+
+const BREAKER_LEVELS: Readonly<Record<string, number>> = { closed: 0, 'half-open': 1, open: 2 };
+
+function breakerLevel(breaker: unknown): number | undefined {
+  const state = (breaker as { state?: unknown } | undefined)?.state;
+  return typeof state === 'string' ? BREAKER_LEVELS[state] : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { TAG_ADD_SCRIPT } from './tags.js';
 
 /** Runs a pipeline and returns its replies, throwing the first command error. */
 async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
@@ -31,15 +32,24 @@ export async function fetchMany(
   return (payloads as (Buffer | null)[]).map((payload, i) => ({ payload, pttl: ttls[i] as number }));
 }
 
-/** SET of many entries in one pipeline (EX when the TTL is positive). */
-export async function storeMany(
-  client: Redis,
-  entries: { redisKey: string; payload: Buffer | string; ttl: number }[],
-): Promise<void> {
+/** One value on its way to Redis. */
+export interface EncodedEntry {
+  key: string;
+  redisKey: string;
+  payload: Buffer | string;
+  /** Milliseconds, 0 = no expiry. */
+  ttlMs: number;
+  /** Redis keys of the tag sets to add `key` to. */
+  tagKeys: readonly string[] | undefined;
+}
+
+/** SET of many entries (PX when the TTL is positive) and their tag memberships, in one pipeline. */
+export async function storeMany(client: Redis, entries: readonly EncodedEntry[]): Promise<void> {
   const pipeline = client.pipeline();
-  for (const { redisKey, payload, ttl } of entries) {
-    if (ttl > 0) pipeline.set(redisKey, payload, 'EX', ttl);
+  for (const { key, redisKey, payload, ttlMs, tagKeys } of entries) {
+    if (ttlMs > 0) pipeline.set(redisKey, payload, 'PX', ttlMs);
     else pipeline.set(redisKey, payload);
+    for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs);
   }
   await execPipeline(pipeline);
 }

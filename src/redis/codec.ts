@@ -8,7 +8,8 @@ import { fromTagged, toTagged } from './serializer.js';
  * Redis value envelope (DESIGN §4), 4 header bytes then the payload:
  *   [0] magic 0x01  [1] format version  [2] flags  [3] encryption key id (0 when not encrypted)
  * flags: bits 0-1 serializer (0 JSON, 1 tagged JSON), bits 2-3 compression (0 none, 1 deflate, 2 brotli),
- * bit 4 encrypted.
+ * bit 4 encrypted, bit 5 soft expiry (the JSON is `[freshUntilEpochMs, value]`: a getOrSet grace entry, which
+ * reads as a miss after that time but can still be served stale).
  * Every header byte of a plain (uncompressed, unencrypted) value is below 0x80, so such a value is sent as
  * the string `header + json`: the same bytes as a Buffer, without building one per write.
  */
@@ -17,6 +18,7 @@ const VERSION = 1;
 const HEADER_BYTES = 4;
 const SERIALIZER_TAGGED = 1;
 const FLAG_ENCRYPTED = 0b1_0000;
+const FLAG_SOFT_EXPIRY = 0b10_0000;
 
 export interface CodecOptions {
   compressionThreshold: number;
@@ -44,9 +46,18 @@ export interface Encoded {
 }
 
 /** Serializes, compresses (above the threshold) and, with `sealing`, encrypts a snapshot into an envelope. */
-export function encodeValue(snapshot: Snapshot, options: CodecOptions, sealing?: Sealing): Encoded {
-  const text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
-  const serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
+export function encodeValue(
+  snapshot: Snapshot,
+  options: CodecOptions,
+  sealing?: Sealing,
+  freshUntil = 0,
+): Encoded {
+  let text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
+  let serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
+  if (freshUntil > 0) {
+    text = `[${Math.round(freshUntil)},${text}]`;
+    serializer |= FLAG_SOFT_EXPIRY;
+  }
   // text.length <= UTF-8 bytes <= 3 * text.length: count bytes only when the threshold is in between.
   const belowThreshold =
     text.length * 3 < options.compressionThreshold ||
@@ -82,7 +93,12 @@ function associatedData(redisKey: string, header: Buffer): Buffer {
   return Buffer.concat([Buffer.from(redisKey), header.subarray(0, HEADER_BYTES)]);
 }
 
-const PLAIN_HEADERS = [0, SERIALIZER_TAGGED].map((flags) => String.fromCharCode(MAGIC, VERSION, flags, 0));
+const PLAIN_HEADERS: Record<number, string> = Object.fromEntries(
+  [0, SERIALIZER_TAGGED, FLAG_SOFT_EXPIRY, FLAG_SOFT_EXPIRY | SERIALIZER_TAGGED].map((flags) => [
+    flags,
+    String.fromCharCode(MAGIC, VERSION, flags, 0),
+  ]),
+);
 
 function writeHeader(target: Buffer, flags: number, keyId: number): void {
   target[0] = MAGIC;
@@ -95,6 +111,8 @@ export interface Decoded {
   value: unknown;
   /** True when the value holds special types (it was written with the tagged serializer). */
   special: boolean;
+  /** Epoch ms after which a grace entry is stale; 0 = fresh until its TTL. */
+  freshUntil: number;
 }
 
 /**
@@ -109,7 +127,7 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
   const flags = payload[2] as number;
   const serializer = flags & 0b11;
   const compression = (flags >> 2) & 0b11;
-  if (serializer > SERIALIZER_TAGGED || compression > COMPRESSION_IDS.brotli || flags > 0b1_1111) {
+  if (serializer > SERIALIZER_TAGGED || compression > COMPRESSION_IDS.brotli || flags > 0b11_1111) {
     throw new DecodeError('stored value has unknown format flags');
   }
   let body: Buffer = payload.subarray(HEADER_BYTES);
@@ -131,9 +149,16 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
   } catch (error) {
     throw new DecodeError('stored value is not valid JSON', { cause: error });
   }
-  if (serializer !== SERIALIZER_TAGGED) return { value: parsed, special: false };
+  let freshUntil = 0;
+  if (flags & FLAG_SOFT_EXPIRY) {
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'number') {
+      throw new DecodeError('stored value has a malformed expiry header');
+    }
+    [freshUntil, parsed] = parsed as [number, unknown];
+  }
+  if (serializer !== SERIALIZER_TAGGED) return { value: parsed, special: false, freshUntil };
   try {
-    return { value: fromTagged(parsed), special: true };
+    return { value: fromTagged(parsed), special: true, freshUntil };
   } catch (error) {
     if (error instanceof DecodeError) throw error;
     throw new DecodeError('stored value holds a malformed tagged value', { cause: error });

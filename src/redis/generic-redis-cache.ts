@@ -12,24 +12,30 @@ import {
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
-import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
-import { SingleFlight, getOrSetThrough } from '../core/single-flight.js';
+import { escapeGlob } from '../core/pattern.js';
+import { SingleFlight } from '../core/single-flight.js';
+import { getOrSet, type GetOrSetHost } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
-import { assertKey, assertKeys, resolveEntries, resolveTtl, snapshotValue } from '../core/values.js';
+import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
+import { TtlPolicy } from '../core/write-plan.js';
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
-import { CacheCounters, TierIO } from './tier-io.js';
+import { InvalidationBus } from './bus.js';
+import type { BreakerStatus } from './circuit-breaker.js';
+import { RedisInvalidator } from './invalidator.js';
+import { RedisKeyLock } from './lock.js';
+import { CacheCounters, TierIO, type PlannedWrite } from './tier-io.js';
 import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
 import { ValuePipeline } from './value-pipeline.js';
 import { createRedisClient } from './connection.js';
 import { resolveSecurity, securityOfClient, type ResolvedSecurity, type SecurityStatus } from './security.js';
-import { countKeys, scanAndUnlink } from './invalidation.js';
 import {
   resolveRedisCacheOptions,
   type GenericRedisCacheOptions,
   type ResolvedRedisCacheOptions,
 } from './options.js';
 import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
+import type { EntryRead } from '../core/get-or-set.js';
 import { buildCacheStatus, ServerStatusReader, type RedisCacheStatus } from './status.js';
 
 /** Library stats of a GenericRedisCache. */
@@ -43,6 +49,7 @@ export interface RedisCacheStats extends CacheStats {
   /** Stored values that failed decryption (served as misses). */
   decryptErrors: number;
   redis: RemoteStatus;
+  breaker: BreakerStatus;
   l1: MemoryCacheStats | undefined;
 }
 
@@ -63,7 +70,10 @@ export class GenericRedisCache implements CacheInterface {
   readonly #events: CacheEventEmitter;
   readonly #callbacks: CallbackRegistry;
   readonly #logger: Logger;
-  readonly #flights = new SingleFlight();
+  readonly #policy: TtlPolicy;
+  readonly #getOrSetHost: GetOrSetHost;
+  readonly #bus: InvalidationBus | undefined;
+  readonly #invalidator: RedisInvalidator;
   readonly #security: ResolvedSecurity;
   readonly #values: ValuePipeline;
   readonly #serverStatus: ServerStatusReader;
@@ -105,9 +115,48 @@ export class GenericRedisCache implements CacheInterface {
       ? securityOfClient(o.redisClient)
       : resolveSecurity(o.security, o.redisUrl);
     const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o, security: this.#security });
-    this.#remote = new RemoteTier(client, this.#events, this.#logger, this.#ownsClient && o.autoPipelining);
-    this.#io = new TierIO(this.#remote, this.#l1, this.#values, o.keyPrefix, new CacheCounters());
+    this.#remote = new RemoteTier(client, this.#events, this.#logger, {
+      adaptivePipelining: this.#ownsClient && o.autoPipelining,
+      breaker: o.circuitBreaker,
+    });
+    this.#io = new TierIO(
+      this.#remote,
+      this.#l1,
+      this.#values,
+      o.keyPrefix,
+      o.auxPrefix,
+      new CacheCounters(),
+    );
     this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
+    this.#policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
+    if (this.#l1 && o.busChannel) {
+      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger);
+      // Changes made while Redis was away were never announced: peers must drop their L1.
+      this.#events.on('connection', (e) => e.status === 'connected' && this.#bus?.publish({ clear: true }));
+    }
+    this.#invalidator = new RedisInvalidator(
+      this.#remote,
+      this.#l1,
+      this.#events,
+      o.keyPrefix,
+      o.auxPrefix,
+      this.#bus,
+    );
+    this.#getOrSetHost = {
+      ttlPolicy: this.#policy,
+      flights: new SingleFlight(),
+      logger: this.#logger,
+      lock: new RedisKeyLock(this.#remote, o.auxPrefix),
+      peekFresh: (key) => this.peek(key),
+      readEntry: (key) => this.#readEntry(key),
+      store: (key, value, plan) =>
+        this.#write('set', [{ key, snapshot: snapshotValue(value, this.#l1 !== undefined), plan }]),
+    };
+  }
+
+  /** The invalidation bus channel, when the bus is on. */
+  get busChannel(): string | undefined {
+    return this.#bus?.channel;
   }
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
@@ -120,6 +169,7 @@ export class GenericRedisCache implements CacheInterface {
 
   /** Closes the Redis connection tiercache opened (an adopted client is left open). */
   async disconnect(): Promise<void> {
+    this.#bus?.close();
     this.#remote.detach();
     if (this.#ownsClient) this.#remote.client.disconnect();
   }
@@ -186,12 +236,10 @@ export class GenericRedisCache implements CacheInterface {
   set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     return traced('set', 'redis', key, async () => {
       assertKey(key);
-      const seconds = resolveTtl(ttl, this.defaultTtl);
+      const plan = this.#policy.plan(ttl);
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
-      const started = this.#startTimer();
-      await this.#io.write([{ key, snapshot, ttl: seconds }]);
-      if (started) this.#emitOperation('set', started, 'success');
+      await this.#write('set', [{ key, snapshot, plan }]);
       if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
   }
@@ -201,6 +249,7 @@ export class GenericRedisCache implements CacheInterface {
       assertKey(key);
       const started = this.#startTimer();
       const [existed] = (await this.#io.remove([key])) as [boolean];
+      this.#bus?.publish({ keys: [key] });
       if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
       if (existed) this.#callbacks.fire('delete_success', key);
       return existed;
@@ -222,20 +271,7 @@ export class GenericRedisCache implements CacheInterface {
   }
 
   clear(): Promise<void> {
-    return traced('clear', 'redis', undefined, async () => {
-      const started = hrtimeMs();
-      const match = `${escapeGlob(this.keyPrefix)}*`;
-      const removed = await this.#remote.run('clear', (c) => scanAndUnlink(c, match));
-      if (removed === FAILED) this.#remote.rememberMatch(match);
-      const l1Entries = this.#l1?.deleteMatching('') ?? 0;
-      const keysInvalidated = removed === FAILED ? l1Entries : Math.max(removed, l1Entries);
-      this.#events.emit('invalidate', {
-        type: 'clear',
-        pattern: '',
-        keysInvalidated,
-        durationMs: hrtimeMs() - started,
-      });
-    });
+    return traced('clear', 'redis', undefined, () => this.#invalidator.clear());
   }
 
   getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
@@ -251,13 +287,12 @@ export class GenericRedisCache implements CacheInterface {
   setMany(entries: CacheEntry[]): Promise<void> {
     return traced('setMany', 'redis', undefined, async () => {
       const withL1 = this.#l1 !== undefined;
-      const resolved = resolveEntries(entries, this.defaultTtl).map((e) => ({
-        ...e,
+      const resolved = resolveEntries(entries, this.#policy).map((e) => ({
+        key: e.key,
+        plan: e.plan,
         snapshot: snapshotValue(e.value, withL1),
       }));
-      const started = this.#startTimer();
-      await this.#io.write(resolved);
-      if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
+      await this.#write('setMany', resolved);
     });
   }
 
@@ -266,64 +301,34 @@ export class GenericRedisCache implements CacheInterface {
       assertKeys(keys);
       const started = this.#startTimer();
       const count = (await this.#io.remove(keys)).filter(Boolean).length;
+      if (keys.length > 0) this.#bus?.publish({ keys });
       if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
       return count;
     });
   }
 
   getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
-    return getOrSetThrough(this, this.#flights, this.defaultTtl, key, factory, options);
+    return getOrSet(this.#getOrSetHost, key, factory, options);
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
     return traced('invalidatePattern', 'redis', undefined, () =>
-      this.#invalidatePattern(pattern, operationContext),
+      this.#invalidator.invalidatePattern(pattern, operationContext),
     );
   }
 
-  async #invalidatePattern(pattern: string, operationContext: string | undefined): Promise<number> {
-    assertPattern(pattern);
-    const started = hrtimeMs();
-    const match = toRedisMatch(this.keyPrefix, pattern);
-    const removed = await this.#remote.run('invalidatePattern', (c) => scanAndUnlink(c, match));
-    if (removed === FAILED) this.#remote.rememberMatch(match);
-    // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
-    const l1Removed = this.#l1?.deleteMatching(pattern) ?? 0;
-    const keysInvalidated = removed === FAILED ? l1Removed : Math.max(removed, l1Removed);
-    this.#events.emit('invalidate', {
-      type: 'pattern',
-      pattern,
-      keysInvalidated,
-      durationMs: hrtimeMs() - started,
-      ...(operationContext === undefined ? {} : { context: operationContext }),
-    });
-    return keysInvalidated;
+  invalidateTags(tags: string[]): Promise<number> {
+    return traced('invalidateTags', 'redis', undefined, () => this.#invalidator.invalidateTags(tags));
   }
 
   /** Keys matching the pattern (SPEC §9 semantics), read with SCAN in batches; L1's while Redis is away. */
-  async *scanKeys(pattern = ''): AsyncGenerator<string> {
-    assertPattern(pattern);
-    if (!this.#remote.usable) {
-      if (this.#l1) yield* this.#l1.scanKeys(pattern);
-      return;
-    }
-    const match = toRedisMatch(this.keyPrefix, pattern);
-    let cursor = '0';
-    do {
-      const page = await this.#remote.run('scanKeys', (c) => c.scan(cursor, 'MATCH', match, 'COUNT', 500));
-      if (page === FAILED) return;
-      cursor = page[0];
-      for (const key of page[1]) yield key.slice(this.keyPrefix.length);
-    } while (cursor !== '0');
+  scanKeys(pattern = ''): AsyncGenerator<string> {
+    return this.#invalidator.scanKeys(pattern);
   }
 
   /** How many keys match the pattern in Redis (in L1 while Redis is away): an invalidation's dry run. */
-  async countMatching(pattern: string): Promise<number> {
-    assertPattern(pattern);
-    const counted = await this.#remote.run('countMatching', (c) =>
-      countKeys(c, toRedisMatch(this.keyPrefix, pattern)),
-    );
-    return counted === FAILED ? ((await this.#l1?.countMatching(pattern)) ?? 0) : counted;
+  countMatching(pattern: string): Promise<number> {
+    return this.#invalidator.countMatching(pattern);
   }
 
   /** Registers one of the original system's callbacks (`get_success`, `get_miss`, `set_success`, `delete_success`). */
@@ -346,6 +351,7 @@ export class GenericRedisCache implements CacheInterface {
       decodeErrors: this.#values.decodeErrors,
       decryptErrors: this.#values.decryptErrors,
       redis: this.#remote.status,
+      breaker: this.#remote.breaker,
       l1: this.#l1?.getStatsSync(),
     };
   }
@@ -379,6 +385,32 @@ export class GenericRedisCache implements CacheInterface {
     if (value === undefined) {
       if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
     } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
+  }
+
+  /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */
+  async #readEntry(key: string): Promise<EntryRead | undefined> {
+    const local = this.#l1?.readEntrySync(key);
+    if (local && !local.stale) {
+      this.#io.counters.l1Hits++;
+      return local;
+    }
+    const started = this.#startTimer();
+    const remote = await this.#io.readEntry(key);
+    const fresh = remote?.stale === false ? remote.value : undefined;
+    if (fresh === undefined) this.#io.counters.misses++;
+    else this.#io.counters.redisHits++;
+    this.#afterGet(key, fresh, 'redis', started, started !== 0);
+    // Redis unreachable or evicted: a stale L1 copy still serves grace.
+    return remote ?? local;
+  }
+
+  /** Writes, announces the operation and publishes the keys on the bus. */
+  async #write(operation: 'set' | 'setMany', entries: PlannedWrite[]): Promise<void> {
+    const started = this.#startTimer();
+    await this.#io.write(entries);
+    if (entries.length > 0) this.#bus?.publish({ keys: entries.map((e) => e.key) });
+    if (started)
+      this.#emitOperation(operation, started, 'success', operation === 'set' ? undefined : entries.length);
   }
 
   #startTimer(): number {

@@ -4,6 +4,8 @@ import { durationProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
+import { resolveJitter, resolveRandom } from '../core/write-plan.js';
+import { resolveBreakerOptions, type CircuitBreakerOptions } from './circuit-breaker.js';
 import type { CompressionAlgorithm } from './compression.js';
 import { redisUrlProblem } from './connection.js';
 import type { RedisSecurityOptions } from './security.js';
@@ -44,6 +46,17 @@ export interface GenericRedisCacheOptions {
   logger?: Logger;
   /** Millisecond clock of the L1 tier. @default performance.now() */
   clock?: Clock;
+  /**
+   * Cross-instance L1 coherence: publish every change on a Redis channel and drop peers' changes from L1
+   * (one extra connection). `true`, or `{ channel }` to name the channel. @default false
+   */
+  bus?: boolean | { channel?: string };
+  /** Stop sending commands to a failing Redis for a while (`false` = off). @default { failureThreshold: 5, resetTimeout: 2000 } */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Spread each TTL by ± this fraction (0.1 = ±10%). @default 0 */
+  ttlJitter?: number;
+  /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
 export const GENERIC_REDIS_CACHE_DEFAULTS = {
@@ -76,6 +89,13 @@ export interface ResolvedRedisCacheOptions {
   clock: Clock | undefined;
   security: RedisSecurityOptions | undefined;
   encryptionKey: string | string[] | undefined;
+  /** The bus channel, or undefined when the bus is off. */
+  busChannel: string | undefined;
+  circuitBreaker: Required<CircuitBreakerOptions> | undefined;
+  ttlJitter: number;
+  random: () => number;
+  /** Prefix of tiercache's own keys (locks, tag sets, bus channel): outside `keyPrefix`. */
+  auxPrefix: string;
 }
 
 const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
@@ -84,6 +104,10 @@ const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
   'clock',
   'security',
   'encryptionKey',
+  'bus',
+  'circuitBreaker',
+  'ttlJitter',
+  'random',
 ]);
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
@@ -115,7 +139,18 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   if (!isInt(o.connectTimeout, 1, 600_000))
     errors.push('connectTimeout must be a positive integer of milliseconds');
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
+  const bus = options.bus;
+  const busChannelGiven = typeof bus === 'object' && bus !== null ? bus.channel : undefined;
+  if (bus !== undefined && typeof bus !== 'boolean' && (typeof bus !== 'object' || bus === null)) {
+    errors.push('bus must be a boolean or { channel?: string }');
+  } else if (
+    busChannelGiven !== undefined &&
+    (typeof busChannelGiven !== 'string' || busChannelGiven === '')
+  ) {
+    errors.push('bus.channel must be a non-empty string');
+  }
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
+  const auxPrefix = `__tiercache__:${o.keyPrefix}`;
   return {
     redisUrl: o.redisUrl,
     redisClient: options.redisClient,
@@ -132,6 +167,11 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     clock: options.clock,
     security: options.security,
     encryptionKey: options.encryptionKey,
+    busChannel: bus ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
+    circuitBreaker: resolveBreakerOptions(options.circuitBreaker),
+    ttlJitter: resolveJitter(options.ttlJitter),
+    random: resolveRandom(options.random),
+    auxPrefix,
   };
 }
 

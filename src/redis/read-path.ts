@@ -1,11 +1,13 @@
+import type { EntryRead } from '../core/get-or-set.js';
 import { adoptDecoded, cloneSnapshotValue } from '../core/values.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
 import { decodeValue, type Sealing } from './codec.js';
 import { DecodeError } from './decode-error.js';
 
 /**
- * Decodes a Redis reply and, with an L1, promotes the value into it for no longer than Redis keeps it
- * (`pttl`: ms left, -1 no expiry, -2 gone). Unreadable bytes are reported and read as a miss.
+ * Decodes a Redis reply and, with an L1, promotes a fresh value into it for no longer than Redis keeps it
+ * (`pttl`: ms left, -1 no expiry, -2 gone), marking when a grace entry turns stale. Unreadable bytes are
+ * reported and read as a miss.
  */
 export function decodeAndPromote(
   key: string,
@@ -14,7 +16,7 @@ export function decodeAndPromote(
   l1: InMemoryCache | undefined,
   sealing: Sealing | undefined,
   onDecodeError: (error: DecodeError) => void,
-): unknown {
+): EntryRead | undefined {
   if (payload === null) return undefined;
   let decoded;
   try {
@@ -24,8 +26,10 @@ export function decodeAndPromote(
     onDecodeError(error);
     return undefined;
   }
-  if (!l1 || pttl === -2) return decoded.value;
+  const freshMs = decoded.freshUntil > 0 ? decoded.freshUntil - Date.now() : 0;
+  const stale = decoded.freshUntil > 0 && freshMs <= 0;
+  if (!l1 || pttl === -2 || stale) return { value: decoded.value, stale };
   const snapshot = adoptDecoded(decoded.value, decoded.special, payload.length);
-  l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl);
-  return decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value;
+  l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl, freshMs);
+  return { value: decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value, stale };
 }

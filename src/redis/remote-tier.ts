@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { CircuitBreaker, type BreakerStatus, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { reconnectDelay } from './connection.js';
 import { scanAndUnlink } from './invalidation.js';
 
@@ -25,6 +26,8 @@ export class RemoteTier {
   readonly #logger: Logger;
   readonly #pendingKeys = new Set<string>();
   readonly #pendingMatches = new Set<string>();
+  readonly #pendingTasks = new Map<string, (client: Redis) => Promise<unknown>>();
+  readonly #breaker: CircuitBreaker | undefined;
   #pendingOverflow = false;
   #degraded = false;
   #everConnected = false;
@@ -32,7 +35,10 @@ export class RemoteTier {
   #probeTimer: NodeJS.Timeout | undefined;
   #detached = false;
   readonly #onReady = (): void => void this.#recover();
-  readonly #onClose = (): void => this.#markDegraded('connection closed');
+  readonly #onClose = (): void => {
+    if (this.#everConnected) this.#breaker?.trip();
+    this.#markDegraded('connection closed');
+  };
   #lastError: string | undefined;
   readonly #onError = (error: Error): void => {
     this.#lastError = error.message;
@@ -56,8 +62,20 @@ export class RemoteTier {
    * `setImmediate`, which costs a lone request latency but pays off under concurrency. A command is sent
    * directly only when nothing is queued, so the order of commands is kept.
    */
-  constructor(client: Redis, events: CacheEventEmitter, logger: Logger, adaptivePipelining = false) {
+  constructor(
+    client: Redis,
+    events: CacheEventEmitter,
+    logger: Logger,
+    options: { adaptivePipelining?: boolean; breaker?: Required<CircuitBreakerOptions> | undefined } = {},
+  ) {
+    const { adaptivePipelining = false, breaker } = options;
     this.#client = client;
+    this.#breaker =
+      breaker &&
+      new CircuitBreaker(breaker, (status) => {
+        this.#logger.warn({ ...status }, `redis circuit breaker ${status.state}`);
+        if (this.#events.has('breaker')) this.#events.emit('breaker', status);
+      });
     this.#adaptivePipelining = adaptivePipelining;
     this.#events = events;
     this.#logger = logger;
@@ -78,6 +96,11 @@ export class RemoteTier {
     return this.#client.status === 'ready' && this.#client.stream?.writable === true;
   }
 
+  /** The circuit breaker's state; always closed when the breaker is off. */
+  get breaker(): BreakerStatus {
+    return this.#breaker?.status ?? { state: 'closed', failures: 0, opens: 0 };
+  }
+
   get status(): RemoteStatus {
     if (this.usable) return 'connected';
     return this.#everConnected ? 'disconnected' : 'unavailable';
@@ -89,17 +112,20 @@ export class RemoteTier {
       this.#markDegraded('redis is not connected');
       return FAILED;
     }
+    if (this.#breaker && !this.#breaker.allow()) return FAILED;
     if (this.#adaptivePipelining)
       this.#client.options.enableAutoPipelining = this.#inFlight > 0 || this.#lastPeak > 1;
     if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
     try {
       const result = await command(this.#client);
+      this.#breaker?.success();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.#events.has('error'))
         this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
+      this.#breaker?.failure();
       this.#markDegraded(err.message);
       return FAILED;
     } finally {
@@ -119,6 +145,11 @@ export class RemoteTier {
   /** Remembers an invalidation (a SCAN MATCH pattern) that could not reach Redis. */
   rememberMatch(match: string): void {
     this.#pendingMatches.add(match);
+  }
+
+  /** Remembers work (e.g. a tag invalidation) to run on Redis when it returns; one task per `id`. */
+  rememberTask(id: string, task: (client: Redis) => Promise<unknown>): void {
+    this.#pendingTasks.set(id, task);
   }
 
   /** Waits until Redis is ready, up to `timeoutMs`; starts connecting if nobody has. */
@@ -185,6 +216,7 @@ export class RemoteTier {
       return;
     }
     if (!wasDegraded || !this.usable) return;
+    this.#breaker?.success();
     this.#degraded = false;
     this.#logger.info({}, 'redis connection restored');
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
@@ -209,6 +241,10 @@ export class RemoteTier {
       for (const match of [...this.#pendingMatches]) {
         await scanAndUnlink(this.#client, match);
         this.#pendingMatches.delete(match);
+      }
+      for (const [id, task] of [...this.#pendingTasks]) {
+        await task(this.#client);
+        this.#pendingTasks.delete(id);
       }
       return true;
     } catch (error) {

@@ -1,7 +1,10 @@
+import type { EntryRead } from '../core/get-or-set.js';
 import type { Snapshot } from '../core/values.js';
+import type { WritePlan } from '../core/write-plan.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
-import { fetchMany, removeMany, storeMany } from './batch.js';
+import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
+import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
 
 /** Hit, miss and write counts of a two-tier cache. */
@@ -11,6 +14,13 @@ export class CacheCounters {
   misses = 0;
   sets = 0;
   deletes = 0;
+}
+
+/** One value to write: validated (and copied when L1 keeps it), with its TTL plan. */
+export interface PlannedWrite {
+  key: string;
+  snapshot: Snapshot;
+  plan: WritePlan;
 }
 
 /**
@@ -25,26 +35,31 @@ export class TierIO {
     private readonly l1: InMemoryCache | undefined,
     private readonly values: ValuePipeline,
     private readonly keyPrefix: string,
+    private readonly auxPrefix: string,
     readonly counters: CacheCounters,
   ) {}
 
-  /** One value from Redis (L1 was missed), promoted into L1. */
+  /** One value from Redis (L1 was missed), promoted into L1; a stale grace entry reads as a miss. */
   async readOne(key: string): Promise<unknown> {
+    const entry = await this.readEntry(key);
+    const value = entry?.stale === false ? entry.value : undefined;
+    if (value === undefined) this.counters.misses++;
+    else this.counters.redisHits++;
+    return value;
+  }
+
+  /** The Redis entry of `key`, fresh or stale (not counted). */
+  async readEntry(key: string): Promise<EntryRead | undefined> {
     const redisKey = this.keyPrefix + key;
-    let value: unknown;
     if (this.l1) {
       // PTTL in the same round trip bounds the L1 copy by what Redis has left.
       const reply = await this.remote.run('get', (c) =>
         Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
       );
-      value = reply === FAILED ? undefined : this.values.decode(key, redisKey, reply[0], reply[1]);
-    } else {
-      const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
-      value = payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
+      return reply === FAILED ? undefined : this.values.decode(key, redisKey, reply[0], reply[1]);
     }
-    if (value === undefined) this.counters.misses++;
-    else this.counters.redisHits++;
-    return value;
+    const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
+    return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
   }
 
   /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */
@@ -57,9 +72,10 @@ export class TierIO {
     const fetched = await this.remote.run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined));
     missing.forEach((index, n) => {
       const item = fetched === FAILED ? undefined : fetched[n];
-      const value = item
+      const entry = item
         ? this.values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl)
         : undefined;
+      const value = entry?.stale === false ? entry.value : undefined;
       if (value === undefined) this.counters.misses++;
       else this.counters.redisHits++;
       results[index] = value as T | undefined;
@@ -67,21 +83,28 @@ export class TierIO {
     return results;
   }
 
-  /** Writes to Redis (one SET, or one pipeline for several), then L1. `ttl` in seconds, 0 = no expiry. */
-  async write(entries: { key: string; snapshot: Snapshot; ttl: number }[]): Promise<void> {
+  /** Writes to Redis (one SET, or one pipeline for several or tagged ones), then L1. */
+  async write(entries: readonly PlannedWrite[]): Promise<void> {
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.usable) {
-      const encoded = entries.map(({ snapshot, ttl }, i) => ({
+      const now = Date.now();
+      const encoded: EncodedEntry[] = entries.map(({ key, snapshot, plan }, i) => ({
+        key,
         redisKey: redisKeys[i] as string,
-        ttl,
-        payload: this.values.encode(snapshot, redisKeys[i] as string),
+        ttlMs: plan.ttlMs,
+        payload: this.values.encode(
+          snapshot,
+          redisKeys[i] as string,
+          plan.freshMs > 0 ? now + plan.freshMs : 0,
+        ),
+        tagKeys: plan.tags?.map((tag) => tagKey(this.auxPrefix, tag)),
       }));
       const [one] = encoded;
       const stored =
-        encoded.length === 1 && one
+        encoded.length === 1 && one && !one.tagKeys
           ? await this.remote.run('set', (c) =>
-              one.ttl > 0
-                ? c.set(one.redisKey, one.payload, 'EX', one.ttl)
+              one.ttlMs > 0
+                ? c.set(one.redisKey, one.payload, 'PX', one.ttlMs)
                 : c.set(one.redisKey, one.payload),
             )
           : await this.remote.run('setMany', (c) => storeMany(c, encoded));
@@ -89,7 +112,9 @@ export class TierIO {
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
     }
-    for (const { key, snapshot, ttl } of entries) this.l1?.setSnapshot(key, snapshot, ttl * 1000);
+    for (const { key, snapshot, plan } of entries) {
+      this.l1?.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
+    }
     this.counters.sets += entries.length;
   }
 

@@ -1,4 +1,5 @@
 import type { CacheEventEmitter } from '../core/events.js';
+import type { EntryRead } from '../core/get-or-set.js';
 import type { Logger } from '../core/logger.js';
 import type { Snapshot } from '../core/values.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
@@ -38,14 +39,15 @@ export class ValuePipeline {
     return this.#cipher?.keyIds ?? [];
   }
 
-  encode(snapshot: Snapshot, redisKey: string): Buffer | string {
-    const encoded = encodeValue(snapshot, this.#codec, this.#sealing(redisKey));
+  /** `freshUntil`: epoch ms after which a grace entry is stale (0 = none). */
+  encode(snapshot: Snapshot, redisKey: string, freshUntil = 0): Buffer | string {
+    const encoded = encodeValue(snapshot, this.#codec, this.#sealing(redisKey), freshUntil);
     if (encoded.compression) this.#events.emit('compression', encoded.compression);
     return encoded.payload;
   }
 
-  /** The value of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`. */
-  decode(key: string, redisKey: string, payload: Buffer | null, pttl: number): unknown {
+  /** The entry of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`. */
+  decode(key: string, redisKey: string, payload: Buffer | null, pttl: number): EntryRead | undefined {
     return decodeAndPromote(key, payload, pttl, this.#l1, this.#sealing(redisKey), (error) => {
       const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
       if (kind === 'decrypt') this.decryptErrors++;

@@ -9,7 +9,11 @@ import { createRedisCache, hasRedis, sleep, uniquePrefix, useRedis } from '../he
 
 describe.runIf(hasRedis)('contract over a real redis-server', () => {
   const redis = useRedis();
-  runCacheContractSuite({ name: 'GenericRedisCache with L1', create: (o) => createRedisCache(redis, o), advanceTime: sleep });
+  runCacheContractSuite({
+    name: 'GenericRedisCache with L1',
+    create: (o) => createRedisCache(redis, o),
+    advanceTime: sleep,
+  });
   runCacheContractSuite({
     name: 'GenericRedisCache without L1',
     create: (o) => createRedisCache(redis, { ...o, enableMemoryCache: false }),

@@ -41,6 +41,7 @@ describe.runIf(hasRedis)('monitoring a GenericRedisCache on a real redis-server'
     expect(text).toContain('tiercache_hits_total{tier="l1",namespace="api"} 1');
     expect(text).toContain('tiercache_misses_total{namespace="api"} 1');
     expect(text).toContain('tiercache_redis_connected{namespace="api"} 1');
+    expect(text).toContain('tiercache_circuit_breaker_state{namespace="api"} 0');
     expect(text).toContain(
       'tiercache_operation_duration_seconds_count{operation="get",tier="redis",namespace="api"} 1',
     );

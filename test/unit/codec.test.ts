@@ -27,7 +27,11 @@ describe('value envelope codec', () => {
     const big = encodeValue(snapshotValue('y'.repeat(5000)), options);
     expect(big.compression?.originalBytes).toBe(5002);
     expect(big.compression!.compressedBytes).toBeLessThan(100);
-    expect(decodeValue(bytes(big.payload))).toStrictEqual({ value: 'y'.repeat(5000), special: false });
+    expect(decodeValue(bytes(big.payload))).toStrictEqual({
+      value: 'y'.repeat(5000),
+      special: false,
+      freshUntil: 0,
+    });
   });
 
   it('measures the threshold in UTF-8 bytes, not characters', () => {

@@ -1,0 +1,79 @@
+import { ValidationError } from './errors.js';
+import { parseDuration, type Duration } from './duration.js';
+import type { SetOptions } from './types.js';
+
+/** How long one write lives, in milliseconds. */
+export interface WritePlan {
+  /** How long the entry is kept (`0` = no expiry); includes the grace period when there is one. */
+  ttlMs: number;
+  /** How long the entry is fresh when it has a grace period after that; `0` = fresh for all of `ttlMs`. */
+  freshMs: number;
+  /** Tags to index the entry under (`invalidateTags`). */
+  tags: readonly string[] | undefined;
+}
+
+const MAX_TAGS = 64;
+const TAG_MESSAGE = 'tags must be an array of non-empty strings of at most 256 characters (64 tags at most)';
+
+/** Checks a `tags` argument; returns it unchanged (or `undefined` for none). */
+export function assertTags(tags: unknown): readonly string[] | undefined {
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS)
+    throw new ValidationError(TAG_MESSAGE, { option: 'tags' });
+  for (const tag of tags as unknown[]) {
+    if (typeof tag !== 'string' || tag.length === 0 || tag.length > 256) {
+      throw new ValidationError(TAG_MESSAGE, { option: 'tags' });
+    }
+  }
+  return tags.length === 0 ? undefined : (tags as string[]);
+}
+
+/** `ttlJitter`: a fraction in [0, 1]; `undefined` → 0. */
+export function resolveJitter(jitter: unknown): number {
+  if (jitter === undefined) return 0;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+    throw new ValidationError('ttlJitter must be a number between 0 and 1 (0.1 = ±10% of each TTL)', {
+      option: 'ttlJitter',
+    });
+  }
+  return jitter;
+}
+
+/** `random`: a source of numbers in [0, 1) (inject one to make jitter deterministic). */
+export function resolveRandom(random: unknown): () => number {
+  if (random === undefined) return Math.random;
+  if (typeof random !== 'function') {
+    throw new ValidationError('random must be a function returning a number in [0, 1)', { option: 'random' });
+  }
+  return random as () => number;
+}
+
+/**
+ * Turns the TTL arguments of a write into a plan: the cache's default TTL, TTL jitter (±`jitter` of the
+ * TTL, so entries written together do not expire together), a grace period kept past expiry, and tags.
+ */
+export class TtlPolicy {
+  constructor(
+    readonly defaultTtl: number,
+    private readonly jitter: number,
+    private readonly random: () => number,
+  ) {}
+
+  /** The plan of `set(key, value, arg)`. */
+  plan(arg: Duration | SetOptions | undefined, graceSeconds = 0): WritePlan {
+    if (arg === undefined || typeof arg !== 'object' || arg === null) {
+      return this.planSeconds(arg === undefined ? this.defaultTtl : parseDuration(arg, 'ttl'), graceSeconds);
+    }
+    const seconds = arg.ttl === undefined ? this.defaultTtl : parseDuration(arg.ttl, 'ttl');
+    return this.planSeconds(seconds, graceSeconds, assertTags(arg.tags));
+  }
+
+  planSeconds(seconds: number, graceSeconds = 0, tags?: readonly string[]): WritePlan {
+    if (seconds === 0) return { ttlMs: 0, freshMs: 0, tags };
+    let ms = seconds * 1000;
+    if (this.jitter > 0) ms = Math.max(1, Math.round(ms * (1 + this.jitter * (2 * this.random() - 1))));
+    return graceSeconds > 0
+      ? { ttlMs: ms + graceSeconds * 1000, freshMs: ms, tags }
+      : { ttlMs: ms, freshMs: 0, tags };
+  }
+}

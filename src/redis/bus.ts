@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CacheEventEmitter } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { RemoteTier } from './remote-tier.js';
+
+/** What one instance tells the others: keys (never values), a pattern, or "drop everything". */
+export interface BusMessage {
+  keys?: readonly string[];
+  pattern?: string;
+  clear?: boolean;
+}
+
+interface WireMessage {
+  /** Origin instance id (own messages are ignored). */
+  o: string;
+  /** Sent at, epoch ms. */
+  t: number;
+  k?: readonly string[];
+  p?: string;
+  c?: 1;
+}
+
+/**
+ * Cross-instance L1 coherence (DESIGN §5): every change is published on a Redis pub/sub channel scoped by
+ * key prefix; peers drop the keys from their L1. A subscriber that reconnects clears its L1, since it may
+ * have missed messages; an instance whose Redis comes back tells peers to clear theirs, since changes it
+ * made meanwhile were never announced.
+ */
+export class InvalidationBus {
+  readonly origin = randomUUID();
+  readonly #subscriber: Redis;
+  #subscribedBefore = false;
+  #closed = false;
+
+  constructor(
+    private readonly remote: RemoteTier,
+    readonly channel: string,
+    private readonly l1: InMemoryCache,
+    private readonly events: CacheEventEmitter,
+    private readonly logger: Logger,
+  ) {
+    // A connection of its own (subscriber mode); it may queue SUBSCRIBE until connected, and resubscribes.
+    this.#subscriber = remote.client.duplicate({
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      autoResubscribe: true,
+    });
+    this.#subscriber.on('error', (error: Error) =>
+      this.logger.debug({ err: error.message }, 'bus connection error'),
+    );
+    this.#subscriber.on('ready', () => this.#onReady());
+    this.#subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.channel) this.#receive(text);
+    });
+    this.#subscriber.subscribe(this.channel).catch((error: Error) => {
+      this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
+    });
+  }
+
+  /** Publishes a change (fire and forget: a failure is the remote tier's to report). */
+  publish(message: BusMessage): void {
+    if (this.#closed) return;
+    const wire: WireMessage = { o: this.origin, t: Date.now() };
+    if (message.keys) wire.k = message.keys;
+    if (message.pattern !== undefined) wire.p = message.pattern;
+    if (message.clear) wire.c = 1;
+    const text = JSON.stringify(wire);
+    void this.remote.run('publish', (c) => c.publish(this.channel, text));
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#subscriber.disconnect();
+  }
+
+  #onReady(): void {
+    if (!this.#subscribedBefore) {
+      this.#subscribedBefore = true;
+      return;
+    }
+    const dropped = this.l1.deleteMatching('');
+    this.logger.info({ dropped }, 'invalidation bus reconnected: L1 cleared (messages may have been missed)');
+    if (this.events.has('bus')) this.events.emit('bus', { type: 'resynced', keys: dropped });
+  }
+
+  #receive(text: string): void {
+    let message: WireMessage;
+    try {
+      message = JSON.parse(text) as WireMessage;
+    } catch {
+      this.logger.warn({ channel: this.channel }, 'ignored a malformed invalidation bus message');
+      return;
+    }
+    if (message.o === this.origin) return;
+    let dropped = 0;
+    try {
+      if (message.c) dropped = this.l1.deleteMatching('');
+      else if (typeof message.p === 'string') dropped = this.l1.deleteMatching(message.p);
+      else if (Array.isArray(message.k)) {
+        for (const key of message.k) if (typeof key === 'string' && this.l1.deleteSync(key)) dropped++;
+      }
+    } catch (error) {
+      // A foreign or malformed message (e.g. an invalid key) must not stop the others being applied.
+      this.logger.warn({ err: (error as Error).message }, 'ignored an invalid invalidation bus message');
+      return;
+    }
+    if (this.events.has('bus')) {
+      this.events.emit('bus', {
+        type: 'received',
+        keys: dropped,
+        ...(typeof message.p === 'string' ? { pattern: message.p } : {}),
+        ...(typeof message.t === 'number' ? { sentAt: message.t } : {}),
+      });
+    }
+  }
+}

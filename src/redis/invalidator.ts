@@ -1,0 +1,113 @@
+import type { CacheEventEmitter } from '../core/events.js';
+import { hrtimeMs } from '../core/options.js';
+import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
+import { assertTags } from '../core/write-plan.js';
+import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { InvalidationBus } from './bus.js';
+import { countKeys, scanAndUnlink } from './invalidation.js';
+import { FAILED, type RemoteTier } from './remote-tier.js';
+import { unlinkTagged } from './tags.js';
+
+/**
+ * Invalidation of a two-tier cache: Redis first (SCAN + UNLINK inside the prefix, or the tags' sets), then
+ * L1, then the bus so peers drop their L1 copies. What cannot reach Redis is replayed when it returns.
+ */
+export class RedisInvalidator {
+  constructor(
+    private readonly remote: RemoteTier,
+    private readonly l1: InMemoryCache | undefined,
+    private readonly events: CacheEventEmitter,
+    private readonly keyPrefix: string,
+    private readonly auxPrefix: string,
+    private readonly bus: InvalidationBus | undefined,
+  ) {}
+
+  async clear(): Promise<void> {
+    const started = hrtimeMs();
+    const match = `${escapeGlob(this.keyPrefix)}*`;
+    const tagSets = `${escapeGlob(this.auxPrefix)}tag:*`;
+    const removed = await this.remote.run('clear', async (c) => {
+      await scanAndUnlink(c, tagSets);
+      return scanAndUnlink(c, match);
+    });
+    if (removed === FAILED) {
+      this.remote.rememberMatch(tagSets);
+      this.remote.rememberMatch(match);
+    }
+    const l1Entries = this.l1?.deleteMatching('') ?? 0;
+    this.bus?.publish({ clear: true });
+    this.events.emit('invalidate', {
+      type: 'clear',
+      pattern: '',
+      keysInvalidated: removed === FAILED ? l1Entries : Math.max(removed, l1Entries),
+      durationMs: hrtimeMs() - started,
+    });
+  }
+
+  async invalidatePattern(pattern: string, operationContext: string | undefined): Promise<number> {
+    assertPattern(pattern);
+    const started = hrtimeMs();
+    const match = toRedisMatch(this.keyPrefix, pattern);
+    const removed = await this.remote.run('invalidatePattern', (c) => scanAndUnlink(c, match));
+    if (removed === FAILED) this.remote.rememberMatch(match);
+    // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
+    const l1Removed = this.l1?.deleteMatching(pattern) ?? 0;
+    this.bus?.publish({ pattern });
+    const keysInvalidated = removed === FAILED ? l1Removed : Math.max(removed, l1Removed);
+    this.events.emit('invalidate', {
+      type: 'pattern',
+      pattern,
+      keysInvalidated,
+      durationMs: hrtimeMs() - started,
+      ...(operationContext === undefined ? {} : { context: operationContext }),
+    });
+    return keysInvalidated;
+  }
+
+  async invalidateTags(tags: string[]): Promise<number> {
+    if (assertTags(tags) === undefined) return 0;
+    const started = hrtimeMs();
+    const unlink = (c: Parameters<Parameters<RemoteTier['run']>[1]>[0]): Promise<string[]> =>
+      unlinkTagged(c, this.auxPrefix, this.keyPrefix, tags);
+    const removed = await this.remote.run('invalidateTags', unlink);
+    if (removed === FAILED) for (const tag of tags) this.remote.rememberTask(`tag:${tag}`, unlink);
+    // L1 drops what Redis removed, plus what it tagged itself (all it can know while Redis is away).
+    let l1Removed = this.l1?.deleteTagged(tags) ?? 0;
+    if (removed !== FAILED) for (const key of removed) if (this.l1?.deleteSync(key)) l1Removed++;
+    const keysInvalidated = removed === FAILED ? l1Removed : removed.length;
+    if (removed !== FAILED && removed.length > 0) this.bus?.publish({ keys: removed });
+    this.events.emit('invalidate', {
+      type: 'tags',
+      pattern: tags.join(','),
+      keysInvalidated,
+      durationMs: hrtimeMs() - started,
+    });
+    return keysInvalidated;
+  }
+
+  /** Keys matching the pattern (SPEC §9 semantics), read with SCAN in batches; L1's while Redis is away. */
+  async *scanKeys(pattern: string): AsyncGenerator<string> {
+    assertPattern(pattern);
+    if (!this.remote.usable) {
+      if (this.l1) yield* this.l1.scanKeys(pattern);
+      return;
+    }
+    const match = toRedisMatch(this.keyPrefix, pattern);
+    let cursor = '0';
+    do {
+      const page = await this.remote.run('scanKeys', (c) => c.scan(cursor, 'MATCH', match, 'COUNT', 500));
+      if (page === FAILED) return;
+      cursor = page[0];
+      for (const key of page[1]) yield key.slice(this.keyPrefix.length);
+    } while (cursor !== '0');
+  }
+
+  /** How many keys match the pattern in Redis (in L1 while Redis is away): an invalidation's dry run. */
+  async countMatching(pattern: string): Promise<number> {
+    assertPattern(pattern);
+    const counted = await this.remote.run('countMatching', (c) =>
+      countKeys(c, toRedisMatch(this.keyPrefix, pattern)),
+    );
+    return counted === FAILED ? ((await this.l1?.countMatching(pattern)) ?? 0) : counted;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Tags live in Redis as one set per tag (`{auxPrefix}tag:{tag}`) holding the keys written with it. Sets
+ * make `invalidateTags` exact and keep reads free of tag checks (the alternative, lazy tag versions,
+ * costs every read a lookup). A tag set lives as long as its longest-lived member: this script adds the
+ * member and stretches the set's expiry, never shortens it.
+ */
+export const TAG_ADD_SCRIPT = `
+local before = redis.call('PTTL', KEYS[1])
+redis.call('SADD', KEYS[1], ARGV[1])
+local ms = tonumber(ARGV[2])
+if ms == 0 then
+  redis.call('PERSIST', KEYS[1])
+elseif before == -2 or (before >= 0 and ms > before) then
+  redis.call('PEXPIRE', KEYS[1], ms)
+end
+return 1`;
+
+const BATCH = 1000;
+
+/** The Redis key of a tag's set. */
+export function tagKey(auxPrefix: string, tag: string): string {
+  return `${auxPrefix}tag:${tag}`;
+}
+
+/**
+ * Removes every key of the tags' sets (UNLINK per SSCAN page) and takes those members out of the sets, so
+ * keys tagged meanwhile stay tagged; an emptied set disappears by itself. Idempotent, so it can be
+ * replayed after a timeout that Redis may or may not have executed. Returns the keys (without prefix)
+ * that were removed from Redis.
+ */
+export async function unlinkTagged(
+  client: Redis,
+  auxPrefix: string,
+  keyPrefix: string,
+  tags: readonly string[],
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const tag of tags) {
+    const setKey = tagKey(auxPrefix, tag);
+    let cursor = '0';
+    do {
+      const [next, members] = await client.sscan(setKey, cursor, 'COUNT', BATCH);
+      cursor = next;
+      if (members.length === 0) continue;
+      const pipeline = client.pipeline();
+      for (const member of members) pipeline.unlink(keyPrefix + member);
+      pipeline.srem(setKey, ...members);
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([error, count], i) => {
+        if (error) throw error;
+        if (i < members.length && (count as number) > 0) removed.push(members[i] as string);
+      });
+    } while (cursor !== '0');
+  }
+  return removed;
+}

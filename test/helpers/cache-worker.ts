@@ -1,0 +1,59 @@
+// A GenericRedisCache in a child process, driven over IPC by test/helpers/workers.ts.
+import { silentLogger } from '../../src/core/logger.js';
+import type { BusEvent } from '../../src/core/events.js';
+import type { GetOrSetOptions } from '../../src/core/types.js';
+import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+
+/** What the factory of a worker's getOrSet does: count its call in Redis, then answer (or hang). */
+export interface WorkerFactory {
+  counterKey: string;
+  value: unknown;
+  delayMs?: number;
+  hang?: boolean;
+}
+
+interface Request {
+  id: number;
+  op: string;
+  args: unknown[];
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
+const cache = new GenericRedisCache({ ...options, logger: silentLogger });
+const busEvents: (BusEvent & { receivedAt: number })[] = [];
+cache.on('bus', (event) => busEvents.push({ ...event, receivedAt: Date.now() }));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function getOrSet(key: string, factory: WorkerFactory, getOrSetOptions?: GetOrSetOptions): Promise<unknown> {
+  return cache.getOrSet(
+    key,
+    async () => {
+      await cache.client.incr(factory.counterKey);
+      if (factory.hang) await new Promise(() => undefined);
+      await sleep(factory.delayMs ?? 0);
+      return factory.value;
+    },
+    getOrSetOptions,
+  );
+}
+
+const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
+  get: (key: string) => cache.get(key),
+  set: (key: string, value: unknown) => cache.set(key, value),
+  busEvents: async () => busEvents.splice(0),
+  getOrSet,
+  getOrSetMany: (count: number, key: string, factory: WorkerFactory, o?: GetOrSetOptions) =>
+    Promise.all(Array.from({ length: count }, () => getOrSet(key, factory, o))),
+};
+
+process.on('message', (request: Request) => {
+  const handler = handlers[request.op];
+  const reply = (message: object): void => void process.send?.({ id: request.id, ...message });
+  if (!handler) return reply({ error: `unknown op ${request.op}` });
+  handler(...(request.args as never[])).then(
+    (result) => reply({ result: result === undefined ? { undefined: true } : { value: result } }),
+    (error: unknown) => reply({ error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+
+void cache.connect().then(() => process.send?.({ ready: true }));
