@@ -9,6 +9,7 @@ import { formatTable, judge, measure, type ScenarioResult } from './harness.js';
 import { performanceMarkdown, type BenchReport } from './report.js';
 import { scenarios } from './scenarios/index.js';
 import { patternInvalidation } from './scenarios/invalidation.js';
+import { busPropagation } from './scenarios/bus-propagation.js';
 import { formatTiming, runTiming, type TimingResult } from './timing.js';
 
 const usage = `usage: npm run bench -- [--quick] [--only name,name] [--redis-url redis://host:port]
@@ -27,7 +28,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const timings = [patternInvalidation];
+const timings = [patternInvalidation, busPropagation];
 const only = values.only?.split(',');
 const selected = scenarios.filter((s) => !only || only.includes(s.name));
 const selectedTimings = timings.filter((s) => !only || only.includes(s.name));

@@ -40,7 +40,7 @@ export function formatTiming(result: TimingResult): string {
     `\n## ${result.name} — ${result.description}`,
     ...result.steps.map(
       (s) =>
-        `${s.label.padEnd(44)} median ${s.medianMs.toFixed(1)} ms  (runs: ${s.runs.map((r) => r.toFixed(0)).join(', ')})`,
+        `${s.label.padEnd(44)} median ${s.medianMs.toFixed(2)} ms  (runs: ${s.runs.map((r) => r.toFixed(r < 10 ? 2 : 0)).join(', ')})`,
     ),
     ...result.goals.map(
       (g) => `  goal: ${g.label} < ${g.maxMs} ms: ${g.medianMs.toFixed(1)} ms ${g.met ? 'met' : 'NOT MET'}`,

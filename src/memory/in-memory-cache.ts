@@ -27,6 +27,7 @@ import {
   type Snapshot,
 } from '../core/values.js';
 import { assertKnownOptions, hrtimeMs } from '../core/options.js';
+import { TagIndex } from './tag-index.js';
 
 export interface InMemoryCacheOptions {
   /** Maximum number of entries (LRU eviction beyond it). @default 1000 */
@@ -82,8 +83,8 @@ export class InMemoryCache implements CacheInterface {
   readonly #clock: Clock;
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
-  /** tag → keys written with it; entries leave it when disposed for any reason. */
-  readonly #tagIndex = new Map<string, Set<string>>();
+  /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
+  readonly #tags = new TagIndex();
   #hits = 0;
   #misses = 0;
   /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE. */
@@ -243,7 +244,7 @@ export class InMemoryCache implements CacheInterface {
     };
     this.#lru.set(key, entry, { ttl: ttlMs });
     // After set: disposing the entry it replaced unindexes that entry's tags first.
-    if (tags) for (const tag of tags) this.#indexTag(tag).add(key);
+    if (tags) this.#tags.add(key, tags);
   }
 
   delete(key: string): Promise<boolean> {
@@ -334,9 +335,7 @@ export class InMemoryCache implements CacheInterface {
   deleteTagged(tags: string[]): number {
     assertTags(tags);
     let removed = 0;
-    for (const tag of tags) {
-      for (const key of [...(this.#tagIndex.get(tag) ?? [])]) if (this.#lru.delete(key)) removed++;
-    }
+    for (const key of this.#tags.keysOf(tags)) if (this.#lru.delete(key)) removed++;
     return removed;
   }
 
@@ -429,17 +428,11 @@ export class InMemoryCache implements CacheInterface {
 
   async close(): Promise<void> {
     this.#lru.clear();
-    this.#tagIndex.clear();
+    this.#tags.clear();
   }
 
   #isStale(entry: StoredEntry): boolean {
     return this.#clock.now() >= (entry.freshUntil as number);
-  }
-
-  #indexTag(tag: string): Set<string> {
-    let keys = this.#tagIndex.get(tag);
-    if (!keys) this.#tagIndex.set(tag, (keys = new Set()));
-    return keys;
   }
 
   #read(entry: StoredEntry): unknown {
@@ -447,13 +440,7 @@ export class InMemoryCache implements CacheInterface {
   }
 
   #onDispose(entry: StoredEntry, key: string, reason: LRUCache.DisposeReason): void {
-    if (entry.tags) {
-      for (const tag of entry.tags) {
-        const keys = this.#tagIndex.get(tag);
-        keys?.delete(key);
-        if (keys?.size === 0) this.#tagIndex.delete(tag);
-      }
-    }
+    if (entry.tags) this.#tags.remove(key, entry.tags);
     if (reason !== 'evict' && reason !== 'expire') return;
     if (reason === 'evict') this.#evictions++;
     else this.#expirations++;

@@ -100,6 +100,39 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       expect(Number(await redis.raw.get(counterKey))).toBeLessThanOrEqual(3);
     });
 
+    it('makes a second instance in the same process wait for the lock owner and read its value', async () => {
+      const a = await cache();
+      const b = await cache({ keyPrefix: a.keyPrefix });
+      let bCalls = 0;
+      const first = a.getOrSet('w', () => sleep(200).then(() => 'from a'));
+      await sleep(30); // a holds the lock now
+      const second = b.getOrSet('w', () => {
+        bCalls++;
+        return 'from b';
+      });
+      expect(await Promise.all([first, second])).toStrictEqual(['from a', 'from a']);
+      expect(bCalls).toBe(0);
+    });
+
+    it('computes anyway once lockTimeout passes while the owner is still busy', async () => {
+      const a = await cache();
+      const b = await cache({ keyPrefix: a.keyPrefix });
+      void a.getOrSet('slow', () => sleep(1500).then(() => 'late'), { lockTimeout: '5s' });
+      await sleep(30);
+      const started = performance.now();
+      expect(await b.getOrSet('slow', () => 'impatient', { lockTimeout: '300ms' })).toBe('impatient');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+    });
+
+    it('skips the lock with lockTimeout 0 and when Redis is unusable', async () => {
+      const a = await cache();
+      expect(await a.getOrSet('nolock', () => 1, { lockTimeout: 0 })).toBe(1);
+      expect(await redis.raw.keys(`__tiercache__:${a.keyPrefix}lock:*`)).toStrictEqual([]);
+      const offline = await cache({ redisUrl: 'redis://127.0.0.1:1', connectTimeout: 50 });
+      expect(await offline.getOrSet('k', () => 'computed locally')).toBe('computed locally');
+      expect(await offline.get('k')).toBe('computed locally'); // kept in L1
+    });
+
     it('leaves no lock behind after a factory finishes or fails', async () => {
       const c = await cache();
       await c.getOrSet('done', () => 1);
@@ -247,6 +280,22 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       await eventually(async () => (await peer.call('get', 'k')) === 'v2', 5000);
       const events = await peer.call<{ type: string }[]>('busEvents');
       expect(events.map((e) => e.type)).toContain('resynced');
+    });
+
+    it('ignores malformed bus messages and keeps applying the next ones', async () => {
+      const a = await cache({ bus: true });
+      const b = await cache({ keyPrefix: a.keyPrefix, bus: true });
+      await a.set('m', 1);
+      expect(await b.get('m')).toBe(1);
+      const channel = b.busChannel as string;
+      await redis.raw.publish(channel, 'not json');
+      await redis.raw.publish(
+        channel,
+        JSON.stringify({ o: 'someone', t: Date.now(), k: ['x'.repeat(2000)] }),
+      );
+      await a.set('m', 2);
+      await eventually(async () => (await b.get('m')) === 2);
+      expect(a.busChannel).toBe(`__tiercache__:${a.keyPrefix}bus`);
     });
 
     it('ignores its own messages; every change reaches the peer', async () => {
