@@ -92,7 +92,11 @@ ${report.timings
     (t) =>
       `### ${t.name}\n\n${t.description}.\n\n${markdownTable(
         ['step', 'median ms', 'runs (ms)'],
-        t.steps.map((s) => [s.label, s.medianMs.toFixed(1), s.runs.map((r) => r.toFixed(r < 10 ? 2 : 0)).join(', ')]),
+        t.steps.map((s) => [
+          s.label,
+          s.medianMs.toFixed(1),
+          s.runs.map((r) => r.toFixed(r < 10 ? 2 : 0)).join(', '),
+        ]),
       )}`,
   )
   .join('\n\n')}

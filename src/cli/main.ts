@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { run } from './run.js';
 
-process.exitCode = run(
+process.exitCode = await run(
   process.argv.slice(2),
   process.env,
   (s) => console.log(s),

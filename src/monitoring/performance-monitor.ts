@@ -93,6 +93,8 @@ export class CachePerformanceMonitor {
   #totalOperations = 0;
   #hits = 0;
   #misses = 0;
+  /** Exact get hits and misses per tier since the last reset. */
+  readonly #getsByTier = new Map<CacheTier, { hits: number; misses: number }>();
   #totalInvalidations = 0;
   #firstInvalidationAt: number | undefined;
 
@@ -226,6 +228,7 @@ export class CachePerformanceMonitor {
     const cacheOperations = buildOperationStats(
       this.#retained(this.#operations),
       this.options.cacheOperationSlowMs,
+      this.#getsByTier,
     );
     const compression = buildCompressionStats(this.#retained(this.#compression));
     const memoryUsage = this.getMemoryUsageStats();
@@ -335,6 +338,7 @@ export class CachePerformanceMonitor {
       buffer.clear();
     this.#invalidationsByHour.clear();
     this.#totalOperations = this.#hits = this.#misses = this.#totalInvalidations = 0;
+    this.#getsByTier.clear();
     this.#firstInvalidationAt = undefined;
   }
 
@@ -347,8 +351,15 @@ export class CachePerformanceMonitor {
   ): void {
     this.#totalOperations++;
     if (operation === 'get') {
-      if (outcome === 'hit') this.#hits++;
-      else if (outcome === 'miss') this.#misses++;
+      let counts = this.#getsByTier.get(tier);
+      if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
+      if (outcome === 'hit') {
+        this.#hits++;
+        counts.hits++;
+      } else if (outcome === 'miss') {
+        this.#misses++;
+        counts.misses++;
+      }
     }
     if (durationMs !== undefined)
       this.#operations.push({ at: this.#clock.now(), operation, tier, outcome, durationMs });

@@ -26,9 +26,14 @@ export function buildKeyGenerationStats(
   };
 }
 
+/**
+ * `getCounts`: exact get hits and misses per tier (every get, timed or not); the latencies come from the
+ * timed measurements in the window.
+ */
 export function buildOperationStats(
   items: OperationMeasurement[],
   slowMs: number,
+  getCounts: ReadonlyMap<string, { hits: number; misses: number }> = new Map(),
 ): CacheOperationStats | undefined {
   if (items.length === 0) return undefined;
   const byOperation: Record<string, DurationSummary> = {};
@@ -36,12 +41,14 @@ export function buildOperationStats(
     byOperation[operation] = summarize(group.map((m) => m.durationMs));
   }
   const byTier: CacheOperationStats['byTier'] = {};
-  for (const [tier, group] of groupBy(items, (m) => m.tier)) {
-    const gets = group.filter((m) => m.operation === 'get');
+  const tiers = groupBy(items, (m) => m.tier);
+  for (const tier of getCounts.keys()) if (!tiers.has(tier)) tiers.set(tier, []);
+  for (const [tier, group] of tiers) {
+    const counts = getCounts.get(tier);
     byTier[tier] = {
       ...summarize(group.map((m) => m.durationMs)),
-      hits: gets.filter((m) => m.outcome === 'hit').length,
-      misses: gets.filter((m) => m.outcome === 'miss').length,
+      hits: counts?.hits ?? 0,
+      misses: counts?.misses ?? 0,
     };
   }
   return {

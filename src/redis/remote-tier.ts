@@ -34,7 +34,11 @@ export class RemoteTier {
   #recovering: Promise<void> | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #detached = false;
-  readonly #onReady = (): void => void this.#recover();
+  readonly #onReady = (): void => {
+    // A new connection: whatever tripped the breaker (the old one closing) is over.
+    this.#breaker?.success();
+    void this.#recover();
+  };
   readonly #onClose = (): void => {
     if (this.#everConnected) this.#breaker?.trip();
     this.#markDegraded('connection closed');

@@ -13,6 +13,7 @@ import {
   StatusSchema,
   withErrors,
 } from '../schemas.js';
+import { registerDashboard } from './dashboard-routes.js';
 import { healthBody, invalidationStatsBody, redisOf, statusBody, toSnake } from '../wire.js';
 
 export interface CacheRoutesOptions {
@@ -115,4 +116,6 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
     async (_request, reply) =>
       reply.type(app.cachePrometheus.contentType).send(await app.cachePrometheus.metrics()),
   );
+
+  registerDashboard(app, auth);
 };
