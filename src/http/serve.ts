@@ -21,18 +21,22 @@ export async function serve(
   address: { host: string; port: number },
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildServer({ env });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'shutting down: draining requests and closing the cache');
-      app.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const shutdown = (signal: NodeJS.Signals): void => {
+    app.log.info({ signal }, 'shutting down: draining requests and closing the cache');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  app.addHook('onClose', async () => {
+    process.off('SIGTERM', shutdown);
+    process.off('SIGINT', shutdown);
+  });
   const url = await app.listen(address);
   return { app, url };
 }
