@@ -27,7 +27,7 @@ export { systemClock } from './core/clock.js';
 export { consoleLogger, silentLogger, createConsoleLogger } from './core/logger.js';
 export { MAX_PATTERN_LENGTH } from './core/pattern.js';
 export { ValueCipher, parseEncryptionKeys } from './redis/encryption.js';
-export { IN_PROCESS_TIMING_SAMPLE } from './core/events.js';
+export { IN_PROCESS_TIMING_SAMPLE, UNTIMED_BATCH_LIMIT } from './core/events.js';
 export { TRACING_CHANNELS } from './core/tracing.js';
 export { CachePerformanceMonitor, PERFORMANCE_MONITOR_DEFAULTS } from './monitoring/performance-monitor.js';
 export { PrometheusExporter, LATENCY_BUCKETS_SECONDS } from './monitoring/prometheus.js';

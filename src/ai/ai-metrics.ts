@@ -19,7 +19,7 @@ export interface OperationPerformance {
   computeErrors: number;
   /** Latency of `compute` calls (ms). */
   compute: DurationSummary;
-  /** Latency of `getOrCompute` when served from cache (ms), from one hit in 16. */
+  /** Latency of `getOrCompute` when served from cache (ms), from one hit in 64. */
   hit: DurationSummary;
   timeSavedMs: number;
   tokensSaved: TokenUsage;

@@ -345,6 +345,11 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.getStats();
   }
 
+  /** Announces the composed cache's batched events now (see `OperationEvent.count`). */
+  flushEvents(): void {
+    (this.#cache as { flushEvents?: () => void }).flushEvents?.();
+  }
+
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     return event === 'keyGeneration' ? this.#events.on(event, listener) : this.#cache.on(event, listener);
   }

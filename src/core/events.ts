@@ -16,9 +16,12 @@ export type CacheOperation =
 export type OperationOutcome = 'hit' | 'miss' | 'success' | 'error';
 
 /**
- * One operation on one tier. `keys` is set for batch operations. `durationMs` is set when the operation
- * was timed: always for Redis and write operations; for gets served in process (a memory or L1 hit,
- * ~0.1 µs) one in `IN_PROCESS_TIMING_SAMPLE`, since two clock reads would cost as much as the hit.
+ * One operation on one tier, or several alike. `keys` is set for batch operations. `durationMs` is set
+ * when the operation was timed: always for Redis and write operations; for gets served in process (a
+ * memory or L1 hit, ~0.1 µs) one in `IN_PROCESS_TIMING_SAMPLE`, since two clock reads would cost as much
+ * as the hit. The untimed ones are counted and announced in batches: `count` operations of the same
+ * get tier and outcome (always 1 for a timed event). A batch goes out at least every
+ * `UNTIMED_BATCH_LIMIT` gets and whenever a reader calls the cache's `flushEvents()`.
  */
 export interface OperationEvent {
   operation: CacheOperation;
@@ -26,25 +29,15 @@ export interface OperationEvent {
   outcome: OperationOutcome;
   durationMs: number | undefined;
   keys: number | undefined;
+  count: number;
 }
+
+/** Untimed in-process gets announced in one event at most this many at a time. */
+export const UNTIMED_BATCH_LIMIT = 256;
+const TIERS: readonly CacheTier[] = ['memory', 'l1', 'redis'];
 
 /** In-process gets are timed one in this many (see `OperationEvent.durationMs`). */
-export const IN_PROCESS_TIMING_SAMPLE = 16;
-
-/**
- * The events of untimed in-process gets, shared and frozen: an L1 hit is too cheap to allocate an event
- * for each. Listeners must treat events as read-only (they are).
- */
-export function untimedGetEvent(tier: CacheTier, outcome: 'hit' | 'miss'): OperationEvent {
-  return UNTIMED_GETS[tier][outcome];
-}
-const untimed = (tier: CacheTier, outcome: 'hit' | 'miss'): OperationEvent =>
-  Object.freeze({ operation: 'get', tier, outcome, durationMs: undefined, keys: undefined });
-const UNTIMED_GETS: Record<CacheTier, Record<'hit' | 'miss', OperationEvent>> = {
-  memory: { hit: untimed('memory', 'hit'), miss: untimed('memory', 'miss') },
-  l1: { hit: untimed('l1', 'hit'), miss: untimed('l1', 'miss') },
-  redis: { hit: untimed('redis', 'hit'), miss: untimed('redis', 'miss') },
-};
+export const IN_PROCESS_TIMING_SAMPLE = 64;
 
 export interface EvictionEvent {
   key: string;
@@ -141,13 +134,19 @@ type AnyListener = (event: never) => void;
 export class CacheEventEmitter {
   readonly #listeners = new Map<CacheEventName, AnyListener[]>();
   readonly #reported = new WeakSet<object>();
+  /** Untimed gets not yet announced: [tier index * 2 + (miss ? 1 : 0)]. */
+  readonly #pendingGets = new Uint32Array(TIERS.length * 2);
+  #pendingTotal = 0;
 
   constructor(private readonly onListenerError: (error: unknown, event: CacheEventName) => void) {}
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    // Batched gets go to the listeners that were there when they happened, not to a newcomer.
+    if (event === 'operation') this.flush();
     // Copy on write: emit iterates an array that is never changed under it.
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
     return () => {
+      if (event === 'operation') this.flush(); // a leaving listener still gets what it was counted for
       const remaining = (this.#listeners.get(event) ?? []).filter((l) => l !== listener);
       if (remaining.length > 0) this.#listeners.set(event, remaining);
       else this.#listeners.delete(event);
@@ -158,7 +157,35 @@ export class CacheEventEmitter {
     return this.#listeners.has(event);
   }
 
+  /** Counts an untimed in-process get; announced with others like it (see `OperationEvent.count`). */
+  countGet(tier: CacheTier, outcome: 'hit' | 'miss'): void {
+    const slot = (tier === 'memory' ? 0 : tier === 'l1' ? 2 : 4) + (outcome === 'hit' ? 0 : 1);
+    this.#pendingGets[slot] = (this.#pendingGets[slot] as number) + 1;
+    if (++this.#pendingTotal >= UNTIMED_BATCH_LIMIT) this.flush();
+  }
+
+  /** Announces the counted untimed gets now, one event per tier and outcome. */
+  flush(): void {
+    if (this.#pendingTotal === 0) return;
+    this.#pendingTotal = 0;
+    for (let i = 0; i < this.#pendingGets.length; i++) {
+      const count = this.#pendingGets[i] as number;
+      if (count === 0) continue;
+      this.#pendingGets[i] = 0;
+      this.emit('operation', {
+        operation: 'get',
+        tier: TIERS[i >> 1] as CacheTier,
+        outcome: i % 2 === 0 ? 'hit' : 'miss',
+        durationMs: undefined,
+        keys: undefined,
+        count,
+      });
+    }
+  }
+
   emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
+    // Batched gets first, so listeners see operations in the order they happened.
+    if (this.#pendingTotal > 0 && event === 'operation') this.flush();
     const listeners = this.#listeners.get(event) as CacheEventListener<E>[] | undefined;
     if (!listeners) return;
     for (let i = 0; i < listeners.length; i++) {

@@ -7,7 +7,6 @@ import {
   type CacheEventListener,
   type CacheEventName,
   IN_PROCESS_TIMING_SAMPLE,
-  untimedGetEvent,
   type CacheOperation,
   type OperationOutcome,
 } from '../core/events.js';
@@ -426,6 +425,11 @@ export class InMemoryCache implements CacheInterface {
     return this.#events.on(event, listener);
   }
 
+  /** Announces the untimed gets counted so far (see `OperationEvent.count`); monitors call it before reading. */
+  flushEvents(): void {
+    this.#events.flush();
+  }
+
   async close(): Promise<void> {
     this.#lru.clear();
     this.#tags.clear();
@@ -454,11 +458,11 @@ export class InMemoryCache implements CacheInterface {
   /** `started` 0 = not timed. */
   #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
     if (!started && operation === 'get' && (outcome === 'hit' || outcome === 'miss')) {
-      this.#events.emit('operation', untimedGetEvent('memory', outcome));
+      this.#events.countGet('memory', outcome);
       return;
     }
     const durationMs = started ? hrtimeMs() - started : undefined;
-    this.#events.emit('operation', { operation, tier: 'memory', outcome, durationMs, keys });
+    this.#events.emit('operation', { operation, tier: 'memory', outcome, durationMs, keys, count: 1 });
   }
 }
 

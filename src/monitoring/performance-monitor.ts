@@ -73,6 +73,8 @@ export interface MonitoredCache {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;
   getStats?(): Promise<CacheStats>;
   getCacheStats?(): Promise<{ redis: { status: string; memoryUsedBytes: number; keys: number } }>;
+  /** Announces batched events now (see `OperationEvent.count`), so a snapshot misses none. */
+  flushEvents?(): void;
 }
 
 /**
@@ -132,7 +134,7 @@ export class CachePerformanceMonitor {
   /** Listens to a cache's events; returns a function that stops listening. */
   attach(cache: MonitoredCache): () => void {
     const offs = [
-      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs)),
+      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs, e.count)),
       cache.on('keyGeneration', (e) => this.#keyGeneration.push({ at: this.#clock.now(), ...e })),
       cache.on('compression', (e) => this.#compression.push({ at: this.#clock.now(), ...e })),
       cache.on('invalidate', (e) =>
@@ -220,6 +222,7 @@ export class CachePerformanceMonitor {
   }
 
   getPerformanceStats(): PerformanceStats {
+    for (const cache of this.#caches) cache.flushEvents?.();
     const lookups = this.#hits + this.#misses;
     const keyGeneration = buildKeyGenerationStats(
       this.#retained(this.#keyGeneration),
@@ -348,17 +351,18 @@ export class CachePerformanceMonitor {
     tier: CacheTier,
     outcome: OperationOutcome,
     durationMs: number | undefined,
+    count = 1,
   ): void {
-    this.#totalOperations++;
+    this.#totalOperations += count;
     if (operation === 'get') {
       let counts = this.#getsByTier.get(tier);
       if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
       if (outcome === 'hit') {
-        this.#hits++;
-        counts.hits++;
+        this.#hits += count;
+        counts.hits += count;
       } else if (outcome === 'miss') {
-        this.#misses++;
-        counts.misses++;
+        this.#misses += count;
+        counts.misses += count;
       }
     }
     if (durationMs !== undefined)

@@ -125,11 +125,15 @@ export class PrometheusExporter {
     this.#attached.add(entry);
     const offs = [
       cache.on('operation', (e) => {
-        this.#operations.inc({ operation: e.operation, tier: e.tier, outcome: e.outcome, namespace });
+        this.#operations.inc(
+          { operation: e.operation, tier: e.tier, outcome: e.outcome, namespace },
+          e.count,
+        );
         if (e.durationMs !== undefined)
           this.#latency.observe({ operation: e.operation, tier: e.tier, namespace }, e.durationMs / 1000);
-        if (e.operation === 'get' && e.outcome === 'hit') this.#hits.inc({ tier: e.tier, namespace });
-        else if (e.operation === 'get' && e.outcome === 'miss') this.#misses.inc({ namespace });
+        if (e.operation === 'get' && e.outcome === 'hit')
+          this.#hits.inc({ tier: e.tier, namespace }, e.count);
+        else if (e.operation === 'get' && e.outcome === 'miss') this.#misses.inc({ namespace }, e.count);
         else if (e.operation === 'set' || e.operation === 'setMany')
           this.#sets.inc({ namespace }, e.keys ?? 1);
         else if (e.operation === 'delete' && e.outcome === 'success') this.#deletes.inc({ namespace });
@@ -151,6 +155,7 @@ export class PrometheusExporter {
 
   /** The text exposition of every metric in the registry. */
   metrics(): Promise<string> {
+    for (const { cache } of this.#attached) cache.flushEvents?.();
     return this.registry.metrics();
   }
 

@@ -5,7 +5,6 @@ import {
   type CacheEventListener,
   type CacheEventName,
   IN_PROCESS_TIMING_SAMPLE,
-  untimedGetEvent,
   type CacheOperation,
   type CacheTier,
   type OperationOutcome,
@@ -366,6 +365,12 @@ export class GenericRedisCache implements CacheInterface {
     return this.#events.on(event, listener);
   }
 
+  /** Announces the untimed gets counted so far (see `OperationEvent.count`); monitors call it before reading. */
+  flushEvents(): void {
+    this.#l1?.flushEvents();
+    this.#events.flush();
+  }
+
   async close(): Promise<void> {
     await this.disconnect();
     await this.#l1?.close();
@@ -375,12 +380,19 @@ export class GenericRedisCache implements CacheInterface {
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
     if (announce) {
       const outcome = value === undefined ? 'miss' : 'hit';
-      this.#events.emit(
-        'operation',
-        started
-          ? { operation: 'get', tier, outcome, durationMs: hrtimeMs() - started, keys: undefined }
-          : untimedGetEvent(tier, outcome),
-      );
+      if (started) {
+        const durationMs = hrtimeMs() - started;
+        this.#events.emit('operation', {
+          operation: 'get',
+          tier,
+          outcome,
+          durationMs,
+          keys: undefined,
+          count: 1,
+        });
+      } else {
+        this.#events.countGet(tier, outcome);
+      }
     }
     if (value === undefined) {
       if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
@@ -424,6 +436,7 @@ export class GenericRedisCache implements CacheInterface {
       outcome,
       durationMs: hrtimeMs() - started,
       keys,
+      count: 1,
     });
   }
 }

@@ -85,6 +85,7 @@ describe('typed events', () => {
       durationMs: 1,
       outcome: 'hit',
       keys: undefined,
+      count: 1,
     });
     off();
     emitter.emit('operation', {
@@ -93,6 +94,7 @@ describe('typed events', () => {
       durationMs: 2,
       outcome: 'hit',
       keys: undefined,
+      count: 1,
     });
     expect(seen).toStrictEqual([1]);
   });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
+import { IN_PROCESS_TIMING_SAMPLE, UNTIMED_BATCH_LIMIT } from '../../src/core/events.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { CachePerformanceMonitor } from '../../src/monitoring/performance-monitor.js';
+import { PrometheusExporter } from '../../src/monitoring/prometheus.js';
 import { percentile, summarize } from '../../src/monitoring/statistics.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 
@@ -33,7 +35,7 @@ describe('CachePerformanceMonitor fed by cache events', () => {
       cacheHitRate: 66.67,
       retentionHours: 1,
     });
-    // Every operation is counted; in-process gets are timed one in 16, the other operations always.
+    // Every operation is counted; in-process gets are timed one in 64, the other operations always.
     expect(stats.cacheOperations?.byOperation.get).toBeUndefined();
     expect(Object.keys(stats.cacheOperations?.byOperation ?? {}).sort()).toStrictEqual([
       'delete',
@@ -45,14 +47,15 @@ describe('CachePerformanceMonitor fed by cache events', () => {
     expect(stats.keyGeneration).toBeUndefined();
   });
 
-  it('times one in-process get in 16 and keeps the hit rate exact', async () => {
+  it('times one in-process get in IN_PROCESS_TIMING_SAMPLE and keeps the hit rate exact', async () => {
     const { monitor } = setup();
     const cache = new InMemoryCache();
     monitor.attach(cache);
     await cache.set('a', 1);
-    for (let i = 0; i < 64; i++) await cache.get(i % 2 ? 'a' : 'missing');
+    const gets = 4 * IN_PROCESS_TIMING_SAMPLE;
+    for (let i = 0; i < gets; i++) await cache.get(i % 2 ? 'a' : 'missing');
     const stats = monitor.getPerformanceStats();
-    expect(stats).toMatchObject({ cacheHits: 32, cacheMisses: 32, cacheHitRate: 50 });
+    expect(stats).toMatchObject({ cacheHits: gets / 2, cacheMisses: gets / 2, cacheHitRate: 50 });
     expect(stats.cacheOperations?.byOperation.get?.count).toBe(4);
   });
 
@@ -322,5 +325,45 @@ describe('CachePerformanceMonitor input validation', () => {
     });
     new CachePerformanceMonitor().attach(cache);
     await expect(cache.set('k', 1)).resolves.toBeUndefined();
+  });
+});
+
+describe('batched announcement of untimed in-process gets', () => {
+  it('keeps exact counts for thousands of L1 hits and misses, whatever the batching', async () => {
+    const monitor = new CachePerformanceMonitor();
+    const cache = new InMemoryCache({ maxSize: 10 });
+    monitor.attach(cache);
+    await cache.set('k', 1);
+    for (let i = 0; i < 1000; i++) await cache.get('k');
+    for (let i = 0; i < 300; i++) await cache.get(`missing${i}`);
+    const stats = monitor.getPerformanceStats();
+    expect(stats.cacheHits).toBe(1000);
+    expect(stats.cacheMisses).toBe(300);
+    expect(stats.cacheOperations?.byTier.memory).toMatchObject({ hits: 1000, misses: 300 });
+  });
+
+  it('announces a batch every UNTIMED_BATCH_LIMIT gets, in order with timed events', async () => {
+    const cache = new InMemoryCache();
+    const events: { outcome: string; count: number; timed: boolean }[] = [];
+    cache.on('operation', (e) =>
+      events.push({ outcome: e.outcome, count: e.count, timed: e.durationMs !== undefined }),
+    );
+    await cache.set('k', 1);
+    for (let i = 0; i < UNTIMED_BATCH_LIMIT + 10; i++) cache.peek('k');
+    const untimed = events.filter((e) => !e.timed);
+    expect(untimed.reduce((sum, e) => sum + e.count, 0)).toBeGreaterThanOrEqual(UNTIMED_BATCH_LIMIT - 16);
+    await cache.delete('k'); // a timed event flushes what is pending first
+    const counted = events.filter((e) => e.outcome === 'hit').reduce((sum, e) => sum + e.count, 0);
+    expect(counted).toBe(UNTIMED_BATCH_LIMIT + 10);
+    expect(events.at(-1)).toMatchObject({ outcome: 'success', count: 1, timed: true });
+  });
+
+  it('counts exactly in Prometheus too', async () => {
+    const exporter = new PrometheusExporter();
+    const cache = new InMemoryCache();
+    exporter.attach(cache, { namespace: 'batch' });
+    await cache.set('k', 1);
+    for (let i = 0; i < 500; i++) await cache.get('k');
+    expect(await exporter.metrics()).toContain('tiercache_hits_total{tier="memory",namespace="batch"} 500');
   });
 });

@@ -37,7 +37,7 @@ describe('PrometheusExporter', () => {
     const [histogram] = (await exporter.registry.getMetricsAsJSON()).filter(
       (m) => m.name === 'tiercache_operation_duration_seconds',
     );
-    // Writes are always timed (in-process gets only one in 16): three sets, three observations.
+    // Writes are always timed (in-process gets only one in 64): three sets, three observations.
     const setCount = histogram?.values.find(
       (v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.operation === 'set',
     );
