@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { AIResponseCache } from '../../src/ai/ai-response-cache.js';
+import { CacheKeyGenerator } from '../../src/ai/key-generator.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Scenario } from '../harness.js';
 
@@ -31,6 +32,13 @@ export const aiGetOrComputeHit: Scenario = {
       lru.set(`k${i}`, `summary ${i}`);
     }
     const asyncLruGet = async (key: string) => lru.get(key);
+    // What any cache keyed by AI requests pays: the key built from the request, then one lookup.
+    const keyed = new LRUCache<string, string>({ max: REQUESTS });
+    const keys = new CacheKeyGenerator();
+    for (const [i, request] of requests.entries())
+      keyed.set(keys.buildKey(request.text, request.operation), `summary ${i}`);
+    const asyncKeyedGet = async (request: { text: string; operation: string }) =>
+      keyed.get(keys.buildKey(request.text, request.operation));
     let i = 0;
     return {
       cases: [
@@ -51,6 +59,13 @@ export const aiGetOrComputeHit: Scenario = {
           },
         },
         {
+          label: 'async lru-cache, same AI key built per call',
+          opsPerCall: BATCH,
+          run: async () => {
+            for (let n = 0; n < BATCH; n++) await asyncKeyedGet(requests[i++ % REQUESTS]!);
+          },
+        },
+        {
           label: 'async lru-cache',
           opsPerCall: BATCH,
           run: async () => {
@@ -64,5 +79,7 @@ export const aiGetOrComputeHit: Scenario = {
       },
     };
   },
+  // The 'same AI key built per call' row is context, not a goal: building and hashing a ~60-character key
+  // from the request costs ~220 ns on its own here, so no content-keyed cache reaches 0.25× a short-key get.
   goals: [{ subject: 'tiercache getOrCompute hit', against: 'async lru-cache', minRatio: 0.25 }],
 };

@@ -4,7 +4,7 @@ import type { TokenUsage } from './ai-metrics.js';
  * How the AI cache stores a value: with the time its compute took and the tokens it used, so a hit in
  * any process reports exactly what it saved.
  */
-interface StoredAIEntry {
+export interface StoredAIEntry {
   $tcai: 1;
   v: unknown;
   /** compute milliseconds */
@@ -23,6 +23,11 @@ export function wrapEntry(value: unknown, computeMs: number, tokens: TokenUsage 
   return tokens
     ? { $tcai: 1, v: value, ms: computeMs, it: tokens.inputTokens, ot: tokens.outputTokens }
     : { $tcai: 1, v: value, ms: computeMs };
+}
+
+/** True for a value the AI cache wrapped (as opposed to one written by something else). */
+export function isStoredEntry(stored: unknown): stored is StoredAIEntry {
+  return typeof stored === 'object' && stored !== null && (stored as StoredAIEntry).$tcai === 1;
 }
 
 /** Reads a stored entry; a value written by something else is returned as a plain value. */

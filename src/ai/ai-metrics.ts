@@ -63,16 +63,15 @@ export class AIMetrics {
     tier: TextTier,
     hitMs: number | undefined,
     savedMs: number,
-    tokens: TokenUsage | undefined,
+    inputTokens = 0,
+    outputTokens = 0,
   ): void {
     const op = this.#op(operation);
     op.hits++;
     if (hitMs !== undefined) op.hitMs.push(hitMs);
     op.timeSavedMs += savedMs;
-    if (tokens) {
-      op.tokensSaved.inputTokens += tokens.inputTokens;
-      op.tokensSaved.outputTokens += tokens.outputTokens;
-    }
+    op.tokensSaved.inputTokens += inputTokens;
+    op.tokensSaved.outputTokens += outputTokens;
     (this.#tiers.get(tier) as { hits: number }).hits++;
   }
 

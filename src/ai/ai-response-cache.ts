@@ -15,7 +15,7 @@ import { snapshotValue } from '../core/values.js';
 import type { Recommendation } from '../monitoring/monitor-types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import { AIMetrics, type OperationPerformance, type TierStatistics, type TokenUsage } from './ai-metrics.js';
-import { isCacheable, splitUsage, unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
+import { isCacheable, isStoredEntry, splitUsage, unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
 import { aiRecommendations } from './ai-recommendations.js';
 import {
@@ -160,15 +160,13 @@ export class AIResponseCache implements CacheInterface {
     // An in-process hit is read synchronously when the composed cache can (see GenericRedisCache.peek).
     const stored = this.#cache.peek?.(key) ?? (await this.#cache.get(key));
     if (stored !== undefined) {
-      const entry = unwrapEntry(stored);
-      this.#metrics.recordHit(
-        operation,
-        tier,
-        started ? hrtimeMs() - started : undefined,
-        entry.computeMs,
-        entry.tokens,
-      );
-      return entry.value as T;
+      const hitMs = started ? hrtimeMs() - started : undefined;
+      if (!isStoredEntry(stored)) {
+        this.#metrics.recordHit(operation, tier, hitMs, 0);
+        return stored as T;
+      }
+      this.#metrics.recordHit(operation, tier, hitMs, stored.ms, stored.it, stored.ot);
+      return stored.v as T;
     }
     this.#metrics.recordMiss(operation, tier);
     return this.#flights.run(key, async () => {
