@@ -15,7 +15,14 @@ import { snapshotValue } from '../core/values.js';
 import type { Recommendation } from '../monitoring/monitor-types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import { AIMetrics, type OperationPerformance, type TierStatistics, type TokenUsage } from './ai-metrics.js';
-import { isCacheable, isStoredEntry, splitUsage, unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
+import {
+  isCacheable,
+  isStoredEntry,
+  splitUsage,
+  unwrapEntry,
+  wrapEntry,
+  type ComputeResult,
+} from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
 import { aiRecommendations } from './ai-recommendations.js';
 import {

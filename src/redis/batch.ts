@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { isCluster } from './connection.js';
+import { groupBySlot } from './slots.js';
 import { TAG_ADD_SCRIPT } from './tags.js';
 
 /** Runs a pipeline and returns its replies, throwing the first command error. */
@@ -16,20 +18,34 @@ export interface FetchedValue {
   pttl: number;
 }
 
-/** MGET in one round trip, with each key's PTTL in the same pipeline when `withTtl`. */
+/**
+ * MGET in one round trip, with each key's PTTL in the same pipeline when `withTtl`. On a cluster, one
+ * such pipeline per hash slot, all in flight at once.
+ */
 export async function fetchMany(
   client: Redis,
   redisKeys: string[],
   withTtl: boolean,
 ): Promise<FetchedValue[]> {
-  if (!withTtl) {
-    const payloads = await client.mgetBuffer(...redisKeys);
-    return payloads.map((payload) => ({ payload, pttl: -1 }));
-  }
-  const pipeline = client.pipeline().mgetBuffer(...redisKeys);
-  for (const key of redisKeys) pipeline.pttl(key);
-  const [payloads, ...ttls] = await execPipeline(pipeline);
-  return (payloads as (Buffer | null)[]).map((payload, i) => ({ payload, pttl: ttls[i] as number }));
+  const results: FetchedValue[] = new Array<FetchedValue>(redisKeys.length);
+  await Promise.all(
+    groupBySlot(client, redisKeys).map(async (group) => {
+      const keys = group.map((i) => redisKeys[i] as string);
+      if (!withTtl) {
+        const payloads = await client.mgetBuffer(...keys);
+        group.forEach((index, n) => (results[index] = { payload: payloads[n] ?? null, pttl: -1 }));
+        return;
+      }
+      const pipeline = client.pipeline().mgetBuffer(...keys);
+      for (const key of keys) pipeline.pttl(key);
+      const [payloads, ...ttls] = await execPipeline(pipeline);
+      group.forEach(
+        (index, n) =>
+          (results[index] = { payload: (payloads as (Buffer | null)[])[n] ?? null, pttl: ttls[n] as number }),
+      );
+    }),
+  );
+  return results;
 }
 
 /** One value on its way to Redis. */
@@ -43,20 +59,45 @@ export interface EncodedEntry {
   tagKeys: readonly string[] | undefined;
 }
 
-/** SET of many entries (PX when the TTL is positive) and their tag memberships, in one pipeline. */
+/**
+ * SET of many entries (PX when the TTL is positive) and their tag memberships, in one pipeline (one per
+ * hash slot on a cluster, where a tag set usually lives in another slot than its keys).
+ */
 export async function storeMany(client: Redis, entries: readonly EncodedEntry[]): Promise<void> {
-  const pipeline = client.pipeline();
-  for (const { key, redisKey, payload, ttlMs, tagKeys } of entries) {
-    if (ttlMs > 0) pipeline.set(redisKey, payload, 'PX', ttlMs);
-    else pipeline.set(redisKey, payload);
-    for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs);
+  const cluster = isCluster(client);
+  const writes = groupBySlot(
+    client,
+    entries.map((e) => e.redisKey),
+  ).map((group) => {
+    const pipeline = client.pipeline();
+    for (const i of group) {
+      const { key, redisKey, payload, ttlMs, tagKeys } = entries[i] as EncodedEntry;
+      if (ttlMs > 0) pipeline.set(redisKey, payload, 'PX', ttlMs);
+      else pipeline.set(redisKey, payload);
+      if (!cluster) for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs);
+    }
+    return execPipeline(pipeline);
+  });
+  if (cluster) {
+    for (const { key, ttlMs, tagKeys } of entries) {
+      for (const tagKey of tagKeys ?? [])
+        writes.push(client.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs) as Promise<unknown[]>);
+    }
   }
-  await execPipeline(pipeline);
+  await Promise.all(writes);
 }
 
-/** DEL of many keys in one pipeline; returns per key whether it existed. */
+/** DEL of many keys in one pipeline (one per hash slot on a cluster); returns per key whether it existed. */
 export async function removeMany(client: Redis, redisKeys: string[]): Promise<boolean[]> {
-  const pipeline = client.pipeline();
-  for (const key of redisKeys) pipeline.del(key);
-  return (await execPipeline(pipeline)).map((count) => (count as number) > 0);
+  const existed: boolean[] = new Array<boolean>(redisKeys.length).fill(false);
+  await Promise.all(
+    groupBySlot(client, redisKeys).map(async (group) => {
+      const pipeline = client.pipeline();
+      for (const i of group) pipeline.del(redisKeys[i] as string);
+      (await execPipeline(pipeline)).forEach(
+        (count, n) => (existed[group[n] as number] = (count as number) > 0),
+      );
+    }),
+  );
+  return existed;
 }

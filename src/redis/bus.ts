@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import { duplicateForSubscriber } from './connection.js';
 import type { RemoteTier } from './remote-tier.js';
 
 /** What one instance tells the others: keys (never values), a pattern, or "drop everything". */
@@ -42,11 +43,7 @@ export class InvalidationBus {
     private readonly logger: Logger,
   ) {
     // A connection of its own (subscriber mode); it may queue SUBSCRIBE until connected, and resubscribes.
-    this.#subscriber = remote.client.duplicate({
-      enableOfflineQueue: true,
-      lazyConnect: false,
-      autoResubscribe: true,
-    });
+    this.#subscriber = duplicateForSubscriber(remote.client);
     this.#subscriber.on('error', (error: Error) =>
       this.logger.debug({ err: error.message }, 'bus connection error'),
     );

@@ -1,11 +1,16 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ValidationError } from '../core/errors.js';
 import type { ResolvedSecurity } from './security.js';
+import { isTopologyUrl, parseTopologyUrl, type Topology } from './topology.js';
 
 /** Returns the SPEC §6 problem with a Redis URL, or `undefined` when it is usable. */
 export function redisUrlProblem(url: unknown): string | undefined {
   if (typeof url !== 'string') return 'redisUrl must be a string';
   if (url.trim() === '') return 'redisUrl cannot be empty';
+  if (isTopologyUrl(url)) {
+    const topology = parseTopologyUrl(url);
+    return typeof topology === 'string' ? topology : undefined;
+  }
   if (!url.startsWith('redis://') && !url.startsWith('rediss://')) {
     return "redisUrl must start with 'redis://' or 'rediss://'";
   }
@@ -27,8 +32,25 @@ export function assertRedisUrl(url: unknown): asserts url is string {
   if (problem) throw new ValidationError(problem, { option: 'redisUrl' });
 }
 
+/** The topology a (valid) URL describes. */
+export function topologyOfUrl(url: string): Topology {
+  if (isTopologyUrl(url)) {
+    const topology = parseTopologyUrl(url);
+    if (typeof topology === 'string') throw new ValidationError(topology, { option: 'redisUrl' });
+    return topology;
+  }
+  const parsed = new URL(url);
+  return {
+    kind: 'standalone',
+    url,
+    tls: parsed.protocol === 'rediss:',
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+  };
+}
+
 export interface ConnectionSettings {
-  url: string;
+  topology: Topology;
   /** Milliseconds a command may take before it fails (degraded mode takes over). */
   commandTimeout: number;
   /** Milliseconds one connection attempt may take. */
@@ -47,9 +69,12 @@ export function reconnectDelay(attempt: number): number {
 /**
  * Builds the ioredis client tiercache owns: lazy (connect() decides when), no offline queue (a command
  * while disconnected fails at once instead of waiting), a timeout on every command, and reconnection
- * in the background with capped backoff. The caller attaches the error listener.
+ * in the background with capped backoff. A Cluster is returned typed as `Redis`: it answers the same
+ * single-key commands, and the few multi-key paths check `isCluster` (see batch.ts, invalidation.ts).
+ * The caller attaches the error listener.
  */
 export function createRedisClient(settings: ConnectionSettings): Redis {
+  const { topology } = settings;
   const options: RedisOptions = {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -64,5 +89,53 @@ export function createRedisClient(settings: ConnectionSettings): Redis {
     ...(settings.security.username !== undefined && { username: settings.security.username }),
     ...(settings.security.tls && { tls: settings.security.tls }),
   };
-  return new Redis(settings.url, options);
+  if (topology.kind === 'standalone') return new Redis(topology.url, options);
+  if (topology.kind === 'sentinel') {
+    return new Redis({
+      ...options,
+      sentinels: topology.sentinels,
+      name: topology.name,
+      db: topology.db,
+      // The same credentials and TLS for the sentinels as for the data nodes.
+      ...(options.password !== undefined && { sentinelPassword: options.password }),
+      ...(options.username !== undefined && { sentinelUsername: options.username }),
+      ...(options.tls && { enableTLSForSentinelMode: true, sentinelTLS: options.tls }),
+      sentinelRetryStrategy: reconnectDelay,
+      // Follow a failover as soon as the sentinels announce it, not only when the old master drops.
+      failoverDetector: true,
+    });
+  }
+  const cluster = new Cluster(topology.nodes, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: true,
+    // Batches commands per node: multi-key work is issued key by key and lands in one write per node.
+    enableAutoPipelining: true,
+    clusterRetryStrategy: reconnectDelay,
+    slotsRefreshTimeout: settings.connectTimeout,
+    retryDelayOnFailover: 100,
+    redisOptions: { ...options, lazyConnect: false, enableAutoPipelining: false },
+  });
+  return cluster as unknown as Redis;
+}
+
+/** True when the client is an ioredis Cluster (typed as `Redis` inside tiercache). */
+export function isCluster(client: Redis): boolean {
+  return (client as unknown) instanceof Cluster;
+}
+
+/** The clients of every master: the cluster's masters, or the client itself. */
+export function masterNodes(client: Redis): Redis[] {
+  return isCluster(client) ? (client as unknown as Cluster).nodes('master') : [client];
+}
+
+/** A second connection of the same topology, for pub/sub (it may queue SUBSCRIBE until connected). */
+export function duplicateForSubscriber(client: Redis): Redis {
+  if (isCluster(client)) {
+    return (client as unknown as Cluster).duplicate(undefined, {
+      enableOfflineQueue: true,
+      lazyConnect: false,
+    }) as unknown as Redis;
+  }
+  return client.duplicate({ enableOfflineQueue: true, lazyConnect: false, autoResubscribe: true });
 }

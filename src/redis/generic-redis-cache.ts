@@ -112,8 +112,8 @@ export class GenericRedisCache implements CacheInterface {
     });
     this.#security = o.redisClient
       ? securityOfClient(o.redisClient)
-      : resolveSecurity(o.security, o.redisUrl);
-    const client = o.redisClient ?? createRedisClient({ url: o.redisUrl, ...o, security: this.#security });
+      : resolveSecurity(o.security, o.topology);
+    const client = o.redisClient ?? createRedisClient({ ...o, security: this.#security });
     this.#remote = new RemoteTier(client, this.#events, this.#logger, {
       adaptivePipelining: this.#ownsClient && o.autoPipelining,
       breaker: o.circuitBreaker,

@@ -7,12 +7,21 @@ import { assertKnownOptions } from '../core/options.js';
 import { resolveJitter, resolveRandom } from '../core/write-plan.js';
 import { resolveBreakerOptions, type CircuitBreakerOptions } from './circuit-breaker.js';
 import type { CompressionAlgorithm } from './compression.js';
-import { redisUrlProblem } from './connection.js';
+import { redisUrlProblem, topologyOfUrl } from './connection.js';
+import { topologyFromOptions, type ClusterOptions, type SentinelOptions, type Topology } from './topology.js';
 import type { RedisSecurityOptions } from './security.js';
 
 export interface GenericRedisCacheOptions {
-  /** `redis://` or `rediss://` URL. @default 'redis://localhost:6379' (unless `redisClient` is given) */
+  /**
+   * `redis://` or `rediss://` URL; `redis+cluster://host:port,host:port` for a Cluster;
+   * `redis+sentinel://host:port,host:port/masterName` for a Sentinel-managed master (`rediss+…` for TLS).
+   * @default 'redis://localhost:6379' (unless `redisClient`, `cluster` or `sentinel` is given)
+   */
   redisUrl?: string;
+  /** A Redis Cluster by its seed nodes (the same as a `redis+cluster://` URL). */
+  cluster?: ClusterOptions;
+  /** A master found through Redis Sentinel (the same as a `redis+sentinel://` URL). */
+  sentinel?: SentinelOptions;
   /** Adopt your own ioredis client instead of a URL; tiercache never closes it. */
   redisClient?: Redis;
   /** TTL used when `set` is given none; `0` means no expiry. @default 3600 */
@@ -75,6 +84,8 @@ export const GENERIC_REDIS_CACHE_DEFAULTS = {
 
 export interface ResolvedRedisCacheOptions {
   redisUrl: string;
+  /** Where Redis is (from `cluster`, `sentinel` or `redisUrl`). */
+  topology: Topology;
   redisClient: Redis | undefined;
   defaultTtl: number;
   memoryCacheSize: number;
@@ -108,6 +119,8 @@ const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
   'circuitBreaker',
   'ttlJitter',
   'random',
+  'cluster',
+  'sentinel',
 ]);
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
@@ -115,12 +128,18 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   assertKnownOptions(options, KNOWN);
   const o = { ...GENERIC_REDIS_CACHE_DEFAULTS, ...stripUndefined(options) };
   const errors: string[] = [];
-  if (options.redisClient === undefined) {
+  const explicitTopology = topologyFromOptions(
+    options.cluster,
+    options.sentinel,
+    options.security?.tls?.enabled === true,
+  );
+  if (options.redisClient === undefined && explicitTopology === undefined) {
     const urlProblem = redisUrlProblem(o.redisUrl);
     if (urlProblem) errors.push(urlProblem);
-  } else if (typeof options.redisClient?.getBuffer !== 'function') {
-    errors.push('redisClient must be an ioredis client');
-  }
+  } else if (options.redisClient !== undefined)
+    if (typeof options.redisClient?.getBuffer !== 'function') {
+      errors.push('redisClient must be an ioredis client');
+    }
   const ttl = durationProblem(o.defaultTtl, 'defaultTtl');
   if (typeof ttl === 'string') errors.push(ttl);
   if (typeof o.enableMemoryCache !== 'boolean') errors.push('enableMemoryCache must be a boolean');
@@ -153,6 +172,11 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   const auxPrefix = `__tiercache__:${o.keyPrefix}`;
   return {
     redisUrl: o.redisUrl,
+    topology:
+      explicitTopology ??
+      (options.redisClient
+        ? topologyOfUrl(GENERIC_REDIS_CACHE_DEFAULTS.redisUrl)
+        : topologyOfUrl(o.redisUrl)),
     redisClient: options.redisClient,
     defaultTtl: ttl as number,
     memoryCacheSize: o.enableMemoryCache ? o.memoryCacheSize : 0,

@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { CircuitBreaker, type BreakerStatus, type CircuitBreakerOptions } from './circuit-breaker.js';
-import { reconnectDelay } from './connection.js';
+import { isCluster, reconnectDelay } from './connection.js';
 import { scanAndUnlink } from './invalidation.js';
+import { unlinkKeys } from './slots.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
@@ -28,6 +29,7 @@ export class RemoteTier {
   readonly #pendingMatches = new Set<string>();
   readonly #pendingTasks = new Map<string, (client: Redis) => Promise<unknown>>();
   readonly #breaker: CircuitBreaker | undefined;
+  readonly #cluster: boolean;
   #pendingOverflow = false;
   #degraded = false;
   #everConnected = false;
@@ -74,6 +76,7 @@ export class RemoteTier {
   ) {
     const { adaptivePipelining = false, breaker } = options;
     this.#client = client;
+    this.#cluster = isCluster(client);
     this.#breaker =
       breaker &&
       new CircuitBreaker(breaker, (status) => {
@@ -97,7 +100,8 @@ export class RemoteTier {
   /** True when commands can be sent now. */
   get usable(): boolean {
     // After the server closes, ioredis refuses writes before its status leaves 'ready'.
-    return this.#client.status === 'ready' && this.#client.stream?.writable === true;
+    // (A cluster has no single stream: its status covers its node connections.)
+    return this.#client.status === 'ready' && (this.#cluster || this.#client.stream?.writable === true);
   }
 
   /** The circuit breaker's state; always closed when the breaker is off. */
@@ -239,7 +243,7 @@ export class RemoteTier {
       const keys = [...this.#pendingKeys];
       for (let i = 0; i < keys.length; i += 500) {
         const batch = keys.slice(i, i + 500);
-        await this.#client.unlink(...batch);
+        await unlinkKeys(this.#client, batch);
         for (const key of batch) this.#pendingKeys.delete(key);
       }
       for (const match of [...this.#pendingMatches]) {

@@ -42,21 +42,18 @@ export interface ResolvedSecurity {
   status: Omit<SecurityStatus, 'encryptionEnabled' | 'encryptionKeyIds'>;
 }
 
-/** Reads certificate files and settles the connection's security from options and the URL. */
-export function resolveSecurity(options: RedisSecurityOptions | undefined, url: string): ResolvedSecurity {
+/** Reads certificate files and settles the connection's security from options and the topology (URL). */
+export function resolveSecurity(
+  options: RedisSecurityOptions | undefined,
+  topology: { tls: boolean; username: string | undefined; password: string | undefined },
+): ResolvedSecurity {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new ValidationError('security must be an object { password?, username?, tls? }', {
       option: 'security',
     });
   }
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
   const tlsOptions = options?.tls ?? {};
-  const tlsEnabled = parsed?.protocol === 'rediss:' || tlsOptions.enabled === true;
+  const tlsEnabled = topology.tls || tlsOptions.enabled === true;
   const verify = tlsOptions.verifyCertificates ?? true;
   const read = (name: string, path: string | undefined): Buffer | undefined => {
     if (path === undefined) return undefined;
@@ -81,8 +78,8 @@ export function resolveSecurity(options: RedisSecurityOptions | undefined, url: 
         ...(key && { key }),
       }
     : undefined;
-  const password = options?.password ?? (parsed?.password ? decodeURIComponent(parsed.password) : undefined);
-  const username = options?.username ?? (parsed?.username ? decodeURIComponent(parsed.username) : undefined);
+  const password = options?.password ?? topology.password;
+  const username = options?.username ?? topology.username;
   return resolved(password, username, tls);
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { MemoryCacheStats } from '../memory/in-memory-cache.js';
+import { masterNodes } from './connection.js';
 import { countKeys } from './invalidation.js';
 import { FAILED, type RemoteStatus, type RemoteTier } from './remote-tier.js';
 
@@ -44,21 +45,37 @@ export function parseInfo(info: string): Map<string, string> {
   return fields;
 }
 
-/** Reads memory, clients and the prefix's key count from a connected server. */
+/** Reads memory, clients and the prefix's key count from a connected server (summed over a cluster's masters). */
 export async function readServerStatus(client: Redis, match: string): Promise<RedisServerStatus> {
-  const [memory, clients, keys] = await Promise.all([
-    client.info('memory'),
-    client.info('clients'),
+  const nodes = masterNodes(client);
+  const [infos, keys] = await Promise.all([
+    Promise.all(
+      nodes.map(async (node) => parseInfo(`${await node.info('memory')}\r\n${await node.info('clients')}`)),
+    ),
     countKeys(client, match),
   ]);
-  const fields = parseInfo(`${memory}\r\n${clients}`);
+  const sum = (field: string) => infos.reduce((total, fields) => total + Number(fields.get(field) ?? 0), 0);
+  const memoryUsedBytes = sum('used_memory');
   return {
     status: 'connected',
     keys,
-    memoryUsed: fields.get('used_memory_human') ?? '0B',
-    memoryUsedBytes: Number(fields.get('used_memory') ?? 0),
-    connectedClients: Number(fields.get('connected_clients') ?? 0),
+    memoryUsed:
+      nodes.length === 1 ? (infos[0]?.get('used_memory_human') ?? '0B') : humanBytes(memoryUsedBytes),
+    memoryUsedBytes,
+    connectedClients: sum('connected_clients'),
   };
+}
+
+/** Bytes the way Redis prints `used_memory_human` (e.g. `1.21M`). */
+function humanBytes(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}B` : `${value.toFixed(2)}${units[unit]}`;
 }
 
 /** The `memory` part of the status for an L1 tier (or its absence). */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isCluster } from './connection.js';
 
 /**
  * Tags live in Redis as one set per tag (`{auxPrefix}tag:{tag}`) holding the keys written with it. Sets
@@ -44,15 +45,24 @@ export async function unlinkTagged(
       const [next, members] = await client.sscan(setKey, cursor, 'COUNT', BATCH);
       cursor = next;
       if (members.length === 0) continue;
-      const pipeline = client.pipeline();
-      for (const member of members) pipeline.unlink(keyPrefix + member);
-      pipeline.srem(setKey, ...members);
-      const replies = (await pipeline.exec()) ?? [];
-      replies.forEach(([error, count], i) => {
-        if (error) throw error;
-        if (i < members.length && (count as number) > 0) removed.push(members[i] as string);
-      });
+      const counts = await unlinkEach(
+        client,
+        members.map((member) => keyPrefix + member),
+      );
+      await client.srem(setKey, ...members);
+      counts.forEach((count, i) => count > 0 && removed.push(members[i] as string));
     } while (cursor !== '0');
   }
   return removed;
+}
+
+/** UNLINK key by key (to learn which existed): one pipeline, or key by key on a cluster (keys span slots). */
+async function unlinkEach(client: Redis, keys: string[]): Promise<number[]> {
+  if (isCluster(client)) return Promise.all(keys.map((key) => client.unlink(key)));
+  const pipeline = client.pipeline();
+  for (const key of keys) pipeline.unlink(key);
+  return ((await pipeline.exec()) ?? []).map(([error, count]) => {
+    if (error) throw error;
+    return count as number;
+  });
 }

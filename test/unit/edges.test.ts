@@ -1,3 +1,4 @@
+import { topologyOfUrl } from '../../src/redis/connection.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,12 +88,14 @@ describe('HTTP error mapping', () => {
 
 describe('Redis connection security settings', () => {
   it('reads TLS files, takes credentials from the URL, and names a missing file', () => {
+    const multi = resolveSecurity(undefined, topologyOfUrl('rediss+cluster://ops:s%3Acret@a:1,b:2'));
+    expect(multi).toMatchObject({ username: 'ops', password: 's:cret', status: { tlsEnabled: true } });
     const dir = mkdtempSync(join(tmpdir(), 'tiercache-tls-'));
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, 'PEM');
     const tls = resolveSecurity(
       { tls: { caPath: ca, verifyCertificates: false } },
-      'rediss://app:p%40ss@h:6380',
+      topologyOfUrl('rediss://app:p%40ss@h:6380'),
     );
     expect(tls.tls).toMatchObject({
       rejectUnauthorized: false,
@@ -106,12 +109,17 @@ describe('Redis connection security settings', () => {
       authenticated: true,
       aclUser: 'app',
     });
-    const plain = resolveSecurity({ password: 'x', tls: { enabled: false } }, 'redis://h:1');
+    const plain = resolveSecurity({ password: 'x', tls: { enabled: false } }, topologyOfUrl('redis://h:1'));
     expect(plain.tls).toBeUndefined();
     expect(() =>
-      resolveSecurity({ tls: { enabled: true, certPath: join(dir, 'missing.pem') } }, 'redis://h:1'),
+      resolveSecurity(
+        { tls: { enabled: true, certPath: join(dir, 'missing.pem') } },
+        topologyOfUrl('redis://h:1'),
+      ),
     ).toThrow(/tls\.certPath file not found or unreadable: .*missing\.pem/);
-    expect(() => resolveSecurity('x' as never, 'redis://h')).toThrow('security must be an object');
+    expect(() => resolveSecurity('x' as never, topologyOfUrl('redis://h'))).toThrow(
+      'security must be an object',
+    );
   });
 });
 
