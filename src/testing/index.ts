@@ -6,3 +6,10 @@ export { createTestCertificates } from './tls-certificates.js';
 export type { ContractSuiteOptions } from './contract-suite.js';
 export type { RedisServer, RedisServerOptions } from './redis-server.js';
 export type { TestCertificates } from './tls-certificates.js';
+export { startRedisCluster, startRedisSentinel } from './redis-topologies.js';
+export type {
+  RedisCluster,
+  RedisClusterOptions,
+  RedisSentinelOptions,
+  RedisSentinelSetup,
+} from './redis-topologies.js';

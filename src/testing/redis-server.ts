@@ -195,7 +195,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
-function spawnUntilReady(binary: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+/** Spawns a redis-server process and resolves once its log shows `readyMarker`. */
+export function spawnUntilReady(
+  binary: string,
+  args: string[],
+  timeoutMs: number,
+  readyMarker = 'Ready to accept connections',
+): Promise<ChildProcess> {
+  installExitHook();
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
@@ -209,7 +216,7 @@ function spawnUntilReady(binary: string, args: string[], timeoutMs: number): Pro
     const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(readyMarker)) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.stdout?.resume();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { reconnectDelay, redisUrlProblem } from '../../src/redis/connection.js';
+import { reconnectDelay, redisUrlProblem, topologyOfUrl } from '../../src/redis/connection.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 
 describe('GenericRedisCache options', () => {
@@ -68,5 +68,79 @@ describe('GenericRedisCache options', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 20].map(reconnectDelay)).toStrictEqual([
       50, 100, 200, 400, 800, 1600, 2000, 2000,
     ]);
+  });
+});
+
+describe('Redis topologies: URLs and explicit options', () => {
+  it('accepts cluster and sentinel URLs with credentials and TLS', () => {
+    expect(topologyOfUrl('redis+cluster://a:7000,b:7001')).toStrictEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
+      tls: false,
+      username: undefined,
+      password: undefined,
+    });
+    expect(topologyOfUrl('rediss+sentinel://ops:p%40ss@s1:26379,s2:26379/mymaster/2')).toStrictEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      name: 'mymaster',
+      db: 2,
+      tls: true,
+      username: 'ops',
+      password: 'p@ss',
+    });
+    expect(topologyOfUrl('redis+cluster://[::1]:7000')).toMatchObject({
+      nodes: [{ host: '::1', port: 7000 }],
+    });
+  });
+
+  it.each([
+    ['redis+cluster://', "has a malformed host '' (host:port expected)"],
+    ['redis+cluster://a:7000,b', "has a malformed host 'b' (host:port expected)"],
+    ['redis+cluster://a:99999', 'has a bad port for a (1-65535)'],
+    ['redis+cluster://a:7000/0', 'takes no path'],
+    ['redis+cluster:a:7000', 'must look like redis+cluster://'],
+    ['redis+sentinel://s:26379', 'is missing the master name'],
+    ['redis+sentinel://s:26379/', 'is missing the master name'],
+    ['redis+sentinel://s:26379/m/x', 'path must be /masterName or /masterName/db'],
+  ])('rejects %s with the expected format', (redisUrl, message) => {
+    const error = (() => {
+      try {
+        new GenericRedisCache({ redisUrl });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toContain(message);
+    expect((error as ValidationError).message).toMatch(
+      /expected redis\+(cluster|sentinel):\/\/|must look like/,
+    );
+  });
+
+  it('validates explicit cluster and sentinel options, naming the option', () => {
+    expect(() => new GenericRedisCache({ cluster: { nodes: [] } })).toThrow(
+      'cluster.nodes must list at least one host:port',
+    );
+    expect(() => new GenericRedisCache({ cluster: { nodes: [{ host: 'a', port: 0 }] } })).toThrow(
+      'cluster.nodes has a bad port for a',
+    );
+    expect(() => new GenericRedisCache({ sentinel: { sentinels: ['s:1'], name: '' } })).toThrow(
+      'sentinel.name must be the master name',
+    );
+    expect(() => new GenericRedisCache({ sentinel: { sentinels: 'no' as never, name: 'm' } })).toThrow(
+      'sentinel.sentinels must list at least one host:port',
+    );
+    expect(
+      () =>
+        new GenericRedisCache({ cluster: { nodes: ['a:1'] }, sentinel: { sentinels: ['s:1'], name: 'm' } }),
+    ).toThrow('cluster and sentinel cannot both be set');
   });
 });
