@@ -8,6 +8,7 @@ import { redisEncrypted } from './redis-encrypted.js';
 import { redisSet50InFlight, redisSet100KB } from './redis-set.js';
 import { l1MissRedisHit } from './l1-miss.js';
 import { getOrSetHit } from './get-or-set.js';
+import { clusterGet50InFlight } from './cluster-get.js';
 
 export const scenarios: Scenario[] = [
   memoryGetHit,
@@ -23,4 +24,5 @@ export const scenarios: Scenario[] = [
   aiBuildKey1KB,
   aiBuildKey1MB,
   aiGetOrComputeHit,
+  clusterGet50InFlight,
 ];

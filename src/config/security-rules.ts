@@ -1,3 +1,4 @@
+import { topologyOfUrl } from '../redis/connection.js';
 import { PRODUCTION_PRESETS, type CacheConfig } from './config-schema.js';
 
 /** True for production presets or NODE_ENV/ENVIRONMENT=production. */
@@ -14,9 +15,9 @@ export function securityInForce(config: CacheConfig): {
   let urlPassword = false;
   let urlTls = false;
   try {
-    const url = new URL(config.redisUrl ?? '');
-    urlPassword = url.password !== '';
-    urlTls = url.protocol.startsWith('rediss');
+    const topology = topologyOfUrl(config.redisUrl ?? '');
+    urlPassword = (topology.password ?? '') !== '';
+    urlTls = topology.tls;
   } catch {
     // no URL or an invalid one: reported by the validator
   }

@@ -4,6 +4,7 @@ import { readEnvironment } from '../../src/config/env.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { validateConfig } from '../../src/config/validator.js';
 import { ConfigurationError } from '../../src/core/errors.js';
+import { generateKey } from '../../src/cli/run.js';
 
 const SPEC_PRESETS = {
   disabled: [300, 10, 10000, 1, false, false, 'warn'],
@@ -301,5 +302,21 @@ describe('validator', () => {
   it('reports missing certificate files by name', () => {
     const result = validateConfig(config({ REDIS_TLS_CA_PATH: '/nonexistent/ca.pem' }));
     expect(result.errors).toStrictEqual(['tlsCaPath file not found: /nonexistent/ca.pem']);
+  });
+});
+
+describe('production rules with cluster and sentinel URLs', () => {
+  it('sees TLS and the password in rediss+cluster:// and rediss+sentinel:// URLs', () => {
+    for (const url of ['rediss+cluster://app:pw@a:7000,b:7001', 'rediss+sentinel://app:pw@s:26379/main']) {
+      const { config } = resolveConfig({
+        env: { CACHE_PRESET: 'production', CACHE_REDIS_URL: url, REDIS_ENCRYPTION_KEY: generateKey() },
+      });
+      const result = validateConfig(config);
+      expect(result.errors).toStrictEqual([]);
+    }
+    const { config } = resolveConfig({
+      env: { CACHE_PRESET: 'production', CACHE_REDIS_URL: 'redis+cluster://a:7000' },
+    });
+    expect(validateConfig(config).errors.join(' ')).toContain('TLS is off');
   });
 });
