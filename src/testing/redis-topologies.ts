@@ -25,13 +25,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
-async function ask<T>(port: number, command: (client: Redis) => Promise<T>): Promise<T> {
+async function ask<T>(port: number, command: (client: Redis) => Promise<T>, password?: string): Promise<T> {
   const client = new Redis({
     port,
     host: '127.0.0.1',
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    ...(password !== undefined && { password }),
   });
   client.on('error', () => undefined);
   try {
@@ -49,6 +50,8 @@ export interface RedisClusterOptions {
   replicasPerMaster?: number;
   /** `cluster-node-timeout`: how long before a silent master is failed over. @default 1000 */
   nodeTimeoutMs?: number;
+  /** `requirepass` and `masterauth` on every node (the URL then carries it). */
+  password?: string;
 }
 
 /** A private Redis Cluster of redis-server processes on free ports. */
@@ -72,6 +75,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 1;
   const nodeTimeout = options.nodeTimeoutMs ?? 1000;
+  const { password } = options;
+  const askNode = <T>(port: number, command: (client: Redis) => Promise<T>): Promise<T> =>
+    ask(port, command, password);
   const args = [
     '--cluster-enabled',
     'yes',
@@ -79,17 +85,21 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     'nodes.conf',
     '--cluster-node-timeout',
     String(nodeTimeout),
+    ...(password === undefined ? [] : ['--masterauth', password]),
   ];
   const nodes = await Promise.all(
-    Array.from({ length: masters * (1 + replicas) }, () => startRedisServer({ args })),
+    Array.from({ length: masters * (1 + replicas) }, () =>
+      startRedisServer({ args, ...(password !== undefined && { password }) }),
+    ),
   );
+  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
   const cluster: RedisCluster = {
-    url: `redis+cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+    url: `redis+cluster://${auth}${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
     nodes,
     async masterFor(key) {
       const live = nodes.find((n) => n.pid !== undefined) as RedisServer;
-      const slot = await ask(live.port, (c) => c.call('CLUSTER', 'KEYSLOT', key) as Promise<number>);
-      const ranges = await ask(
+      const slot = await askNode(live.port, (c) => c.call('CLUSTER', 'KEYSLOT', key) as Promise<number>);
+      const ranges = await askNode(
         live.port,
         (c) => c.call('CLUSTER', 'SLOTS') as Promise<[number, number, [string, number]][]>,
       );
@@ -105,7 +115,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         async () => {
           const live = nodes.filter((n) => n.pid !== undefined);
           const states = await Promise.all(
-            live.map((n) => ask(n.port, (c) => c.call('CLUSTER', 'INFO') as Promise<string>)),
+            live.map((n) => askNode(n.port, (c) => c.call('CLUSTER', 'INFO') as Promise<string>)),
           );
           return states.every((info) => info.includes('cluster_state:ok'));
         },
@@ -125,13 +135,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       '--cluster-replicas',
       String(replicas),
       '--cluster-yes',
+      ...(password === undefined ? [] : ['-a', password, '--no-auth-warning']),
     ]);
     await cluster.waitUntilHealthy();
     // Replicas must have synced before a test kills a master, or there is nobody to promote.
     await waitFor(
       'every replica linked to its master',
       async () => {
-        const roles = await Promise.all(nodes.map((n) => ask(n.port, (c) => c.info('replication'))));
+        const roles = await Promise.all(nodes.map((n) => askNode(n.port, (c) => c.info('replication'))));
         return roles.filter((r) => r.includes('master_link_status:up')).length === masters * replicas;
       },
       20_000,

@@ -126,3 +126,35 @@ describe.runIf(redisBinary)('GenericRedisCache on a real Redis Cluster (3 master
     await cluster.waitUntilHealthy();
   }, 40_000);
 });
+
+describe.runIf(redisBinary)('credentials apply to every node of a cluster', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0, password: 'cl-s3cret' });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('works with the password in the URL on every master, and degrades cleanly without it', async () => {
+    const cache = new GenericRedisCache({
+      redisUrl: cluster.url,
+      keyPrefix: uniquePrefix('pw'),
+      logger: silentLogger,
+    });
+    expect(await cache.connect()).toBe(true);
+    await cache.setMany(Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: i })));
+    expect(await cache.countMatching('')).toBe(60); // SCAN on all three masters, each authenticated
+    expect(cache.getSecurityStatus()).toMatchObject({ authenticated: true });
+    await cache.close();
+    const anonymous = new GenericRedisCache({
+      redisUrl: cluster.url.replace(':cl-s3cret@', ''),
+      connectTimeout: 1000,
+      logger: silentLogger,
+    });
+    expect(await anonymous.connect()).toBe(false);
+    await anonymous.set('k', 1); // memory-only meanwhile, no exception
+    expect(await anonymous.get('k')).toBe(1);
+    await anonymous.close();
+  });
+});
