@@ -193,7 +193,10 @@ export class GenericRedisCache implements CacheInterface {
   }
 
   get<T = unknown>(key: string): Promise<T | undefined> {
-    return traced('get', 'redis', key, () => this.#get<T>(key));
+    // No tracing frame on the hot path unless a tracer listens.
+    return TRACING_CHANNELS.get.hasSubscribers
+      ? traced('get', 'redis', key, () => this.#get<T>(key))
+      : this.#get<T>(key);
   }
 
   async #get<T>(key: string): Promise<T | undefined> {
