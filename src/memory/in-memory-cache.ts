@@ -153,7 +153,7 @@ export class InMemoryCache implements CacheInterface {
     try {
       return Promise.resolve(this.#get<T>(key));
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
