@@ -61,6 +61,10 @@ export interface CacheConfig {
   security: SecurityConfig;
   /** `NODE_ENV` or `ENVIRONMENT`, e.g. `production`. */
   environment: string;
+  /** Cross-instance L1 invalidation over Redis pub/sub (see docs/resilience.md). */
+  bus?: boolean;
+  /** Spread each TTL by ± this fraction (0–1). */
+  ttlJitter?: number;
 }
 
 /** Where a value came from: `preset:<name>`, `env:<VARIABLE>`, `custom` (CACHE_CUSTOM_CONFIG), `code` or `default`. */
@@ -80,6 +84,8 @@ export const CONFIG_KEYS = [
   'aiConfig',
   'security',
   'environment',
+  'bus',
+  'ttlJitter',
 ] as const;
 export const AI_CONFIG_KEYS = [
   'textHashThreshold',

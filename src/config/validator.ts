@@ -24,6 +24,12 @@ export function validateConfig(config: CacheConfig): ValidationResult {
   if (typeof config.enableMonitoring !== 'boolean') errors.push('enableMonitoring must be a boolean');
   if (!LOG_LEVELS.includes(config.logLevel)) errors.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
   if (config.aiConfig) errors.push(...aiProblems(config.aiConfig));
+  if (config.bus !== undefined && typeof config.bus !== 'boolean') errors.push('bus must be a boolean');
+  if (
+    config.ttlJitter !== undefined &&
+    !(typeof config.ttlJitter === 'number' && config.ttlJitter >= 0 && config.ttlJitter <= 1)
+  )
+    errors.push('ttlJitter must be a number between 0 and 1 (0.1 = ±10% of each TTL)');
   const { security } = config;
   errors.push(
     ...missingFiles({

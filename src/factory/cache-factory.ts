@@ -167,6 +167,8 @@ export class CacheFactory {
             memoryCacheSize: config.memoryCacheSize,
             compressionThreshold: config.compressionThreshold,
             compressionLevel: config.compressionLevel,
+            ...(config.bus !== undefined && { bus: config.bus }),
+            ...(config.ttlJitter !== undefined && { ttlJitter: config.ttlJitter }),
             ...(s.encryptionKeys !== undefined &&
               s.encryptionKeys.length > 0 && { encryptionKey: s.encryptionKeys }),
             security: {

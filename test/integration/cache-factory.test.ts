@@ -14,6 +14,31 @@ const closedPortUrl = async () => `redis://127.0.0.1:${await getFreePort()}`;
 describe.runIf(hasRedis)('CacheFactory with a real redis-server', () => {
   const redis = useRedis();
 
+  it('turns the bus and TTL jitter on from CACHE_CUSTOM_CONFIG', async () => {
+    const cache = (await factory().fromEnvironment({
+      CACHE_PRESET: 'simple',
+      CACHE_REDIS_URL: redis.url,
+      CACHE_CUSTOM_CONFIG: JSON.stringify({ bus: true, ttlJitter: 0.5 }),
+    })) as GenericRedisCache;
+    expect(cache.busChannel).toBe(`__tiercache__:${cache.keyPrefix}bus`);
+    const ttls = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      await cache.set(`jitter:${i}`, i, 1000);
+      ttls.add(Math.round((await redis.raw.pttl(`${cache.keyPrefix}jitter:${i}`)) / 1000));
+    }
+    expect(ttls.size).toBeGreaterThan(5);
+    expect(Math.min(...ttls)).toBeGreaterThanOrEqual(499);
+    expect(Math.max(...ttls)).toBeLessThanOrEqual(1500);
+    await cache.clear();
+    await cache.close();
+    await expect(
+      factory().fromEnvironment({
+        CACHE_PRESET: 'simple',
+        CACHE_CUSTOM_CONFIG: '{"ttlJitter": 2, "bus": "yes"}',
+      }),
+    ).rejects.toThrow(/bus must be a boolean; ttlJitter must be a number between 0 and 1/);
+  });
+
   it('forWebApp connects with its defaults and honours every option', async () => {
     const cache = (await factory().forWebApp({
       redisUrl: redis.url,
