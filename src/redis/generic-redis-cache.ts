@@ -187,7 +187,7 @@ export class GenericRedisCache implements CacheInterface {
     return this.#remote.lastError;
   }
 
-  /** The ioredis client in use. */
+  /** The ioredis client in use (an ioredis `Cluster` at run time on a cluster topology). */
   get client(): Redis {
     return this.#remote.client;
   }
