@@ -57,6 +57,15 @@ export interface AIPerformanceSummary {
   recommendations: Recommendation[];
 }
 
+/** A request's key and what its metrics are filed under. */
+interface Lookup {
+  key: string;
+  operation: string;
+  tier: TextTier;
+  /** When the lookup started, for the sampled hit latency; 0 = not timed. */
+  started: number;
+}
+
 interface WithDefaultTtl {
   defaultTtl?: number;
   peek?: (key: string) => unknown;
@@ -151,30 +160,51 @@ export class AIResponseCache implements CacheInterface {
    * a time in this process; errors, `undefined`, `''` and `{}` are not cached. `compute` may return
    * `{ value, usage: { inputTokens, outputTokens } }` to report the tokens a hit will save.
    */
-  async getOrCompute<T>(
+  getOrCompute<T>(
     request: AIRequest,
     compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
   ): Promise<T> {
+    let lookup: Lookup;
+    try {
+      lookup = this.#lookup(request, compute);
+      // An in-process hit is answered without an async frame (see GenericRedisCache.peek).
+      const stored = this.#cache.peek?.(lookup.key);
+      if (stored !== undefined) return Promise.resolve(this.#hit<T>(lookup, stored));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.#getOrComputeRemote(lookup, compute);
+  }
+
+  #lookup(request: AIRequest, compute: unknown): Lookup {
     if (typeof request !== 'object' || request === null)
       throw new ValidationError('request must be an object', { option: 'request' });
     if (typeof compute !== 'function')
       throw new ValidationError('compute must be a function', { option: 'compute' });
     const { operation, text, options, question } = request;
     const key = this.buildKey(text, operation, question === undefined ? options : { ...options, question });
-    const tier = tierOf(text, this.textSizeTiers);
     // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
     const started = ++this.#lookups % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
-    // An in-process hit is read synchronously when the composed cache can (see GenericRedisCache.peek).
-    const stored = this.#cache.peek?.(key) ?? (await this.#cache.get(key));
-    if (stored !== undefined) {
-      const hitMs = started ? hrtimeMs() - started : undefined;
-      if (!isStoredEntry(stored)) {
-        this.#metrics.recordHit(operation, tier, hitMs, 0);
-        return stored as T;
-      }
-      this.#metrics.recordHit(operation, tier, hitMs, stored.ms, stored.it, stored.ot);
-      return stored.v as T;
+    return { key, operation, tier: tierOf(text, this.textSizeTiers), started };
+  }
+
+  #hit<T>({ operation, tier, started }: Lookup, stored: unknown): T {
+    const hitMs = started ? hrtimeMs() - started : undefined;
+    if (!isStoredEntry(stored)) {
+      this.#metrics.recordHit(operation, tier, hitMs, 0);
+      return stored as T;
     }
+    this.#metrics.recordHit(operation, tier, hitMs, stored.ms, stored.it, stored.ot);
+    return stored.v as T;
+  }
+
+  async #getOrComputeRemote<T>(
+    lookup: Lookup,
+    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
+  ): Promise<T> {
+    const { key, operation, tier } = lookup;
+    const stored = await this.#cache.get(key);
+    if (stored !== undefined) return this.#hit<T>(lookup, stored);
     this.#metrics.recordMiss(operation, tier);
     return this.#flights.run(key, async () => {
       const computeStarted = hrtimeMs();
