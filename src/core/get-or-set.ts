@@ -106,7 +106,9 @@ export async function getOrSet<T>(
   if (local !== undefined) return local as T;
   const entry = await host.readEntry(key);
   if (entry !== undefined && !entry.stale) return entry.value as T;
-  return host.flights.run(key, () => refresh(host, key, factory, resolved, entry));
+  return host.flights.run(key, () =>
+    settle(host.logger, key, refresh(host, key, factory, resolved, entry), resolved, entry),
+  );
 }
 
 async function refresh<T>(
@@ -118,29 +120,32 @@ async function refresh<T>(
 ): Promise<T> {
   let lease: Lease | undefined;
   if (host.lock && options.lockTimeoutMs > 0) {
-    const outcome = await acquireOrWait(host, host.lock, key, options.lockTimeoutMs);
+    const outcome = await acquireOrWait(host, host.lock, key, options.lockTimeoutMs, stale !== undefined);
     if ('value' in outcome) return outcome.value as T;
+    // Another instance is refreshing: the stale value is the answer meanwhile (stale-while-revalidate).
+    if ('busy' in outcome) return stale?.value as T;
     lease = outcome.lease;
   }
-  const computation = (async () => {
-    try {
-      const value = await factory();
-      if (value !== undefined) await host.store(key, value, options.plan);
-      return value;
-    } finally {
-      await lease?.release();
-    }
-  })();
-  return settle(host.logger, key, computation, options, stale);
+  try {
+    const value = await factory();
+    if (value !== undefined) await host.store(key, value, options.plan);
+    return value;
+  } finally {
+    await lease?.release();
+  }
 }
 
-/** Takes the lock, or waits for its owner's value; gives up waiting after `lockTimeoutMs`. */
+/**
+ * Takes the lock, or waits for its owner's value; gives up waiting after `lockTimeoutMs`. With a stale
+ * value at hand (`serveStale`) it does not wait: `busy` says another instance is refreshing.
+ */
 async function acquireOrWait(
   host: GetOrSetHost,
   lock: KeyLock,
   key: string,
   lockTimeoutMs: number,
-): Promise<{ value: unknown } | { lease: Lease | undefined }> {
+  serveStale: boolean,
+): Promise<{ value: unknown } | { lease: Lease | undefined } | { busy: true }> {
   const deadline = performance.now() + lockTimeoutMs;
   let delay = 5;
   for (;;) {
@@ -155,6 +160,7 @@ async function acquireOrWait(
       }
       return { lease };
     }
+    if (serveStale) return { busy: true };
     while (await lock.isHeld(key)) {
       const left = deadline - performance.now();
       if (left <= 0) return { lease: undefined };
@@ -167,7 +173,7 @@ async function acquireOrWait(
   }
 }
 
-/** Applies grace and the soft and hard timeouts to a running factory. */
+/** Applies grace and the soft and hard timeouts to a refresh (the lock wait and the factory). */
 function settle<T>(
   logger: Logger,
   key: string,

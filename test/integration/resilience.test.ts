@@ -124,6 +124,42 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       expect(performance.now() - started).toBeGreaterThanOrEqual(280);
     });
 
+    it('serves the stale value at once while another instance refreshes it (stale-while-revalidate)', async () => {
+      const a = await cache();
+      const b = await cache({ keyPrefix: a.keyPrefix });
+      await a.getOrSet('swr', () => 'old', { ttl: 1, grace: 60 });
+      await sleep(1100);
+      const refreshing = a.getOrSet('swr', () => sleep(400).then(() => 'new'), { ttl: 60, grace: 60 });
+      await sleep(50); // a holds the lock now
+      let bCalls = 0;
+      const started = performance.now();
+      const seen = await b.getOrSet(
+        'swr',
+        () => {
+          bCalls++;
+          return 'b';
+        },
+        { ttl: 60, grace: 60 },
+      );
+      expect(seen).toBe('old');
+      expect(performance.now() - started).toBeLessThan(200);
+      expect(bCalls).toBe(0);
+      expect(await refreshing).toBe('new');
+      expect(await b.getOrSet('swr', () => 'b', { ttl: 60 })).toBe('new');
+    });
+
+    it('bounds the wait for another instance by hardTimeout', async () => {
+      const a = await cache();
+      const b = await cache({ keyPrefix: a.keyPrefix });
+      void a.getOrSet('busy', () => sleep(1000).then(() => 1));
+      await sleep(50);
+      const started = performance.now();
+      await expect(b.getOrSet('busy', () => 2, { hardTimeout: '200ms' })).rejects.toBeInstanceOf(
+        FactoryTimeoutError,
+      );
+      expect(performance.now() - started).toBeLessThan(600);
+    });
+
     it('skips the lock with lockTimeout 0 and when Redis is unusable', async () => {
       const a = await cache();
       expect(await a.getOrSet('nolock', () => 1, { lockTimeout: 0 })).toBe(1);
