@@ -50,14 +50,33 @@
   // ---- charts ---------------------------------------------------------------------------------------
   const charts = {};
   const palette = ['#2f6fde', '#1f9d55', '#d97706', '#8b5cf6', '#dc2626'];
-  function chart(id, labels, data) {
+  // `rightAxisFrom`: series from this index on use a second scale on the right (figures of another size);
+  // `format`: how axis values are written.
+  function chart(id, labels, data, rightAxisFrom = labels.length, format = undefined) {
+    const values = format && ((_plot, ticks) => ticks.map(format));
     const el = $(id);
+    const twoScales = rightAxisFrom < labels.length;
     const options = {
       width: Math.max(300, el.clientWidth || 560),
       height: 220,
-      scales: { x: { time: true } },
-      series: [{}, ...labels.map((label, i) => ({ label, stroke: palette[i], width: 2, spanGaps: true }))],
-      axes: [{}, { size: 60 }],
+      scales: { x: { time: true }, ...(twoScales && { right: {} }) },
+      series: [
+        {},
+        ...labels.map((label, i) => ({
+          label,
+          stroke: palette[i],
+          width: 2,
+          spanGaps: true,
+          ...(i >= rightAxisFrom && { scale: 'right' }),
+        })),
+      ],
+      axes: [
+        {},
+        { size: 60, ...(values && { values }) },
+        ...(twoScales
+          ? [{ scale: 'right', side: 1, size: 70, grid: { show: false }, ...(values && { values }) }]
+          : []),
+      ],
     };
     charts[id] = { plot: new window.uPlot(options, [state.series.time, ...data()], el), data };
   }
@@ -66,9 +85,15 @@
     chart('chart-hit-rate', ['overall', 'L1', 'Redis'], () => [s.hitRate, s.l1HitRate, s.redisHitRate]);
     chart('chart-latency', ['p50', 'p99'], () => [s.p50, s.p99]);
     chart('chart-l1', ['entries', 'limit'], () => [s.l1Entries, s.l1Limit]);
-    chart('chart-memory', ['L1 bytes', 'Redis bytes'], () => [s.l1Bytes, s.redisBytes]);
+    chart('chart-memory', ['L1', 'Redis (right)'], () => [s.l1Bytes, s.redisBytes], 1, bytes);
     chart('chart-invalidations', ['per minute'], () => [s.invalidationsPerMinute]);
-    chart('chart-ai', ['AI hit rate', 'time saved (s)'], () => [s.aiHitRate, s.aiTimeSavedSeconds]);
+    chart(
+      'chart-ai',
+      ['AI hit rate', 'time saved (s, right)'],
+      () => [s.aiHitRate, s.aiTimeSavedSeconds],
+      1,
+      (v) => Number(v.toPrecision(3)).toString(),
+    );
   }
   function redraw() {
     for (const { plot, data } of Object.values(charts)) plot.setData([s.time, ...data()]);
