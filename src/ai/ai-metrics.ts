@@ -1,3 +1,4 @@
+import type { Recommendation } from '../monitoring/monitor-types.js';
 import { RingBuffer } from '../monitoring/ring-buffer.js';
 import { round2, summarize, type DurationSummary } from '../monitoring/statistics.js';
 import { TEXT_TIERS, type TextTier } from './text-tiers.js';
@@ -48,6 +49,21 @@ interface OperationCounters {
 const rate = (hits: number, total: number): number => (total === 0 ? 0 : round2((hits / total) * 100));
 
 /** Real counters behind the AI summaries (SPEC §5). Latency samples are bounded ring buffers. */
+/** `getAIPerformanceSummary()`: totals over every operation. */
+export interface AIPerformanceSummary {
+  totalRequests: number;
+  hits: number;
+  misses: number;
+  /** 0–100 */
+  hitRate: number;
+  computes: number;
+  computeErrors: number;
+  timeSavedMs: number;
+  tokensSaved: TokenUsage & { totalTokens: number };
+  operations: string[];
+  recommendations: Recommendation[];
+}
+
 export class AIMetrics {
   readonly #operations = new Map<string, OperationCounters>();
   readonly #tiers = new Map<TextTier, { hits: number; misses: number }>(
@@ -92,6 +108,29 @@ export class AIMetrics {
 
   recordCompression(originalBytes: number, compressedBytes: number): void {
     if (originalBytes > 0) this.#compressionRatios.push(compressedBytes / originalBytes);
+  }
+
+  /** Totals over every operation (the summary without its recommendations). */
+  totals(): Omit<AIPerformanceSummary, 'recommendations'> {
+    const operations = this.operationPerformance();
+    const perf = Object.values(operations);
+    const sum = (pick: (op: OperationPerformance) => number) =>
+      perf.reduce((total, op) => total + pick(op), 0);
+    const hits = sum((op) => op.hits);
+    const misses = sum((op) => op.misses);
+    const inputTokens = sum((op) => op.tokensSaved.inputTokens);
+    const outputTokens = sum((op) => op.tokensSaved.outputTokens);
+    return {
+      totalRequests: hits + misses,
+      hits,
+      misses,
+      hitRate: hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 100,
+      computes: sum((op) => op.computes),
+      computeErrors: sum((op) => op.computeErrors),
+      timeSavedMs: Math.round(sum((op) => op.timeSavedMs) * 100) / 100,
+      tokensSaved: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      operations: Object.keys(operations),
+    };
   }
 
   operationPerformance(): Record<string, OperationPerformance> {

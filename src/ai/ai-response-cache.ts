@@ -14,7 +14,12 @@ import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOption
 import { snapshotValue } from '../core/values.js';
 import type { Recommendation } from '../monitoring/monitor-types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
-import { AIMetrics, type OperationPerformance, type TierStatistics, type TokenUsage } from './ai-metrics.js';
+import {
+  AIMetrics,
+  type AIPerformanceSummary,
+  type OperationPerformance,
+  type TierStatistics,
+} from './ai-metrics.js';
 import {
   isCacheable,
   isStoredEntry,
@@ -43,19 +48,7 @@ export interface AIRequest {
   question?: string;
 }
 
-export interface AIPerformanceSummary {
-  totalRequests: number;
-  hits: number;
-  misses: number;
-  /** 0–100 */
-  hitRate: number;
-  computes: number;
-  computeErrors: number;
-  timeSavedMs: number;
-  tokensSaved: TokenUsage & { totalTokens: number };
-  operations: string[];
-  recommendations: Recommendation[];
-}
+export type { AIPerformanceSummary } from './ai-metrics.js';
 
 /** A request's key and what its metrics are filed under. */
 interface Lookup {
@@ -238,26 +231,7 @@ export class AIResponseCache implements CacheInterface {
   }
 
   async getAIPerformanceSummary(): Promise<AIPerformanceSummary> {
-    const operations = this.#metrics.operationPerformance();
-    const perf = Object.values(operations);
-    const sum = (pick: (op: OperationPerformance) => number) =>
-      perf.reduce((total, op) => total + pick(op), 0);
-    const hits = sum((op) => op.hits);
-    const misses = sum((op) => op.misses);
-    const inputTokens = sum((op) => op.tokensSaved.inputTokens);
-    const outputTokens = sum((op) => op.tokensSaved.outputTokens);
-    return {
-      totalRequests: hits + misses,
-      hits,
-      misses,
-      hitRate: hits + misses === 0 ? 0 : Math.round((hits / (hits + misses)) * 10_000) / 100,
-      computes: sum((op) => op.computes),
-      computeErrors: sum((op) => op.computeErrors),
-      timeSavedMs: Math.round(sum((op) => op.timeSavedMs) * 100) / 100,
-      tokensSaved: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
-      operations: Object.keys(operations),
-      recommendations: await this.getRecommendations(),
-    };
+    return { ...this.#metrics.totals(), recommendations: await this.getRecommendations() };
   }
 
   getTextTierStatistics(): Record<TextTier, TierStatistics> {

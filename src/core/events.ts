@@ -1,3 +1,4 @@
+import { hrtimeMs } from './options.js';
 /** Where an operation was served: a standalone memory cache, the L1 of a tiered cache, or Redis. */
 export type CacheTier = 'memory' | 'l1' | 'redis';
 
@@ -137,6 +138,8 @@ export class CacheEventEmitter {
   /** Untimed gets not yet announced: [tier index * 2 + (miss ? 1 : 0)]. */
   readonly #pendingGets = new Uint32Array(TIERS.length * 2);
   #pendingTotal = 0;
+  /** In-process gets announced so far, to time one in IN_PROCESS_TIMING_SAMPLE. */
+  #gets = 0;
 
   constructor(private readonly onListenerError: (error: unknown, event: CacheEventName) => void) {}
 
@@ -155,6 +158,50 @@ export class CacheEventEmitter {
 
   has(event: CacheEventName): boolean {
     return this.#listeners.has(event);
+  }
+
+  /** When an operation starts, for its announcement; 0 when nobody listens (then nothing is timed). */
+  startTimer(): number {
+    return this.#listeners.has('operation') ? hrtimeMs() : 0;
+  }
+
+  /** When an in-process get starts: one in `IN_PROCESS_TIMING_SAMPLE` is timed; 0 = not timed. */
+  sampleGet(): number {
+    return ++this.#gets % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+  }
+
+  /** Announces an operation timed from `started` (see `startTimer`). */
+  operation(
+    operation: CacheOperation,
+    tier: CacheTier,
+    outcome: OperationOutcome,
+    started: number,
+    keys?: number,
+  ): void {
+    this.emit('operation', { operation, tier, outcome, durationMs: hrtimeMs() - started, keys, count: 1 });
+  }
+
+  /** Announces an invalidation that started at `started` (see `hrtimeMs`). */
+  invalidation(
+    type: InvalidationType,
+    pattern: string,
+    keysInvalidated: number,
+    started: number,
+    context?: string,
+  ): void {
+    this.emit('invalidate', {
+      type,
+      pattern,
+      keysInvalidated,
+      durationMs: hrtimeMs() - started,
+      ...(context === undefined ? {} : { context }),
+    });
+  }
+
+  /** Announces a get: timed when `started` is set, else counted into the next batch. */
+  get(tier: CacheTier, outcome: 'hit' | 'miss', started: number): void {
+    if (started) this.operation('get', tier, outcome, started);
+    else this.countGet(tier, outcome);
   }
 
   /** Counts an untimed in-process get; announced with others like it (see `OperationEvent.count`). */

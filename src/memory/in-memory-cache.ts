@@ -1,20 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../core/clock.js';
-import { parseDuration, type Duration } from '../core/duration.js';
-import { ValidationError } from '../core/errors.js';
-import {
-  CacheEventEmitter,
-  type CacheEventListener,
-  type CacheEventName,
-  IN_PROCESS_TIMING_SAMPLE,
-  type CacheOperation,
-  type OperationOutcome,
-} from '../core/events.js';
-import { consoleLogger, type Logger } from '../core/logger.js';
+import type { Duration } from '../core/duration.js';
+import { CacheEventEmitter, type CacheEventListener, type CacheEventName } from '../core/events.js';
 import { assertPattern, compilePattern } from '../core/pattern.js';
 import { SingleFlight } from '../core/single-flight.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
-import { TtlPolicy, assertTags, resolveJitter, resolveRandom, type WritePlan } from '../core/write-plan.js';
+import { TtlPolicy, assertTags, type WritePlan } from '../core/write-plan.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
 import {
@@ -25,29 +16,11 @@ import {
   snapshotValue,
   type Snapshot,
 } from '../core/values.js';
-import { assertKnownOptions, hrtimeMs } from '../core/options.js';
+import { hrtimeMs } from '../core/options.js';
 import { TagIndex } from './tag-index.js';
+import { resolveMemoryCacheOptions, type InMemoryCacheOptions } from './memory-options.js';
 
-export interface InMemoryCacheOptions {
-  /** Maximum number of entries (LRU eviction beyond it). @default 1000 */
-  maxSize?: number;
-  /** TTL used when `set` is given none; `0` means no expiry. @default 3600 */
-  defaultTtl?: Duration;
-  /** Optional bound on the estimated bytes held. @default undefined (no byte bound) */
-  maxBytes?: number;
-  /** Millisecond clock for TTLs; inject one in tests. @default performance.now() */
-  clock?: Clock;
-  /** Receives warnings (a broken event listener). @default console warnings */
-  logger?: Logger;
-  /** Spread each TTL by ± this fraction (0.1 = ±10%), so entries written together expire apart. @default 0 */
-  ttlJitter?: number;
-  /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
-  random?: () => number;
-}
-
-export const IN_MEMORY_CACHE_DEFAULTS = { maxSize: 1000, defaultTtl: 3600 } as const;
-
-const MAX_ENTRIES = 10_000_000;
+export { IN_MEMORY_CACHE_DEFAULTS, type InMemoryCacheOptions } from './memory-options.js';
 
 /** Library stats of an InMemoryCache (SPEC §3). */
 export interface MemoryCacheStats extends CacheStats {
@@ -86,43 +59,16 @@ export class InMemoryCache implements CacheInterface {
   readonly #tags = new TagIndex();
   #hits = 0;
   #misses = 0;
-  /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE. */
-  #gets = 0;
   #evictions = 0;
   #expirations = 0;
 
   constructor(options: InMemoryCacheOptions = {}) {
-    assertKnownOptions(options, [
-      'maxSize',
-      'defaultTtl',
-      'maxBytes',
-      'clock',
-      'logger',
-      'ttlJitter',
-      'random',
-    ]);
-    const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
-    if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > MAX_ENTRIES) {
-      throw new ValidationError('maxSize must be a positive integer', { option: 'maxSize' });
-    }
-    const { maxBytes, clock } = options;
-    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) {
-      throw new ValidationError('maxBytes must be a positive integer', { option: 'maxBytes' });
-    }
-    if (clock !== undefined && typeof clock?.now !== 'function') {
-      throw new ValidationError('clock must be an object with a now() method returning milliseconds', {
-        option: 'clock',
-      });
-    }
-    this.maxSize = maxSize;
-    this.defaultTtl = parseDuration(options.defaultTtl ?? IN_MEMORY_CACHE_DEFAULTS.defaultTtl, 'defaultTtl');
-    const logger = options.logger ?? consoleLogger;
-    this.#clock = clock ?? systemClock;
-    this.#policy = new TtlPolicy(
-      this.defaultTtl,
-      resolveJitter(options.ttlJitter),
-      resolveRandom(options.random),
-    );
+    const o = resolveMemoryCacheOptions(options);
+    this.maxSize = o.maxSize;
+    this.defaultTtl = o.defaultTtl;
+    const logger = o.logger;
+    this.#clock = o.clock ?? systemClock;
+    this.#policy = new TtlPolicy(this.defaultTtl, o.ttlJitter, o.random);
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
       flights: new SingleFlight(),
@@ -136,12 +82,12 @@ export class InMemoryCache implements CacheInterface {
       logger.warn({ event, err: error }, 'a cache event listener threw; it is reported once and ignored'),
     );
     this.#lru = new LRUCache<string, StoredEntry>({
-      max: maxSize,
-      ...(maxBytes === undefined ? { maxEntrySize: Number.MAX_SAFE_INTEGER } : { maxSize: maxBytes }),
+      max: o.maxSize,
+      ...(o.maxBytes === undefined ? { maxEntrySize: Number.MAX_SAFE_INTEGER } : { maxSize: o.maxBytes }),
       sizeCalculation: (entry) => Math.max(1, entry.bytes),
-      perf: clock ?? systemClock,
+      perf: this.#clock,
       // lru-cache caches "now" for ttlResolution ms of real time; an injected clock must be read every time.
-      ttlResolution: clock ? 0 : 1,
+      ttlResolution: o.clock ? 0 : 1,
       dispose: (entry, key, reason) => this.#onDispose(entry, key, reason),
     });
   }
@@ -159,9 +105,9 @@ export class InMemoryCache implements CacheInterface {
 
   #get<T>(key: string): T | undefined {
     if (!this.#events.has('operation')) return this.getSync<T>(key);
-    const started = ++this.#gets % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const started = this.#events.sampleGet();
     const value = this.getSync<T>(key);
-    this.#emitOperation('get', started, value === undefined ? 'miss' : 'hit');
+    this.#events.get('memory', value === undefined ? 'miss' : 'hit', started);
     return value;
   }
 
@@ -172,9 +118,9 @@ export class InMemoryCache implements CacheInterface {
   peek<T = unknown>(key: string): T | undefined {
     if (TRACING_CHANNELS.get.hasSubscribers) return undefined;
     const announce = this.#events.has('operation');
-    const started = announce && ++this.#gets % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const started = announce ? this.#events.sampleGet() : 0;
     const value = this.getIfPresent<T>(key);
-    if (announce && value !== undefined) this.#emitOperation('get', started, 'hit');
+    if (announce && value !== undefined) this.#events.get('memory', 'hit', started);
     return value;
   }
 
@@ -225,16 +171,16 @@ export class InMemoryCache implements CacheInterface {
     return traced('set', 'memory', key, async () => {
       assertKey(key);
       const plan = this.#policy.plan(ttl);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       this.setSnapshot(key, snapshotValue(value), plan.ttlMs, plan.freshMs, plan.tags);
-      if (started) this.#emitOperation('set', started, 'success');
+      if (started) this.#events.operation('set', 'memory', 'success', started);
     });
   }
 
   async #store(key: string, snapshot: Snapshot, plan: WritePlan): Promise<void> {
-    const started = this.#startTimer();
+    const started = this.#events.startTimer();
     this.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
-    if (started) this.#emitOperation('set', started, 'success');
+    if (started) this.#events.operation('set', 'memory', 'success', started);
   }
 
   /**
@@ -257,41 +203,37 @@ export class InMemoryCache implements CacheInterface {
 
   delete(key: string): Promise<boolean> {
     return traced('delete', 'memory', key, async () => {
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const existed = this.deleteSync(key);
-      if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
+      if (started) this.#events.operation('delete', 'memory', existed ? 'success' : 'miss', started);
       return existed;
     });
   }
 
   exists(key: string): Promise<boolean> {
     return traced('exists', 'memory', key, async () => {
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const found = this.existsSync(key);
-      if (started) this.#emitOperation('exists', started, found ? 'hit' : 'miss');
+      if (started) this.#events.operation('exists', 'memory', found ? 'hit' : 'miss', started);
       return found;
     });
   }
 
   clear(): Promise<void> {
     return traced('clear', 'memory', undefined, async () => {
+      const started = hrtimeMs();
       const entries = this.#lru.size;
       this.#lru.clear();
-      this.#events.emit('invalidate', {
-        type: 'clear',
-        pattern: '',
-        keysInvalidated: entries,
-        durationMs: 0,
-      });
+      this.#events.invalidation('clear', '', entries, started);
     });
   }
 
   getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
     return traced('getMany', 'memory', undefined, async () => {
       assertKeys(keys);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const values = keys.map((key) => this.getSync<T>(key));
-      if (started) this.#emitOperation('getMany', started, 'success', keys.length);
+      if (started) this.#events.operation('getMany', 'memory', 'success', started, keys.length);
       return values;
     });
   }
@@ -302,21 +244,21 @@ export class InMemoryCache implements CacheInterface {
         ...e,
         snapshot: snapshotValue(e.value),
       }));
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       for (const { key, snapshot, plan } of resolved) {
         this.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
       }
-      if (started) this.#emitOperation('setMany', started, 'success', resolved.length);
+      if (started) this.#events.operation('setMany', 'memory', 'success', started, resolved.length);
     });
   }
 
   deleteMany(keys: string[]): Promise<number> {
     return traced('deleteMany', 'memory', undefined, async () => {
       assertKeys(keys);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       let deleted = 0;
       for (const key of keys) if (this.#lru.delete(key)) deleted++;
-      if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
+      if (started) this.#events.operation('deleteMany', 'memory', 'success', started, keys.length);
       return deleted;
     });
   }
@@ -329,12 +271,7 @@ export class InMemoryCache implements CacheInterface {
     return traced('invalidateTags', 'memory', undefined, async () => {
       const started = hrtimeMs();
       const removed = this.deleteTagged(tags);
-      this.#events.emit('invalidate', {
-        type: 'tags',
-        pattern: tags.join(','),
-        keysInvalidated: removed,
-        durationMs: hrtimeMs() - started,
-      });
+      this.#events.invalidation('tags', tags.join(','), removed, started);
       return removed;
     });
   }
@@ -352,13 +289,7 @@ export class InMemoryCache implements CacheInterface {
       assertPattern(pattern);
       const started = hrtimeMs();
       const removed = this.deleteMatching(pattern);
-      this.#events.emit('invalidate', {
-        type: 'pattern',
-        pattern,
-        keysInvalidated: removed,
-        durationMs: hrtimeMs() - started,
-        ...(operationContext === undefined ? {} : { context: operationContext }),
-      });
+      this.#events.invalidation('pattern', pattern, removed, started, operationContext);
       return removed;
     });
   }
@@ -458,20 +389,6 @@ export class InMemoryCache implements CacheInterface {
     if (reason === 'evict') this.#evictions++;
     else this.#expirations++;
     if (this.#events.has('evict')) this.#events.emit('evict', { key, tier: 'memory', reason });
-  }
-
-  #startTimer(): number {
-    return this.#events.has('operation') ? hrtimeMs() : 0;
-  }
-
-  /** `started` 0 = not timed. */
-  #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
-    if (!started && operation === 'get' && (outcome === 'hit' || outcome === 'miss')) {
-      this.#events.countGet('memory', outcome);
-      return;
-    }
-    const durationMs = started ? hrtimeMs() - started : undefined;
-    this.#events.emit('operation', { operation, tier: 'memory', outcome, durationMs, keys, count: 1 });
   }
 }
 

@@ -30,6 +30,7 @@ import {
   buildCompressionStats,
   buildInvalidationStats,
   buildKeyGenerationStats,
+  buildMemoryUsageStats,
   buildOperationStats,
   slowerThan,
 } from './stats-builders.js';
@@ -253,24 +254,9 @@ export class CachePerformanceMonitor {
 
   /** The latest memory measurement against the thresholds, or `undefined` before any. */
   getMemoryUsageStats(): MemoryUsageStats | undefined {
-    const measurements = this.#retained(this.#memory);
-    const latest = measurements.at(-1);
-    if (!latest) return undefined;
-    const total = (m: MemoryMeasurement) => m.l1Bytes + (m.redisBytes ?? 0);
-    const totalBytes = total(latest);
     const { memoryWarningThresholdBytes: warningBytes, memoryCriticalThresholdBytes: criticalBytes } =
       this.options;
-    const totals = measurements.map(total);
-    return {
-      current: { ...latest, totalBytes },
-      thresholds: { warningBytes, criticalBytes },
-      status: totalBytes >= criticalBytes ? 'critical' : totalBytes >= warningBytes ? 'warning' : 'ok',
-      trend: {
-        measurements: measurements.length,
-        avgTotalBytes: totals.reduce((a, b) => a + b, 0) / totals.length,
-        maxTotalBytes: Math.max(...totals),
-      },
-    };
+    return buildMemoryUsageStats(this.#retained(this.#memory), warningBytes, criticalBytes);
   }
 
   getMemoryWarnings(): MemoryWarning[] {

@@ -6,6 +6,8 @@ import type {
   InvalidationMeasurement,
   KeyGenerationMeasurement,
   KeyGenerationStats,
+  MemoryMeasurement,
+  MemoryUsageStats,
   OperationMeasurement,
 } from './monitor-types.js';
 import { groupBy, round2, summarize, type DurationSummary } from './statistics.js';
@@ -131,4 +133,27 @@ export function slowerThan<T extends { durationMs: number }>(
     }
   }
   return out.sort((a, b) => b.durationMs - a.durationMs);
+}
+
+/** The latest memory measurement against the thresholds, with the trend; `undefined` before any. */
+export function buildMemoryUsageStats(
+  measurements: MemoryMeasurement[],
+  warningBytes: number,
+  criticalBytes: number,
+): MemoryUsageStats | undefined {
+  const latest = measurements.at(-1);
+  if (!latest) return undefined;
+  const total = (m: MemoryMeasurement) => m.l1Bytes + (m.redisBytes ?? 0);
+  const totalBytes = total(latest);
+  const totals = measurements.map(total);
+  return {
+    current: { ...latest, totalBytes },
+    thresholds: { warningBytes, criticalBytes },
+    status: totalBytes >= criticalBytes ? 'critical' : totalBytes >= warningBytes ? 'warning' : 'ok',
+    trend: {
+      measurements: measurements.length,
+      avgTotalBytes: totals.reduce((a, b) => a + b, 0) / totals.length,
+      maxTotalBytes: Math.max(...totals),
+    },
+  };
 }

@@ -4,23 +4,19 @@ import {
   CacheEventEmitter,
   type CacheEventListener,
   type CacheEventName,
-  IN_PROCESS_TIMING_SAMPLE,
-  type CacheOperation,
   type CacheTier,
-  type OperationOutcome,
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
 import { escapeGlob } from '../core/pattern.js';
 import { SingleFlight } from '../core/single-flight.js';
-import { getOrSet, type GetOrSetHost } from '../core/get-or-set.js';
+import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
-import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import type { CacheEntry, CacheInterface, GetOrSetOptions, SetOptions } from '../core/types.js';
 import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
 import { TtlPolicy } from '../core/write-plan.js';
-import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
+import { InMemoryCache } from '../memory/in-memory-cache.js';
 import { InvalidationBus } from './bus.js';
-import type { BreakerStatus } from './circuit-breaker.js';
 import { RedisInvalidator } from './invalidator.js';
 import { RedisKeyLock } from './lock.js';
 import { CacheCounters, TierIO, type PlannedWrite } from './tier-io.js';
@@ -33,24 +29,16 @@ import {
   type GenericRedisCacheOptions,
   type ResolvedRedisCacheOptions,
 } from './options.js';
-import { FAILED, RemoteTier, type RemoteStatus } from './remote-tier.js';
-import type { EntryRead } from '../core/get-or-set.js';
-import { buildCacheStatus, ServerStatusReader, type RedisCacheStatus } from './status.js';
+import { FAILED, RemoteTier } from './remote-tier.js';
+import {
+  buildCacheStatus,
+  redisCacheStats,
+  ServerStatusReader,
+  type RedisCacheStats,
+  type RedisCacheStatus,
+} from './status.js';
 
-/** Library stats of a GenericRedisCache. */
-export interface RedisCacheStats extends CacheStats {
-  l1Hits: number;
-  redisHits: number;
-  sets: number;
-  deletes: number;
-  /** Stored values that could not be decoded (served as misses). */
-  decodeErrors: number;
-  /** Stored values that failed decryption (served as misses). */
-  decryptErrors: number;
-  redis: RemoteStatus;
-  breaker: BreakerStatus;
-  l1: MemoryCacheStats | undefined;
-}
+export type { RedisCacheStats } from './status.js';
 
 /**
  * Redis cache with an in-process L1 tier (DESIGN §3). Reads go L1 → Redis → promote into L1; writes go
@@ -77,8 +65,6 @@ export class GenericRedisCache implements CacheInterface {
   readonly #values: ValuePipeline;
   readonly #serverStatus: ServerStatusReader;
   readonly #io: TierIO;
-  /** Announced gets, to time one in IN_PROCESS_TIMING_SAMPLE from the start. */
-  #getsAnnounced = 0;
 
   constructor(options: GenericRedisCacheOptions = {}) {
     const o = resolveRedisCacheOptions(options);
@@ -204,7 +190,7 @@ export class GenericRedisCache implements CacheInterface {
     const announce = this.#events.has('operation');
     // An L1 hit costs about as much as two clock reads, so only a sample of gets is timed from the start;
     // a get that goes to Redis is always timed (from the L1 miss on, if not sampled).
-    let started = announce && ++this.#getsAnnounced % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    let started = announce ? this.#events.sampleGet() : 0;
     const local = this.#fromL1<T>(key, announce, started);
     if (local !== undefined) return local;
     if (announce && !started) started = hrtimeMs();
@@ -221,7 +207,7 @@ export class GenericRedisCache implements CacheInterface {
   peek<T = unknown>(key: string): T | undefined {
     if (!this.#l1 || TRACING_CHANNELS.get.hasSubscribers) return undefined;
     const announce = this.#events.has('operation');
-    const started = announce && ++this.#getsAnnounced % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const started = announce ? this.#events.sampleGet() : 0;
     return this.#fromL1<T>(key, announce, started, false);
   }
 
@@ -249,10 +235,10 @@ export class GenericRedisCache implements CacheInterface {
   delete(key: string): Promise<boolean> {
     return traced('delete', 'redis', key, async () => {
       assertKey(key);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const [existed] = (await this.#io.remove([key])) as [boolean];
       this.#bus?.publish({ keys: [key] });
-      if (started) this.#emitOperation('delete', started, existed ? 'success' : 'miss');
+      if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
       if (existed) this.#callbacks.fire('delete_success', key);
       return existed;
     });
@@ -261,13 +247,13 @@ export class GenericRedisCache implements CacheInterface {
   exists(key: string): Promise<boolean> {
     return traced('exists', 'redis', key, async () => {
       assertKey(key);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       let found = this.#l1?.existsSync(key) ?? false;
       if (!found) {
         const count = await this.#remote.run('exists', (c) => c.exists(this.keyPrefix + key));
         found = count !== FAILED && count > 0;
       }
-      if (started) this.#emitOperation('exists', started, found ? 'hit' : 'miss');
+      if (started) this.#events.operation('exists', 'redis', found ? 'hit' : 'miss', started);
       return found;
     });
   }
@@ -279,9 +265,9 @@ export class GenericRedisCache implements CacheInterface {
   getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
     return traced('getMany', 'redis', undefined, async () => {
       assertKeys(keys);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const results = await this.#io.readMany<T>(keys);
-      if (started) this.#emitOperation('getMany', started, 'success', keys.length);
+      if (started) this.#events.operation('getMany', 'redis', 'success', started, keys.length);
       return results;
     });
   }
@@ -301,10 +287,10 @@ export class GenericRedisCache implements CacheInterface {
   deleteMany(keys: string[]): Promise<number> {
     return traced('deleteMany', 'redis', undefined, async () => {
       assertKeys(keys);
-      const started = this.#startTimer();
+      const started = this.#events.startTimer();
       const count = (await this.#io.remove(keys)).filter(Boolean).length;
       if (keys.length > 0) this.#bus?.publish({ keys });
-      if (started) this.#emitOperation('deleteMany', started, 'success', keys.length);
+      if (started) this.#events.operation('deleteMany', 'redis', 'success', started, keys.length);
       return count;
     });
   }
@@ -339,23 +325,7 @@ export class GenericRedisCache implements CacheInterface {
   }
 
   async getStats(): Promise<RedisCacheStats> {
-    const { l1Hits, redisHits, misses, sets, deletes } = this.#io.counters;
-    const hits = l1Hits + redisHits;
-    const lookups = hits + misses;
-    return {
-      hits,
-      misses,
-      hitRate: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 100,
-      l1Hits,
-      redisHits,
-      sets,
-      deletes,
-      decodeErrors: this.#values.decodeErrors,
-      decryptErrors: this.#values.decryptErrors,
-      redis: this.#remote.status,
-      breaker: this.#remote.breaker,
-      l1: this.#l1?.getStatsSync(),
-    };
+    return redisCacheStats(this.#io.counters, this.#values, this.#remote, this.#l1?.getStatsSync());
   }
 
   /** The figures behind `GET /internal/cache/status` (camelCase here; snake_case on the wire). */
@@ -381,22 +351,7 @@ export class GenericRedisCache implements CacheInterface {
 
   /** `started` 0 = not timed. */
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
-    if (announce) {
-      const outcome = value === undefined ? 'miss' : 'hit';
-      if (started) {
-        const durationMs = hrtimeMs() - started;
-        this.#events.emit('operation', {
-          operation: 'get',
-          tier,
-          outcome,
-          durationMs,
-          keys: undefined,
-          count: 1,
-        });
-      } else {
-        this.#events.countGet(tier, outcome);
-      }
-    }
+    if (announce) this.#events.get(tier, value === undefined ? 'miss' : 'hit', started);
     if (value === undefined) {
       if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
     } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
@@ -409,7 +364,7 @@ export class GenericRedisCache implements CacheInterface {
       this.#io.counters.l1Hits++;
       return local;
     }
-    const started = this.#startTimer();
+    const started = this.#events.startTimer();
     const remote = await this.#io.readEntry(key);
     const fresh = remote?.stale === false ? remote.value : undefined;
     if (fresh === undefined) this.#io.counters.misses++;
@@ -421,25 +376,16 @@ export class GenericRedisCache implements CacheInterface {
 
   /** Writes, announces the operation and publishes the keys on the bus. */
   async #write(operation: 'set' | 'setMany', entries: PlannedWrite[]): Promise<void> {
-    const started = this.#startTimer();
+    const started = this.#events.startTimer();
     await this.#io.write(entries);
     if (entries.length > 0) this.#bus?.publish({ keys: entries.map((e) => e.key) });
     if (started)
-      this.#emitOperation(operation, started, 'success', operation === 'set' ? undefined : entries.length);
-  }
-
-  #startTimer(): number {
-    return this.#events.has('operation') ? hrtimeMs() : 0;
-  }
-
-  #emitOperation(operation: CacheOperation, started: number, outcome: OperationOutcome, keys?: number): void {
-    this.#events.emit('operation', {
-      operation,
-      tier: 'redis',
-      outcome,
-      durationMs: hrtimeMs() - started,
-      keys,
-      count: 1,
-    });
+      this.#events.operation(
+        operation,
+        'redis',
+        'success',
+        started,
+        operation === 'set' ? undefined : entries.length,
+      );
   }
 }

@@ -36,12 +36,12 @@ export class RedisInvalidator {
     }
     const l1Entries = this.l1?.deleteMatching('') ?? 0;
     this.bus?.publish({ clear: true });
-    this.events.emit('invalidate', {
-      type: 'clear',
-      pattern: '',
-      keysInvalidated: removed === FAILED ? l1Entries : Math.max(removed, l1Entries),
-      durationMs: hrtimeMs() - started,
-    });
+    this.events.invalidation(
+      'clear',
+      '',
+      removed === FAILED ? l1Entries : Math.max(removed, l1Entries),
+      started,
+    );
   }
 
   async invalidatePattern(pattern: string, operationContext: string | undefined): Promise<number> {
@@ -54,13 +54,7 @@ export class RedisInvalidator {
     const l1Removed = this.l1?.deleteMatching(pattern) ?? 0;
     this.bus?.publish({ pattern });
     const keysInvalidated = removed === FAILED ? l1Removed : Math.max(removed, l1Removed);
-    this.events.emit('invalidate', {
-      type: 'pattern',
-      pattern,
-      keysInvalidated,
-      durationMs: hrtimeMs() - started,
-      ...(operationContext === undefined ? {} : { context: operationContext }),
-    });
+    this.events.invalidation('pattern', pattern, keysInvalidated, started, operationContext);
     return keysInvalidated;
   }
 
@@ -76,12 +70,7 @@ export class RedisInvalidator {
     if (removed !== FAILED) for (const key of removed) if (this.l1?.deleteSync(key)) l1Removed++;
     const keysInvalidated = removed === FAILED ? l1Removed : removed.length;
     if (removed !== FAILED && removed.length > 0) this.bus?.publish({ keys: removed });
-    this.events.emit('invalidate', {
-      type: 'tags',
-      pattern: tags.join(','),
-      keysInvalidated,
-      durationMs: hrtimeMs() - started,
-    });
+    this.events.invalidation('tags', tags.join(','), keysInvalidated, started);
     return keysInvalidated;
   }
 

@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import type { CacheStats } from '../core/types.js';
 import type { MemoryCacheStats } from '../memory/in-memory-cache.js';
+import type { BreakerStatus } from './circuit-breaker.js';
+import type { CacheCounters } from './tier-io.js';
 import { masterNodes } from './connection.js';
 import { countKeys } from './invalidation.js';
 import { FAILED, type RemoteStatus, type RemoteTier } from './remote-tier.js';
@@ -147,4 +150,45 @@ export class ServerStatusReader {
     this.#last = { at: now, value };
     return value;
   }
+}
+
+/** Library stats of a GenericRedisCache. */
+export interface RedisCacheStats extends CacheStats {
+  l1Hits: number;
+  redisHits: number;
+  sets: number;
+  deletes: number;
+  /** Stored values that could not be decoded (served as misses). */
+  decodeErrors: number;
+  /** Stored values that failed decryption (served as misses). */
+  decryptErrors: number;
+  redis: RemoteStatus;
+  breaker: BreakerStatus;
+  l1: MemoryCacheStats | undefined;
+}
+
+/** The library stats of a two-tier cache from its counters and tiers. */
+export function redisCacheStats(
+  counters: CacheCounters,
+  values: { decodeErrors: number; decryptErrors: number },
+  remote: RemoteTier,
+  l1: MemoryCacheStats | undefined,
+): RedisCacheStats {
+  const { l1Hits, redisHits, misses, sets, deletes } = counters;
+  const hits = l1Hits + redisHits;
+  const lookups = hits + misses;
+  return {
+    hits,
+    misses,
+    hitRate: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 100,
+    l1Hits,
+    redisHits,
+    sets,
+    deletes,
+    decodeErrors: values.decodeErrors,
+    decryptErrors: values.decryptErrors,
+    redis: remote.status,
+    breaker: remote.breaker,
+    l1,
+  };
 }
