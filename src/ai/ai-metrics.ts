@@ -70,6 +70,8 @@ export class AIMetrics {
     TEXT_TIERS.map((t) => [t, { hits: 0, misses: 0 }]),
   );
   readonly #compressionRatios = new RingBuffer<number>(1000);
+  #lastName: string | undefined;
+  #lastOp: OperationCounters | undefined;
 
   constructor(private readonly maxSamples = 1000) {}
 
@@ -179,11 +181,14 @@ export class AIMetrics {
 
   reset(): void {
     this.#operations.clear();
+    this.#lastOp = this.#lastName = undefined;
     for (const tier of this.#tiers.values()) tier.hits = tier.misses = 0;
     this.#compressionRatios.clear();
   }
 
   #op(operation: string): OperationCounters {
+    // A service sends runs of the same operation: the last one is found without a Map lookup.
+    if (operation === this.#lastName && this.#lastOp) return this.#lastOp;
     let op = this.#operations.get(operation);
     if (!op) {
       op = {
@@ -198,6 +203,8 @@ export class AIMetrics {
       };
       this.#operations.set(operation, op);
     }
+    this.#lastName = operation;
+    this.#lastOp = op;
     return op;
   }
 }

@@ -32,6 +32,15 @@ describe('AI cache keys (SPEC §5, v2)', () => {
       { b: { y: 1, x: [2, { d: 1, c: 2 }] }, a: 'z' },
       `ai_cache:op:op|txt:x|opts:${h16('{"a":"z","b":{"x":[2,{"c":2,"d":1}],"y":1}}')}`,
     ],
+    [
+      'strings escaped exactly as JSON.stringify does (quotes, controls, lone surrogates)',
+      'x',
+      'op',
+      { 'k"\t': 'a\\b\n', lone: '\ud800!', pair: '🚀', num: -0, big: 1e21, small: 1e-7, ok: [true, null] },
+      `ai_cache:op:op|txt:x|opts:${h16(
+        '{"big":1e+21,"k\\"\\t":"a\\\\b\\n","lone":"\\ud800!","num":0,"ok":[true,null],"pair":"🚀","small":1e-7}',
+      )}`,
+    ],
     ['question keyed apart', 'x', 'qa', { question: 'Why?' }, `ai_cache:op:qa|txt:x|q:${h16('Why?')}`],
     [
       'options and question',
@@ -102,6 +111,15 @@ describe('AI cache keys (SPEC §5, v2)', () => {
     );
     expect(() => gen.buildKey('t', 'op', { nested: { when: new Date() } })).toThrow(
       'options.nested.when must be plain JSON',
+    );
+    expect(() =>
+      gen.buildKey('t', 'op', { a: undefined, list: [1, 'two', [null, () => 3]], ok: true } as never),
+    ).toThrow('options.list[2][1] must be plain JSON');
+    expect(() => gen.buildKey('t', 'op', { a: [1], b: { c: 1 }, d: -Infinity })).toThrow(
+      'options.d must be plain JSON',
+    );
+    expect(() => gen.buildKey('t', 'op', { b: 1n, a: [Infinity] } as never)).toThrow(
+      'options.a[0] must be plain JSON',
     );
     expect(() => gen.buildKey('t', 'op', { question: 5 } as never)).toThrow('question must be a string');
     expect(() => new CacheKeyGenerator({ textHashThreshold: -1 })).toThrow(
