@@ -17,11 +17,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** Deeper nesting (or a cycle) is refused rather than overflowing the stack. */
+const MAX_DEPTH = 64;
+
 /**
  * The canonical JSON, or `undefined` when something in `value` is not plain JSON. It runs on every AI
  * request with options, so it builds no paths: `locateNonJson` finds the culprit only when there is one.
  */
-function serialize(value: unknown, skipKey?: string): string | undefined {
+function serialize(value: unknown, skipKey?: string, depth = 0): string | undefined {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -36,10 +39,11 @@ function serialize(value: unknown, skipKey?: string): string | undefined {
       return undefined;
   }
   if (value === null) return 'null';
+  if (depth > MAX_DEPTH) return undefined;
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
-      const item = serialize(value[i]);
+      const item = serialize(value[i], undefined, depth + 1);
       if (item === undefined) return undefined;
       out += i === 0 ? item : `,${item}`;
     }
@@ -51,7 +55,7 @@ function serialize(value: unknown, skipKey?: string): string | undefined {
   for (const key of keys) {
     const item = value[key];
     if (item === undefined || key === skipKey) continue;
-    const json = serialize(item);
+    const json = serialize(item, undefined, depth + 1);
     if (json === undefined) return undefined;
     out += `${out === '' ? '' : ','}${quote(key)}:${json}`;
   }
@@ -75,12 +79,18 @@ function sortedKeys(value: object): string[] {
 }
 
 /** The path of the first value that is not plain JSON, e.g. `options.list[2]`. */
-function locateNonJson(value: unknown, path: string, skipKey?: string): string | undefined {
+function locateNonJson(value: unknown, path: string, skipKey?: string, depth = 0): string | undefined {
   if (value === null || ['string', 'boolean'].includes(typeof value)) return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (depth > MAX_DEPTH) {
+    const root = path.split(/[.[]/)[0] as string;
+    throw new ValidationError(`${root} nests more than ${MAX_DEPTH} levels deep (is it circular?)`, {
+      option: root,
+    });
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = locateNonJson(value[i], `${path}[${i}]`);
+      const found = locateNonJson(value[i], `${path}[${i}]`, undefined, depth + 1);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -88,7 +98,7 @@ function locateNonJson(value: unknown, path: string, skipKey?: string): string |
   if (!isPlainObject(value)) return path;
   for (const key of sortedKeys(value)) {
     if (value[key] === undefined || key === skipKey) continue;
-    const found = locateNonJson(value[key], `${path}.${key}`);
+    const found = locateNonJson(value[key], `${path}.${key}`, undefined, depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;

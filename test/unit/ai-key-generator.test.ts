@@ -121,6 +121,11 @@ describe('AI cache keys (SPEC §5, v2)', () => {
     expect(() => gen.buildKey('t', 'op', { b: 1n, a: [Infinity] })).toThrow(
       'options.a[0] must be plain JSON',
     );
+    const circular: Record<string, unknown> = { model: 'x' };
+    circular.self = { again: circular };
+    expect(() => gen.buildKey('t', 'op', circular)).toThrow(
+      'options nests more than 64 levels deep (is it circular?)',
+    );
     expect(() => gen.buildKey('t', 'op', { question: 5 } as never)).toThrow('question must be a string');
     expect(() => new CacheKeyGenerator({ textHashThreshold: -1 })).toThrow(
       'textHashThreshold must be a non-negative integer',
