@@ -9,8 +9,15 @@ import {
 import { consoleLogger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
 import { escapeGlob } from '../core/pattern.js';
-import { SingleFlight } from '../core/single-flight.js';
-import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import type {
+  CacheEntry,
+  CacheInterface,
+  CacheStats,
+  FactoryContext,
+  GetOrSetFactory,
+  GetOrSetOptions,
+  SetOptions,
+} from '../core/types.js';
 import { snapshotValue } from '../core/values.js';
 import type { Recommendation } from '../monitoring/monitor-types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
@@ -27,6 +34,7 @@ import {
   unwrapEntry,
   wrapEntry,
   type ComputeResult,
+  type StoredAIEntry,
 } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
 import { aiRecommendations } from './ai-recommendations.js';
@@ -39,6 +47,12 @@ import {
 } from './key-generator.js';
 import { resolveOperationTtls } from './operation-ttls.js';
 import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
+
+/**
+ * How long a caller waits for a compute of the same request running elsewhere before it gets a
+ * `LockTimeoutError`: LLM calls are slow, and waiting costs less than a second call.
+ */
+const COMPUTE_LOCK_TIMEOUT = '2m';
 
 /** One AI request: what `getOrCompute` keys on. */
 export interface AIRequest {
@@ -87,7 +101,6 @@ export class AIResponseCache implements CacheInterface {
     ),
   );
   readonly #metrics = new AIMetrics();
-  readonly #flights = new SingleFlight();
   #lookups = 0;
 
   constructor(options: AIResponseCacheOptions = {}) {
@@ -191,30 +204,42 @@ export class AIResponseCache implements CacheInterface {
     return stored.v as T;
   }
 
+  /**
+   * A miss in process: the composed cache's `getOrSet` runs the compute, so it gets the cache's whole
+   * single-flight (in process and, on Redis, across instances), its re-read inside the flight and its fill
+   * fencing. What must not be cached is skipped through the factory context.
+   */
   async #getOrComputeRemote<T>(
     lookup: Lookup,
     compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
   ): Promise<T> {
     const { key, operation, tier } = lookup;
-    const stored = await this.#cache.get(key);
-    if (stored !== undefined) return this.#hit<T>(lookup, stored);
-    this.#metrics.recordMiss(operation, tier);
-    return this.#flights.run(key, async () => {
-      const computeStarted = hrtimeMs();
-      let result: ComputeResult<T>;
-      try {
-        result = await compute();
-      } catch (error) {
-        this.#metrics.recordComputeError(operation);
-        throw error;
-      }
-      const computeMs = hrtimeMs() - computeStarted;
-      const { value, usage } = splitUsage(result);
-      this.#metrics.recordCompute(operation, computeMs);
-      if (isCacheable(value))
-        await this.#cache.set(key, wrapEntry(value, computeMs, usage), this.ttlFor(operation));
-      return value;
-    });
+    let computed = false;
+    const stored = await this.#cache.getOrSet<StoredAIEntry | undefined>(
+      key,
+      async (context) => {
+        computed = true;
+        this.#metrics.recordMiss(operation, tier);
+        const computeStarted = hrtimeMs();
+        let result: ComputeResult<T>;
+        try {
+          result = await compute();
+        } catch (error) {
+          this.#metrics.recordComputeError(operation);
+          throw error;
+        }
+        const computeMs = hrtimeMs() - computeStarted;
+        const { value, usage } = splitUsage(result);
+        this.#metrics.recordCompute(operation, computeMs);
+        // A cache that passes no context (not one of tiercache's) stores what it gets, as before.
+        if (!isCacheable(value)) context?.skip();
+        return value === undefined ? undefined : wrapEntry(value, computeMs, usage);
+      },
+      { ttl: this.ttlFor(operation), lockTimeout: COMPUTE_LOCK_TIMEOUT },
+    );
+    if (computed) return (stored === undefined ? undefined : stored.v) as T;
+    // Read from Redis, or answered by a compute that another caller or instance ran: a hit.
+    return this.#hit<T>(lookup, stored);
   }
 
   /** Removes exactly one operation's responses (not `op_v2`) from every tier; returns how many. */
@@ -306,19 +331,19 @@ export class AIResponseCache implements CacheInterface {
     return this.#cache.deleteMany(keys);
   }
 
-  /** The composed cache's `getOrSet` (grace, timeouts, lock), with the operation's TTL for AI keys. */
+  /** The composed cache's `getOrSet` (grace, timeouts, lock, fencing), with the operation's TTL for AI keys. */
   async getOrSet<T>(
     key: string,
-    factory: () => Promise<T> | T,
+    factory: GetOrSetFactory<T>,
     options?: Duration | GetOrSetOptions,
   ): Promise<T> {
     if (typeof factory !== 'function') {
       throw new ValidationError('factory must be a function', { option: 'factory' });
     }
-    const stored = await this.#cache.getOrSet(
+    const stored = await this.#cache.getOrSet<StoredAIEntry | undefined>(
       key,
-      async () => {
-        const value = await factory();
+      async (context) => {
+        const value = await factory(unwrappingContext<T>(context));
         return value === undefined ? undefined : wrapEntry(value, 0, undefined);
       },
       this.#withTtl(key, options),
@@ -381,4 +406,15 @@ export class AIResponseCache implements CacheInterface {
     const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
     return operation === undefined ? this.defaultTtl : this.ttlFor(operation);
   }
+}
+
+/** The composed cache's factory context, with the stale value unwrapped for the caller's factory. */
+function unwrappingContext<T>(context: FactoryContext<StoredAIEntry | undefined>): FactoryContext<T> {
+  const stale = context?.staleValue;
+  return {
+    staleValue: stale === undefined ? undefined : (unwrapEntry(stale).value as T),
+    skip: () => context?.skip(),
+    setTtl: (ttl) => context?.setTtl(ttl),
+    setTags: (tags) => context?.setTags(tags),
+  };
 }

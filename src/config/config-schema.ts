@@ -1,4 +1,54 @@
 import type { TextSizeTiers } from '../ai/text-tiers.js';
+import type { GENERIC_REDIS_CACHE_OPTION_NAMES, GenericRedisCacheOptions } from '../redis/options.js';
+
+type RedisOptionName = (typeof GENERIC_REDIS_CACHE_OPTION_NAMES)[number];
+
+/**
+ * GenericRedisCache options a configuration carries under the same name and meaning (JSON values), on
+ * top of the ones `CacheConfig` names itself (`redisUrl`, `defaultTtl`, `memoryCacheSize`, compression).
+ */
+export const CONFIG_REDIS_OPTION_KEYS = [
+  'enableMemoryCache',
+  'memoryCacheTtl',
+  'compressionAlgorithm',
+  'keyPrefix',
+  'commandTimeout',
+  'connectTimeout',
+  'autoPipelining',
+  'coherence',
+  'bus',
+  'circuitBreaker',
+  'ttlJitter',
+] as const satisfies readonly RedisOptionName[];
+
+/** GenericRedisCache options a configuration cannot carry, and where each belongs instead. */
+export const CODE_ONLY_REDIS_OPTIONS = {
+  redisClient: 'an ioredis client is passed in code: new GenericRedisCache({ redisClient })',
+  logger: 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor',
+  clock: 'a clock is passed in code (tests): the cache constructor',
+  random: 'a random source is passed in code (tests): the cache constructor',
+  cluster: 'give a Cluster as redisUrl: redis+cluster://host:port,host:port',
+  sentinel: 'give a Sentinel master as redisUrl: redis+sentinel://host:port,host:port/masterName',
+  encryptionKey: 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)',
+  security: 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)',
+} as const satisfies Partial<Record<RedisOptionName, string>>;
+
+// Compile-time guard: every GenericRedisCache option is either configurable or has a stated home.
+type Unplaced = Exclude<
+  RedisOptionName,
+  | (typeof CONFIG_REDIS_OPTION_KEYS)[number]
+  | keyof typeof CODE_ONLY_REDIS_OPTIONS
+  | 'redisUrl'
+  | 'defaultTtl'
+  | 'memoryCacheSize'
+  | 'compressionThreshold'
+  | 'compressionLevel'
+>;
+const everyOptionPlaced: [Unplaced] extends [never] ? true : Unplaced = true;
+void everyOptionPlaced;
+
+/** The GenericRedisCache settings a configuration may carry as they are. */
+export type ConfigRedisOptions = Pick<GenericRedisCacheOptions, (typeof CONFIG_REDIS_OPTION_KEYS)[number]>;
 
 export type PresetName =
   'disabled' | 'minimal' | 'simple' | 'development' | 'production' | 'ai-development' | 'ai-production';
@@ -44,7 +94,7 @@ export interface SecurityConfig {
 }
 
 /** The one configuration type: what a preset, the environment and code settle on. */
-export interface CacheConfig {
+export interface CacheConfig extends Omit<ConfigRedisOptions, 'defaultTtl'> {
   preset: PresetName;
   /** `redis://`, `rediss://` URL; none = in-memory cache. */
   redisUrl?: string;
@@ -61,10 +111,6 @@ export interface CacheConfig {
   security: SecurityConfig;
   /** `NODE_ENV` or `ENVIRONMENT`, e.g. `production`. */
   environment: string;
-  /** Cross-instance L1 invalidation over Redis pub/sub (see docs/resilience.md). */
-  bus?: boolean;
-  /** Spread each TTL by ± this fraction (0–1). */
-  ttlJitter?: number;
 }
 
 /** Where a value came from: `preset:<name>`, `env:<VARIABLE>`, `custom` (CACHE_CUSTOM_CONFIG), `code` or `default`. */
@@ -84,8 +130,7 @@ export const CONFIG_KEYS = [
   'aiConfig',
   'security',
   'environment',
-  'bus',
-  'ttlJitter',
+  ...CONFIG_REDIS_OPTION_KEYS,
 ] as const;
 export const AI_CONFIG_KEYS = [
   'textHashThreshold',

@@ -1,6 +1,12 @@
 import { ConfigurationError } from '../core/errors.js';
 import { isPlainObject } from '../ai/canonical-json.js';
-import { AI_CONFIG_KEYS, CONFIG_KEYS, SECURITY_KEYS, type CacheConfigOverrides } from './config-schema.js';
+import {
+  AI_CONFIG_KEYS,
+  CODE_ONLY_REDIS_OPTIONS,
+  CONFIG_KEYS,
+  SECURITY_KEYS,
+  type CacheConfigOverrides,
+} from './config-schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -148,6 +154,10 @@ export function checkOverrides(value: unknown, origin: string): CacheConfigOverr
     throw new ConfigurationError(`${origin} must be a JSON object of config settings`, { option: origin });
   const unknown = (keys: string[], known: readonly string[], prefix: string) => {
     const bad = keys.find((k) => !known.includes(k));
+    const home = prefix === '' && bad !== undefined ? codeOnlyHome(bad) : undefined;
+    if (home !== undefined) {
+      throw new ConfigurationError(`${origin} cannot set ${bad}: ${home}`, { option: bad });
+    }
     if (bad !== undefined) {
       throw new ConfigurationError(
         `${origin} has an unknown key: ${prefix}${bad} (known: ${known.join(', ')})`,
@@ -167,6 +177,12 @@ export function checkOverrides(value: unknown, origin: string): CacheConfigOverr
     unknown(Object.keys(nested), known, `${section}.`);
   }
   return value;
+}
+
+function codeOnlyHome(name: string): string | undefined {
+  return Object.hasOwn(CODE_ONLY_REDIS_OPTIONS, name)
+    ? CODE_ONLY_REDIS_OPTIONS[name as keyof typeof CODE_ONLY_REDIS_OPTIONS]
+    : undefined;
 }
 
 /** Every path an overrides object sets, mapped to one source label. */

@@ -1,5 +1,6 @@
 import { durationProblem } from '../core/duration.js';
-import { LOG_LEVELS, PRESET_NAMES, type CacheConfig } from './config-schema.js';
+import { redisOptionProblems, type GenericRedisCacheOptions } from '../redis/options.js';
+import { CONFIG_REDIS_OPTION_KEYS, LOG_LEVELS, PRESET_NAMES, type CacheConfig } from './config-schema.js';
 import { aiProblems, commonProblems, missingFiles } from './option-checks.js';
 import { isProduction, missingProductionSecurity } from './security-rules.js';
 
@@ -24,12 +25,14 @@ export function validateConfig(config: CacheConfig): ValidationResult {
   if (typeof config.enableMonitoring !== 'boolean') errors.push('enableMonitoring must be a boolean');
   if (!LOG_LEVELS.includes(config.logLevel)) errors.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
   if (config.aiConfig) errors.push(...aiProblems(config.aiConfig));
-  if (config.bus !== undefined && typeof config.bus !== 'boolean') errors.push('bus must be a boolean');
-  if (
-    config.ttlJitter !== undefined &&
-    !(typeof config.ttlJitter === 'number' && config.ttlJitter >= 0 && config.ttlJitter <= 1)
-  )
-    errors.push('ttlJitter must be a number between 0 and 1 (0.1 = ±10% of each TTL)');
+  // The cache's own settings are checked by the cache's own validator: one definition, one message.
+  const redisSettings: GenericRedisCacheOptions = {};
+  for (const name of CONFIG_REDIS_OPTION_KEYS)
+    if (config[name] !== undefined) Object.assign(redisSettings, { [name]: config[name] });
+  if (Object.keys(redisSettings).length > 0) {
+    if (typeof config.memoryCacheSize === 'number') redisSettings.memoryCacheSize = config.memoryCacheSize;
+    errors.push(...redisOptionProblems(redisSettings).filter((e) => !errors.includes(e)));
+  }
   const { security } = config;
   errors.push(
     ...missingFiles({

@@ -5,7 +5,8 @@ export type ErrorCode =
   | 'E_CONFIGURATION'
   | 'E_INFRASTRUCTURE'
   | 'E_AUTHENTICATION'
-  | 'E_FACTORY_HARD_TIMEOUT';
+  | 'E_FACTORY_HARD_TIMEOUT'
+  | 'E_LOCK_TIMEOUT';
 
 export interface ErrorContext {
   /** The cache key involved, when there is one. */
@@ -60,6 +61,14 @@ export class FactoryTimeoutError extends TierCacheError {
   override readonly code = 'E_FACTORY_HARD_TIMEOUT';
 }
 
+/**
+ * `getOrSet` waited `lockTimeout` for another instance's running factory, had no stale value to serve,
+ * and did not start a second factory (single-flight holds for the owner's whole life).
+ */
+export class LockTimeoutError extends TierCacheError {
+  override readonly code = 'E_LOCK_TIMEOUT';
+}
+
 /** HTTP status for each error code (SPEC §1). */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   E_TIERCACHE: 500,
@@ -68,4 +77,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   E_INFRASTRUCTURE: 503,
   E_AUTHENTICATION: 401,
   E_FACTORY_HARD_TIMEOUT: 504,
+  E_LOCK_TIMEOUT: 504,
 };

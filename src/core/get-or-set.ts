@@ -1,8 +1,10 @@
-import { FactoryTimeoutError, ValidationError } from './errors.js';
+import { FactoryTimeoutError, LockTimeoutError, ValidationError } from './errors.js';
 import { parseDuration, parseTimeoutMs, type Duration } from './duration.js';
+import type { FillFence } from './fill-fence.js';
+import type { GraceBackoff } from './grace-backoff.js';
 import type { Logger } from './logger.js';
 import type { SingleFlight } from './single-flight.js';
-import type { GetOrSetOptions } from './types.js';
+import type { FactoryContext, GetOrSetFactory, GetOrSetOptions } from './types.js';
 import { assertKey } from './values.js';
 import type { TtlPolicy, WritePlan } from './write-plan.js';
 import { assertTags } from './write-plan.js';
@@ -13,9 +15,14 @@ export interface EntryRead {
   stale: boolean;
 }
 
-/** A held distributed lock; `release` only deletes it while it is still ours. */
+/** A held distributed lock, renewed while the factory runs; `release` only deletes it while it is ours. */
 export interface Lease {
-  release(): Promise<void>;
+  /** This holder's token; a store through the lease succeeds only while Redis still holds it. */
+  readonly token: string;
+  /** The cache's invalidation epoch when the lease was taken (pattern, tag and clear invalidations bump it). */
+  readonly epoch: string;
+  /** Stops renewing and deletes the lock; `wake` tells waiters at once (nothing was stored to tell them). */
+  release(wake: boolean): Promise<void>;
 }
 
 /** Distributed single-flight (a Redis lease lock); absent on in-process caches. */
@@ -23,30 +30,50 @@ export interface KeyLock {
   /** A lease, `null` when another instance holds the lock, `undefined` when the lock store is unusable. */
   tryAcquire(key: string, leaseMs: number): Promise<Lease | null | undefined>;
   isHeld(key: string): Promise<boolean>;
+  /** Resolves when a message says the key was written or its lock released, or after `ms` (polling fallback). */
+  waitForRelease(key: string, ms: number): Promise<void>;
+  /** True when messages wake waiters (then polling is only a slow fallback). */
+  readonly wakesWaiters: boolean;
 }
 
 /** What a cache provides so `getOrSet` can run on it. */
 export interface GetOrSetHost {
   readonly ttlPolicy: TtlPolicy;
   readonly flights: SingleFlight;
+  readonly fence: FillFence;
+  readonly backoff: GraceBackoff;
   readonly logger: Logger;
   readonly lock: KeyLock | undefined;
   /** A fresh value held in process, synchronously (counted as a hit); `undefined` otherwise. */
   peekFresh(key: string): unknown;
   /** The entry, fresh or stale-within-grace (counted as a get). */
   readEntry(key: string): Promise<EntryRead | undefined>;
-  store(key: string, value: unknown, plan: WritePlan): Promise<void>;
+  /** Stores a fill; through a lease only while the lease and the Redis fence hold. False = fenced out. */
+  store(key: string, value: unknown, plan: WritePlan, lease: Lease | undefined): Promise<boolean>;
 }
 
 interface ResolvedGetOrSet {
+  ttl: number;
+  grace: number;
+  tags: readonly string[] | undefined;
   plan: WritePlan;
   timeoutMs: number;
   hardTimeoutMs: number;
   lockTimeoutMs: number;
+  graceBackoffMs: number;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-const KNOWN = new Set(['ttl', 'tags', 'grace', 'timeout', 'hardTimeout', 'lockTimeout']);
+export const DEFAULT_GRACE_BACKOFF_MS = 10_000;
+/** A dead lock owner is detected within its lease; a live one renews it every third of a lease. */
+const MAX_LEASE_MS = 5000;
+const MIN_LEASE_MS = 200;
+const KNOWN = new Set(['ttl', 'tags', 'grace', 'timeout', 'hardTimeout', 'lockTimeout', 'graceBackoff']);
+
+/** The lease of a lock whose waiters wait `lockTimeoutMs`: short enough for them to outlive a dead owner. */
+export function leaseFor(lockTimeoutMs: number): number {
+  return Math.min(MAX_LEASE_MS, Math.max(MIN_LEASE_MS, Math.round(lockTimeoutMs / 2)));
+}
 
 /** Validates `getOrSet` options; timeouts are milliseconds, 0 = none. */
 export function resolveGetOrSetOptions(
@@ -54,11 +81,16 @@ export function resolveGetOrSetOptions(
   policy: TtlPolicy,
 ): ResolvedGetOrSet {
   if (options === undefined || typeof options !== 'object' || options === null) {
+    const ttl = options === undefined ? policy.defaultTtl : parseDuration(options, 'ttl');
     return {
-      plan: policy.plan(options),
+      ttl,
+      grace: 0,
+      tags: undefined,
+      plan: policy.planSeconds(ttl),
       timeoutMs: 0,
       hardTimeoutMs: 0,
       lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+      graceBackoffMs: DEFAULT_GRACE_BACKOFF_MS,
     };
   }
   for (const name of Object.keys(options)) {
@@ -66,36 +98,40 @@ export function resolveGetOrSetOptions(
   }
   const grace = options.grace === undefined ? 0 : parseDuration(options.grace, 'grace');
   const ttl = options.ttl === undefined ? policy.defaultTtl : parseDuration(options.ttl, 'ttl');
-  const timeoutMs = options.timeout === undefined ? 0 : parseTimeoutMs(options.timeout, 'timeout');
-  const hardTimeoutMs =
-    options.hardTimeout === undefined ? 0 : parseTimeoutMs(options.hardTimeout, 'hardTimeout');
+  const ms = (value: Duration | undefined, name: string, fallback: number): number =>
+    value === undefined ? fallback : parseTimeoutMs(value, name);
+  const timeoutMs = ms(options.timeout, 'timeout', 0);
+  const hardTimeoutMs = ms(options.hardTimeout, 'hardTimeout', 0);
   if (timeoutMs > 0 && hardTimeoutMs > 0 && timeoutMs > hardTimeoutMs) {
     throw new ValidationError('timeout must not exceed hardTimeout (the soft timeout comes first)', {
       option: 'timeout',
     });
   }
-  const lockTimeoutMs =
-    options.lockTimeout === undefined
-      ? DEFAULT_LOCK_TIMEOUT_MS
-      : parseTimeoutMs(options.lockTimeout, 'lockTimeout');
+  const tags = assertTags(options.tags);
   return {
-    plan: policy.planSeconds(ttl, grace, assertTags(options.tags)),
+    ttl,
+    grace,
+    tags,
+    plan: policy.planSeconds(ttl, grace, tags),
     timeoutMs,
     hardTimeoutMs,
-    lockTimeoutMs,
+    lockTimeoutMs: ms(options.lockTimeout, 'lockTimeout', DEFAULT_LOCK_TIMEOUT_MS),
+    graceBackoffMs: ms(options.graceBackoff, 'graceBackoff', DEFAULT_GRACE_BACKOFF_MS),
   };
 }
 
 /**
- * `getOrSet` (DESIGN §5): a fresh value is returned as is. Otherwise one factory call per key runs in this
- * process (single-flight) and, with a lock, across instances: the others wait up to `lockTimeout` for the
- * value, then compute themselves. A stale value inside its grace period is served when the factory fails
- * or passes the soft `timeout`; past `hardTimeout` the caller gets `FactoryTimeoutError`.
+ * `getOrSet` (docs/resilience.md, "Single-flight"): a fresh value is returned as is. Otherwise one factory
+ * per key runs in this process and, with a lock, across instances; the flight lasts as long as the factory
+ * (a caller answered by a timeout leaves it running, and later callers join it). A stale value inside its
+ * grace period is served when the factory fails, passes the soft `timeout`, or failed less than
+ * `graceBackoff` ago; past `hardTimeout` the caller gets `FactoryTimeoutError`. A fill that an
+ * invalidation overtook answers its callers but is not stored.
  */
 export async function getOrSet<T>(
   host: GetOrSetHost,
   key: string,
-  factory: () => Promise<T> | T,
+  factory: GetOrSetFactory<T>,
   options: Duration | GetOrSetOptions | undefined,
 ): Promise<T> {
   assertKey(key);
@@ -106,18 +142,21 @@ export async function getOrSet<T>(
   if (local !== undefined) return local as T;
   const entry = await host.readEntry(key);
   if (entry !== undefined && !entry.stale) return entry.value as T;
-  return host.flights.run(key, () =>
-    settle(host.logger, key, refresh(host, key, factory, resolved, entry), resolved, entry),
-  );
+  if (entry !== undefined && resolved.grace > 0 && host.backoff.active(key)) return entry.value as T;
+  const computation = host.flights.run(key, () => refresh(host, key, factory, resolved, entry));
+  return settle(host.logger, key, computation, resolved, entry);
 }
 
 async function refresh<T>(
   host: GetOrSetHost,
   key: string,
-  factory: () => Promise<T> | T,
+  factory: GetOrSetFactory<T>,
   options: ResolvedGetOrSet,
   stale: EntryRead | undefined,
 ): Promise<T> {
+  // A flight that ended between this caller's read and now has stored its value: use it.
+  const settled = host.peekFresh(key);
+  if (settled !== undefined) return settled as T;
   let lease: Lease | undefined;
   if (host.lock && options.lockTimeoutMs > 0) {
     const outcome = await acquireOrWait(host, host.lock, key, options.lockTimeoutMs, stale !== undefined);
@@ -126,18 +165,70 @@ async function refresh<T>(
     if ('busy' in outcome) return stale?.value as T;
     lease = outcome.lease;
   }
+  const ticket = host.fence.open(key);
+  let stored = false;
   try {
-    const value = await factory();
-    if (value !== undefined) await host.store(key, value, options.plan);
+    const context = new FillContext<T>(options, stale);
+    let value: T;
+    try {
+      value = await factory(context);
+    } catch (error) {
+      if (stale !== undefined && options.grace > 0) host.backoff.failed(key, options.graceBackoffMs);
+      throw error;
+    }
+    host.backoff.succeeded(key);
+    if (value !== undefined && !context.skipped) {
+      const plan = context.plan(host.ttlPolicy);
+      if (host.fence.admits(ticket, plan.tags)) stored = await host.store(key, value, plan, lease);
+    }
     return value;
   } finally {
-    await lease?.release();
+    host.fence.close(ticket);
+    await lease?.release(!stored);
   }
 }
 
+/** What a factory can say about its result (`ctx.skip()`, `ctx.setTtl()`, `ctx.setTags()`). */
+class FillContext<T> implements FactoryContext<T> {
+  skipped = false;
+  readonly staleValue: T | undefined;
+  #ttl: number;
+  #tags: readonly string[] | undefined;
+
+  constructor(
+    private readonly options: ResolvedGetOrSet,
+    stale: EntryRead | undefined,
+  ) {
+    this.staleValue = stale?.value as T | undefined;
+    this.#ttl = options.ttl;
+    this.#tags = options.tags;
+  }
+
+  skip(): void {
+    this.skipped = true;
+  }
+
+  setTtl(ttl: Duration): void {
+    this.#ttl = parseDuration(ttl, 'ttl');
+  }
+
+  setTags(tags: string[]): void {
+    this.#tags = assertTags(tags);
+  }
+
+  plan(policy: TtlPolicy): WritePlan {
+    if (this.#ttl === this.options.ttl && this.#tags === this.options.tags) return this.options.plan;
+    return policy.planSeconds(this.#ttl, this.options.grace, this.#tags);
+  }
+}
+
+type LockOutcome = { value: unknown } | { lease: Lease | undefined } | { busy: true };
+
 /**
- * Takes the lock, or waits for its owner's value; gives up waiting after `lockTimeoutMs`. With a stale
- * value at hand (`serveStale`) it does not wait: `busy` says another instance is refreshing.
+ * Takes the lock, or waits for its owner's value (woken by a message, polling as a fallback). With a
+ * stale value at hand it does not wait: `busy` says another instance is refreshing. Past `lockTimeoutMs`
+ * with the owner still alive (its lease renewed), it serves stale or throws `LockTimeoutError`: it never
+ * starts a second factory while the first runs. A dead owner's lease expires and the lock is taken over.
  */
 async function acquireOrWait(
   host: GetOrSetHost,
@@ -145,17 +236,18 @@ async function acquireOrWait(
   key: string,
   lockTimeoutMs: number,
   serveStale: boolean,
-): Promise<{ value: unknown } | { lease: Lease | undefined } | { busy: true }> {
+): Promise<LockOutcome> {
   const deadline = performance.now() + lockTimeoutMs;
+  const pollCapMs = lock.wakesWaiters ? 500 : 100;
   let delay = 5;
   for (;;) {
-    const lease = await lock.tryAcquire(key, lockTimeoutMs);
+    const lease = await lock.tryAcquire(key, leaseFor(lockTimeoutMs));
     if (lease === undefined) return { lease: undefined };
     if (lease !== null) {
       // The previous owner may have stored the value between our read and our lock.
       const entry = await host.readEntry(key);
       if (entry !== undefined && !entry.stale) {
-        await lease.release();
+        await lease.release(false);
         return { value: entry.value };
       }
       return { lease };
@@ -163,17 +255,21 @@ async function acquireOrWait(
     if (serveStale) return { busy: true };
     while (await lock.isHeld(key)) {
       const left = deadline - performance.now();
-      if (left <= 0) return { lease: undefined };
-      await sleep(Math.min(delay, left));
-      delay = Math.min(delay * 2, 100);
+      if (left <= 0) {
+        throw new LockTimeoutError(
+          `getOrSet waited lockTimeout (${lockTimeoutMs} ms) for another instance computing "${key}"; raise lockTimeout or give the key a grace period`,
+          { key, option: 'lockTimeout' },
+        );
+      }
+      await lock.waitForRelease(key, Math.min(delay, left));
+      delay = Math.min(delay * 2, pollCapMs);
     }
     const entry = await host.readEntry(key);
     if (entry !== undefined && !entry.stale) return { value: entry.value };
-    if (performance.now() >= deadline) return { lease: undefined };
   }
 }
 
-/** Applies grace and the soft and hard timeouts to a refresh (the lock wait and the factory). */
+/** Applies grace and this caller's soft and hard timeouts to the flight (the lock wait and the factory). */
 function settle<T>(
   logger: Logger,
   key: string,
@@ -192,7 +288,7 @@ function settle<T>(
     : computation;
   const softMs = stale ? options.timeoutMs : 0;
   if (softMs === 0 && options.hardTimeoutMs === 0) return graced;
-  // The factory keeps running when a timeout answers first; its result is still stored.
+  // The flight keeps running when a timeout answers first; its result is still stored.
   computation.catch(() => undefined);
   return new Promise<T>((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
@@ -202,14 +298,8 @@ function settle<T>(
       timers.push(
         setTimeout(() => {
           done();
-          reject(
-            new FactoryTimeoutError(
-              `getOrSet factory for "${key}" did not finish within ${options.hardTimeoutMs} ms`,
-              {
-                key,
-              },
-            ),
-          );
+          const message = `getOrSet factory for "${key}" did not finish within ${options.hardTimeoutMs} ms`;
+          reject(new FactoryTimeoutError(message, { key }));
         }, options.hardTimeoutMs),
       );
     }
@@ -218,8 +308,4 @@ function settle<T>(
       (error: unknown) => (done(), reject(error as Error)),
     );
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

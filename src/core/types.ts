@@ -21,9 +21,30 @@ export interface GetOrSetOptions extends SetOptions {
   timeout?: Duration;
   /** Past it, reject with `FactoryTimeoutError` (the factory may still finish and store its value). */
   hardTimeout?: Duration;
-  /** Distributed single-flight: how long other instances wait for the lock owner (`0` = no lock). @default '10s' */
+  /**
+   * Distributed single-flight: how long a caller waits for another instance's running factory (`0` = no
+   * lock). Past it: the stale value, else `LockTimeoutError`; a second factory never starts while the
+   * owner lives (its lease is renewed; a dead owner's lease expires and the lock is taken over). @default '10s'
+   */
   lockTimeout?: Duration;
+  /** After a factory failure answered with the stale value, do not retry the factory for this long (calls with `grace`). @default '10s' */
+  graceBackoff?: Duration;
 }
+
+/** What a `getOrSet` factory may say about the value it returns. */
+export interface FactoryContext<T = unknown> {
+  /** The stale value inside its grace period, when there is one (e.g. for a conditional refresh). */
+  readonly staleValue: T | undefined;
+  /** Return the value to the callers, but do not store it (e.g. an empty or failed result). */
+  skip(): void;
+  /** Store the value with this TTL instead of the one the call asked for. */
+  setTtl(ttl: Duration): void;
+  /** Store the value under these tags instead of the ones the call asked for. */
+  setTags(tags: string[]): void;
+}
+
+/** A `getOrSet` factory: computes the value; may use its context to skip storing it or change its TTL or tags. */
+export type GetOrSetFactory<T> = (context: FactoryContext<T>) => Promise<T> | T;
 
 /** One entry of `setMany`. */
 export interface CacheEntry {
@@ -55,7 +76,7 @@ export interface CacheInterface {
   /** The number of keys that existed. */
   deleteMany(keys: string[]): Promise<number>;
   /** The cached value, or the factory's result stored and returned; one factory call per key at a time. */
-  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T>;
+  getOrSet<T>(key: string, factory: GetOrSetFactory<T>, options?: Duration | GetOrSetOptions): Promise<T>;
   /** Removes keys matching the pattern (SPEC §9 semantics) and returns how many. */
   invalidatePattern(pattern: string, operationContext?: string): Promise<number>;
   /** Removes every entry written with any of these tags and returns how many. */

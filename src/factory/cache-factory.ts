@@ -1,7 +1,7 @@
 import type { AIOptions } from '../ai/ai-options.js';
 import type { AIResponseCache } from '../ai/ai-response-cache.js';
 import { isPlainObject } from '../ai/canonical-json.js';
-import { PRESET_NAMES, type CacheConfig } from '../config/config-schema.js';
+import { CONFIG_REDIS_OPTION_KEYS, PRESET_NAMES, type CacheConfig } from '../config/config-schema.js';
 import type { Env } from '../config/env.js';
 import { aiProblems, commonProblems } from '../config/option-checks.js';
 import { resolveConfig } from '../config/resolve-config.js';
@@ -13,7 +13,7 @@ import type { CacheInterface } from '../core/types.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
 import { CachePerformanceMonitor } from '../monitoring/performance-monitor.js';
 import type { GenericRedisCache } from '../redis/generic-redis-cache.js';
-import type { GenericRedisCacheOptions } from '../redis/options.js';
+import { redisOptionProblems, type GenericRedisCacheOptions } from '../redis/options.js';
 import { buildCache, type BuildPlan } from './build-cache.js';
 import {
   AI_APP_DEFAULTS,
@@ -167,8 +167,7 @@ export class CacheFactory {
             memoryCacheSize: config.memoryCacheSize,
             compressionThreshold: config.compressionThreshold,
             compressionLevel: config.compressionLevel,
-            ...(config.bus !== undefined && { bus: config.bus }),
-            ...(config.ttlJitter !== undefined && { ttlJitter: config.ttlJitter }),
+            ...pickDefined(config, CONFIG_REDIS_OPTION_KEYS),
             ...(s.encryptionKeys !== undefined &&
               s.encryptionKeys.length > 0 && { encryptionKey: s.encryptionKeys }),
             security: {
@@ -208,18 +207,20 @@ export class CacheFactory {
       .filter((name) => !known.includes(name))
       .map((name) => `unknown option: ${name}`);
     errors.push(...commonProblems(options), ...extra);
+    if (errors.length === 0) {
+      // Every other Redis option is checked by the cache's own validator (the same messages as the cache).
+      const redis = pickDefined(options as FactoryCacheOptions, REDIS_PASS_THROUGH);
+      errors.push(
+        ...redisOptionProblems({ ...pickDefined(defaults as FactoryCacheOptions, ['redisUrl']), ...redis }),
+      );
+    }
     if (errors.length > 0) throw factoryError(prefix, errors);
     return { ...defaults, ...stripUndefined(options) } as Required<FactoryCacheOptions> & D & T;
   }
 
   #plan(label: string, o: Required<FactoryCacheOptions>, ai: AIOptions | undefined): BuildPlan {
     const ttl = parseDuration(o.defaultTtl, 'defaultTtl');
-    const redis: GenericRedisCacheOptions = {
-      defaultTtl: ttl,
-      memoryCacheSize: o.enableMemoryCache ? o.memoryCacheSize : 0,
-    };
-    for (const name of REDIS_PASS_THROUGH)
-      if (o[name] !== undefined) Object.assign(redis, { [name]: o[name] });
+    const redis: GenericRedisCacheOptions = { ...pickDefined(o, REDIS_PASS_THROUGH), defaultTtl: ttl };
     return {
       label,
       redis,
@@ -234,6 +235,16 @@ export class CacheFactory {
 
 function factoryError(prefix: string, errors: string[]): ValidationError {
   return new ValidationError(prefix + errors.join('; '), { errors });
+}
+
+/** The named settings that are set, as an object (to pass on as options). */
+function pickDefined<T extends object, K extends keyof T>(
+  source: T,
+  names: readonly K[],
+): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const name of names) if (source[name] !== undefined) picked[name] = source[name];
+  return picked;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,29 +1,13 @@
 import type { AIOptions } from '../ai/ai-options.js';
-import type { Duration } from '../core/duration.js';
-import type { Logger } from '../core/logger.js';
-import type { CompressionAlgorithm } from '../redis/compression.js';
-import type { RedisSecurityOptions } from '../redis/security.js';
+import { GENERIC_REDIS_CACHE_OPTION_NAMES, type GenericRedisCacheOptions } from '../redis/options.js';
 
-/** Options every factory method accepts (SPEC §6) plus the Redis cache settings passed through. */
-export interface FactoryCacheOptions {
-  redisUrl?: string;
-  defaultTtl?: Duration;
-  enableMemoryCache?: boolean;
-  memoryCacheSize?: number;
-  compressionThreshold?: number;
-  compressionLevel?: number;
+/**
+ * Options every factory method accepts: every GenericRedisCache option under its own name (the list is the
+ * cache's own, so the two cannot drift), plus what only the factory decides.
+ */
+export interface FactoryCacheOptions extends GenericRedisCacheOptions {
   /** true: throw InfrastructureError when Redis is unreachable; false: fall back to memory. @default false */
   failOnConnectionError?: boolean;
-  keyPrefix?: string;
-  commandTimeout?: number;
-  /** @default 2000 */
-  connectTimeout?: number;
-  compressionAlgorithm?: CompressionAlgorithm;
-  autoPipelining?: boolean;
-  security?: RedisSecurityOptions;
-  /** Encrypt values at rest (see GenericRedisCache). */
-  encryptionKey?: string | string[];
-  logger?: Logger;
 }
 
 export type WebAppCacheOptions = FactoryCacheOptions;
@@ -65,36 +49,8 @@ export const TESTING_DEFAULTS = {
   useMemoryCache: false,
 } as const;
 
-export const COMMON_OPTION_NAMES = [
-  'redisUrl',
-  'defaultTtl',
-  'enableMemoryCache',
-  'memoryCacheSize',
-  'compressionThreshold',
-  'compressionLevel',
-  'failOnConnectionError',
-  'keyPrefix',
-  'commandTimeout',
-  'connectTimeout',
-  'compressionAlgorithm',
-  'autoPipelining',
-  'security',
-  'encryptionKey',
-  'logger',
-] as const;
+export const COMMON_OPTION_NAMES = [...GENERIC_REDIS_CACHE_OPTION_NAMES, 'failOnConnectionError'] as const;
 export { AI_OPTION_NAMES } from '../ai/ai-options.js';
 
-/** Factory options that the factory itself consumes; every other common option goes to the Redis cache as is. */
-const FACTORY_ONLY = [
-  'defaultTtl',
-  'enableMemoryCache',
-  'memoryCacheSize',
-  'failOnConnectionError',
-  'logger',
-] as const;
-
-/** Factory options that are GenericRedisCache options under the same name. */
-export const REDIS_PASS_THROUGH = COMMON_OPTION_NAMES.filter(
-  (name): name is Exclude<(typeof COMMON_OPTION_NAMES)[number], (typeof FACTORY_ONLY)[number]> =>
-    !(FACTORY_ONLY as readonly string[]).includes(name),
-);
+/** Factory options that are GenericRedisCache options under the same name (all but the factory's own). */
+export const REDIS_PASS_THROUGH = GENERIC_REDIS_CACHE_OPTION_NAMES;

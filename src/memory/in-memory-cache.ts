@@ -4,10 +4,19 @@ import type { Duration } from '../core/duration.js';
 import { CacheEventEmitter, type CacheEventListener, type CacheEventName } from '../core/events.js';
 import { assertPattern, compilePattern } from '../core/pattern.js';
 import { SingleFlight } from '../core/single-flight.js';
+import { FillFence } from '../core/fill-fence.js';
+import { GraceBackoff } from '../core/grace-backoff.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TtlPolicy, assertTags, type WritePlan } from '../core/write-plan.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
-import type { CacheEntry, CacheInterface, CacheStats, GetOrSetOptions, SetOptions } from '../core/types.js';
+import type {
+  CacheEntry,
+  CacheInterface,
+  CacheStats,
+  GetOrSetFactory,
+  GetOrSetOptions,
+  SetOptions,
+} from '../core/types.js';
 import {
   assertKey,
   assertKeys,
@@ -53,8 +62,12 @@ export class InMemoryCache implements CacheInterface {
   readonly #lru: LRUCache<string, StoredEntry>;
   readonly #events: CacheEventEmitter;
   readonly #clock: Clock;
+  /** `maxTtl` in milliseconds, 0 = none. */
+  readonly #maxTtlMs: number;
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
+  /** Fills in flight, revoked by the writes and invalidations that overtake them. */
+  readonly #fence = new FillFence();
   /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
   readonly #tags = new TagIndex();
   #hits = 0;
@@ -68,15 +81,21 @@ export class InMemoryCache implements CacheInterface {
     this.defaultTtl = o.defaultTtl;
     const logger = o.logger;
     this.#clock = o.clock ?? systemClock;
+    this.#maxTtlMs = o.maxTtlMs;
     this.#policy = new TtlPolicy(this.defaultTtl, o.ttlJitter, o.random);
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
       flights: new SingleFlight(),
+      fence: this.#fence,
+      backoff: new GraceBackoff(() => this.#clock.now()),
       logger,
       lock: undefined,
       peekFresh: (key) => this.getIfPresent(key),
-      readEntry: async (key) => this.readEntrySync(key),
-      store: async (key, value, plan) => this.#store(key, snapshotValue(value), plan),
+      readEntry: async (key) => this.#readEntryAnnounced(key),
+      store: async (key, value, plan) => {
+        await this.#store(key, snapshotValue(value), plan);
+        return true;
+      },
     };
     this.#events = new CacheEventEmitter((error, event) =>
       logger.warn({ event, err: error }, 'a cache event listener threw; it is reported once and ignored'),
@@ -155,6 +174,15 @@ export class InMemoryCache implements CacheInterface {
     return entry === undefined ? undefined : { value: this.#read(entry), stale };
   }
 
+  /** getOrSet's read, announced as a get (a stale entry is a miss for plain reads). */
+  #readEntryAnnounced(key: string): EntryRead | undefined {
+    if (!this.#events.has('operation')) return this.readEntrySync(key);
+    const started = this.#events.sampleGet();
+    const entry = this.readEntrySync(key);
+    this.#events.get('memory', entry === undefined || entry.stale ? 'miss' : 'hit', started);
+    return entry;
+  }
+
   /** Synchronous `exists`: does not refresh recency. */
   existsSync(key: string): boolean {
     assertKey(key);
@@ -173,6 +201,7 @@ export class InMemoryCache implements CacheInterface {
       const plan = this.#policy.plan(ttl);
       const started = this.#events.startTimer();
       this.setSnapshot(key, snapshotValue(value), plan.ttlMs, plan.freshMs, plan.tags);
+      if (this.#fence.size > 0) this.#fence.revokeKey(key);
       if (started) this.#events.operation('set', 'memory', 'success', started);
     });
   }
@@ -189,6 +218,10 @@ export class InMemoryCache implements CacheInterface {
    * that long (the rest of `ttlMs` is its grace period).
    */
   setSnapshot(key: string, snapshot: Snapshot, ttlMs: number, freshMs = 0, tags?: readonly string[]): void {
+    if (this.#maxTtlMs > 0 && (ttlMs === 0 || ttlMs > this.#maxTtlMs)) {
+      ttlMs = this.#maxTtlMs;
+      if (freshMs >= ttlMs) freshMs = 0;
+    }
     const entry: StoredEntry = {
       value: snapshot.value,
       cloneOnRead: snapshot.special,
@@ -205,6 +238,7 @@ export class InMemoryCache implements CacheInterface {
     return traced('delete', 'memory', key, async () => {
       const started = this.#events.startTimer();
       const existed = this.deleteSync(key);
+      this.#fence.revokeKey(key);
       if (started) this.#events.operation('delete', 'memory', existed ? 'success' : 'miss', started);
       return existed;
     });
@@ -224,6 +258,7 @@ export class InMemoryCache implements CacheInterface {
       const started = hrtimeMs();
       const entries = this.#lru.size;
       this.#lru.clear();
+      this.#fence.revokeAll();
       this.#events.invalidation('clear', '', entries, started);
     });
   }
@@ -248,6 +283,7 @@ export class InMemoryCache implements CacheInterface {
       for (const { key, snapshot, plan } of resolved) {
         this.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
       }
+      this.#fence.revokeKeys(resolved.map((e) => e.key));
       if (started) this.#events.operation('setMany', 'memory', 'success', started, resolved.length);
     });
   }
@@ -258,12 +294,13 @@ export class InMemoryCache implements CacheInterface {
       const started = this.#events.startTimer();
       let deleted = 0;
       for (const key of keys) if (this.#lru.delete(key)) deleted++;
+      this.#fence.revokeKeys(keys);
       if (started) this.#events.operation('deleteMany', 'memory', 'success', started, keys.length);
       return deleted;
     });
   }
 
-  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
+  getOrSet<T>(key: string, factory: GetOrSetFactory<T>, options?: Duration | GetOrSetOptions): Promise<T> {
     return getOrSet(this.#getOrSetHost, key, factory, options);
   }
 
@@ -271,6 +308,7 @@ export class InMemoryCache implements CacheInterface {
     return traced('invalidateTags', 'memory', undefined, async () => {
       const started = hrtimeMs();
       const removed = this.deleteTagged(tags);
+      this.#fence.revokeTags(tags);
       this.#events.invalidation('tags', tags.join(','), removed, started);
       return removed;
     });
@@ -289,6 +327,7 @@ export class InMemoryCache implements CacheInterface {
       assertPattern(pattern);
       const started = hrtimeMs();
       const removed = this.deleteMatching(pattern);
+      this.#fence.revokeMatching(compilePattern(pattern));
       this.#events.invalidation('pattern', pattern, removed, started, operationContext);
       return removed;
     });

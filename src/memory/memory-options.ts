@@ -20,6 +20,8 @@ export interface InMemoryCacheOptions {
   ttlJitter?: number;
   /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
   random?: () => number;
+  /** Upper bound on every entry's lifetime, whatever TTL it was written with (`0` = none). @default 0 */
+  maxTtl?: Duration;
 }
 
 export const IN_MEMORY_CACHE_DEFAULTS = { maxSize: 1000, defaultTtl: 3600 } as const;
@@ -35,6 +37,8 @@ export interface ResolvedMemoryCacheOptions {
   logger: Logger;
   ttlJitter: number;
   random: () => number;
+  /** Milliseconds, 0 = no cap. */
+  maxTtlMs: number;
 }
 
 /** Validates every option of an InMemoryCache (SPEC §3 messages). */
@@ -47,6 +51,7 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
     'logger',
     'ttlJitter',
     'random',
+    'maxTtl',
   ]);
   const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
   if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > MAX_ENTRIES) {
@@ -69,5 +74,6 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
     logger: options.logger ?? consoleLogger,
     ttlJitter: resolveJitter(options.ttlJitter),
     random: resolveRandom(options.random),
+    maxTtlMs: options.maxTtl === undefined ? 0 : parseDuration(options.maxTtl, 'maxTtl') * 1000,
   };
 }

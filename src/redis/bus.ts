@@ -4,14 +4,22 @@ import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
 import { duplicateForSubscriber } from './connection.js';
-import type { RemoteTier } from './remote-tier.js';
+import { FAILED, type RemoteTier } from './remote-tier.js';
 
-/** What one instance tells the others: keys (never values), a pattern, or "drop everything". */
+/**
+ * What one instance tells the others: keys (never values), a pattern, tags invalidated, locks released
+ * (wakes `getOrSet` waiters), or "drop everything".
+ */
 export interface BusMessage {
   keys?: readonly string[];
   pattern?: string;
+  tags?: readonly string[];
+  released?: readonly string[];
   clear?: boolean;
 }
+
+/** Told of every peer's message after L1 has applied it (fill fencing, lock waiters). */
+export type PeerChangeListener = (message: BusMessage) => void;
 
 interface WireMessage {
   /** Origin instance id (own messages are ignored). */
@@ -20,6 +28,10 @@ interface WireMessage {
   t: number;
   k?: readonly string[];
   p?: string;
+  /** Tags invalidated (their keys, if any were in Redis, are in `k`). */
+  g?: readonly string[];
+  /** Locks released without a value written. */
+  r?: readonly string[];
   c?: 1;
 }
 
@@ -32,8 +44,12 @@ interface WireMessage {
 export class InvalidationBus {
   readonly origin = randomUUID();
   readonly #subscriber: Redis;
+  /** Settles once the channel is subscribed (true) or the first attempt failed (false). */
+  readonly subscribed: Promise<boolean>;
   #subscribedBefore = false;
   #closed = false;
+  /** A publish failed: peers may have missed a change, so they are told to clear after the outage. */
+  #owesClear = false;
 
   constructor(
     private readonly remote: RemoteTier,
@@ -41,6 +57,7 @@ export class InvalidationBus {
     private readonly l1: InMemoryCache,
     private readonly events: CacheEventEmitter,
     private readonly logger: Logger,
+    private readonly onPeerChange: PeerChangeListener,
   ) {
     // A connection of its own (subscriber mode); it may queue SUBSCRIBE until connected, and resubscribes.
     this.#subscriber = duplicateForSubscriber(remote.client);
@@ -51,9 +68,13 @@ export class InvalidationBus {
     this.#subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.#receive(text);
     });
-    this.#subscriber.subscribe(this.channel).catch((error: Error) => {
-      this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
-    });
+    this.subscribed = this.#subscriber.subscribe(this.channel).then(
+      () => true,
+      (error: Error) => {
+        this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
+        return false;
+      },
+    );
   }
 
   /** Publishes a change (fire and forget: a failure is the remote tier's to report). */
@@ -62,9 +83,26 @@ export class InvalidationBus {
     const wire: WireMessage = { o: this.origin, t: Date.now() };
     if (message.keys) wire.k = message.keys;
     if (message.pattern !== undefined) wire.p = message.pattern;
+    if (message.tags) wire.g = message.tags;
+    if (message.released) wire.r = message.released;
     if (message.clear) wire.c = 1;
     const text = JSON.stringify(wire);
-    void this.remote.run('publish', (c) => c.publish(this.channel, text));
+    void this.remote
+      .run('publish', (c) => c.publish(this.channel, text))
+      .then((sent) => {
+        if (sent === FAILED && !message.released) this.#owesClear = true;
+      });
+  }
+
+  /**
+   * Redis is back after an outage of this instance's connection. Peers drop their L1 only when they may
+   * have missed something from here: this instance changed data meanwhile, or a publish failed.
+   */
+  afterOutage(changedWhileAway: boolean): void {
+    if (!changedWhileAway && !this.#owesClear) return;
+    this.#owesClear = false;
+    this.logger.info({}, 'redis back after an outage with changes made meanwhile: peers drop their L1');
+    this.publish({ clear: true });
   }
 
   close(): void {
@@ -78,6 +116,7 @@ export class InvalidationBus {
       return;
     }
     const dropped = this.l1.deleteMatching('');
+    this.onPeerChange({ clear: true });
     this.logger.info({ dropped }, 'invalidation bus reconnected: L1 cleared (messages may have been missed)');
     if (this.events.has('bus')) this.events.emit('bus', { type: 'resynced', keys: dropped });
   }
@@ -92,18 +131,29 @@ export class InvalidationBus {
     }
     if (message.o === this.origin) return;
     let dropped = 0;
+    const change: BusMessage = {};
     try {
-      if (message.c) dropped = this.l1.deleteMatching('');
-      else if (typeof message.p === 'string') dropped = this.l1.deleteMatching(message.p);
-      else if (Array.isArray(message.k)) {
-        for (const key of message.k) if (typeof key === 'string' && this.l1.deleteSync(key)) dropped++;
+      if (message.c) {
+        dropped = this.l1.deleteMatching('');
+        change.clear = true;
+      } else if (typeof message.p === 'string') {
+        dropped = this.l1.deleteMatching(message.p);
+        change.pattern = message.p;
       }
+      if (Array.isArray(message.k)) {
+        change.keys = message.k.filter((key): key is string => typeof key === 'string');
+        for (const key of change.keys) if (this.l1.deleteSync(key)) dropped++;
+      }
+      if (Array.isArray(message.g)) change.tags = message.g.filter((t): t is string => typeof t === 'string');
+      if (Array.isArray(message.r))
+        change.released = message.r.filter((key): key is string => typeof key === 'string');
     } catch (error) {
       // A foreign or malformed message (e.g. an invalid key) must not stop the others being applied.
       this.logger.warn({ err: (error as Error).message }, 'ignored an invalid invalidation bus message');
       return;
     }
-    if (this.events.has('bus')) {
+    this.onPeerChange(change);
+    if (this.events.has('bus') && !(change.released && !change.keys && !change.pattern && !change.clear)) {
       this.events.emit('bus', {
         type: 'received',
         keys: dropped,

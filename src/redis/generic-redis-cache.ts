@@ -8,15 +8,23 @@ import {
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
-import { escapeGlob } from '../core/pattern.js';
+import { compilePattern, escapeGlob } from '../core/pattern.js';
 import { SingleFlight } from '../core/single-flight.js';
-import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
+import { FillFence } from '../core/fill-fence.js';
+import { GraceBackoff } from '../core/grace-backoff.js';
+import { getOrSet, type EntryRead, type GetOrSetHost, type Lease } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
-import type { CacheEntry, CacheInterface, GetOrSetOptions, SetOptions } from '../core/types.js';
+import type {
+  CacheEntry,
+  CacheInterface,
+  GetOrSetFactory,
+  GetOrSetOptions,
+  SetOptions,
+} from '../core/types.js';
 import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
-import { TtlPolicy } from '../core/write-plan.js';
+import { TtlPolicy, type WritePlan } from '../core/write-plan.js';
 import { InMemoryCache } from '../memory/in-memory-cache.js';
-import { InvalidationBus } from './bus.js';
+import { InvalidationBus, type BusMessage } from './bus.js';
 import { RedisInvalidator } from './invalidator.js';
 import { RedisKeyLock } from './lock.js';
 import { CacheCounters, TierIO, type PlannedWrite } from './tier-io.js';
@@ -65,6 +73,9 @@ export class GenericRedisCache implements CacheInterface {
   readonly #values: ValuePipeline;
   readonly #serverStatus: ServerStatusReader;
   readonly #io: TierIO;
+  readonly #lock: RedisKeyLock;
+  /** Fills in flight, revoked by the writes and invalidations (here or from peers) that overtake them. */
+  readonly #fence = new FillFence();
 
   constructor(options: GenericRedisCacheOptions = {}) {
     const o = resolveRedisCacheOptions(options);
@@ -84,6 +95,7 @@ export class GenericRedisCache implements CacheInterface {
         maxSize: o.memoryCacheSize,
         defaultTtl: o.defaultTtl,
         logger: this.#logger,
+        maxTtl: o.memoryCacheTtl,
         ...(o.clock ? { clock: o.clock } : {}),
       });
       this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));
@@ -103,6 +115,7 @@ export class GenericRedisCache implements CacheInterface {
     this.#remote = new RemoteTier(client, this.#events, this.#logger, {
       adaptivePipelining: this.#ownsClient && o.autoPipelining,
       breaker: o.circuitBreaker,
+      onRecovered: (changed) => this.#bus?.afterOutage(changed),
     });
     this.#io = new TierIO(
       this.#remote,
@@ -115,10 +128,16 @@ export class GenericRedisCache implements CacheInterface {
     this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
     this.#policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
     if (this.#l1 && o.busChannel) {
-      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger);
-      // Changes made while Redis was away were never announced: peers must drop their L1.
-      this.#events.on('connection', (e) => e.status === 'connected' && this.#bus?.publish({ clear: true }));
+      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger, (m) =>
+        this.#onPeerChange(m),
+      );
     }
+    const bus = this.#bus;
+    this.#lock = new RedisKeyLock(
+      this.#remote,
+      o.auxPrefix,
+      bus && ((key) => bus.publish({ released: [key] })),
+    );
     this.#invalidator = new RedisInvalidator(
       this.#remote,
       this.#l1,
@@ -126,17 +145,25 @@ export class GenericRedisCache implements CacheInterface {
       o.keyPrefix,
       o.auxPrefix,
       this.#bus,
+      this.#fence,
+      this.#lock.epochKey,
     );
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
       flights: new SingleFlight(),
+      fence: this.#fence,
+      backoff: new GraceBackoff(),
       logger: this.#logger,
-      lock: new RedisKeyLock(this.#remote, o.auxPrefix),
+      lock: this.#lock,
       peekFresh: (key) => this.peek(key),
       readEntry: (key) => this.#readEntry(key),
-      store: (key, value, plan) =>
-        this.#write('set', [{ key, snapshot: snapshotValue(value, this.#l1 !== undefined), plan }]),
+      store: (key, value, plan, lease) => this.#storeFill(key, value, plan, lease),
     };
+  }
+
+  /** How L1 is kept coherent with other instances: `'bus'`, `'none'`, or `'off'` without L1. */
+  get coherence(): 'bus' | 'none' | 'off' {
+    return this.#options.coherence;
   }
 
   /** The invalidation bus channel, when the bus is on. */
@@ -147,6 +174,8 @@ export class GenericRedisCache implements CacheInterface {
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
   async connect(): Promise<boolean> {
     const ready = await this.#remote.waitUntilReady(this.#options.connectTimeout);
+    // Coherent from the first call on: peers' changes are heard once connect() returns.
+    if (ready && this.#bus) await this.#bus.subscribed;
     if (!ready)
       this.#logger.warn({}, 'redis unreachable at connect; running on the in-process tier and retrying');
     return ready;
@@ -228,6 +257,7 @@ export class GenericRedisCache implements CacheInterface {
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
       await this.#write('set', [{ key, snapshot, plan }]);
+      this.#fence.revokeKey(key);
       if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
   }
@@ -236,7 +266,8 @@ export class GenericRedisCache implements CacheInterface {
     return traced('delete', 'redis', key, async () => {
       assertKey(key);
       const started = this.#events.startTimer();
-      const [existed] = (await this.#io.remove([key])) as [boolean];
+      this.#fence.revokeKey(key);
+      const [existed] = (await this.#io.remove([key], [this.#lock.lockKey(key)])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
       if (existed) this.#callbacks.fire('delete_success', key);
@@ -281,6 +312,7 @@ export class GenericRedisCache implements CacheInterface {
         snapshot: snapshotValue(e.value, withL1),
       }));
       await this.#write('setMany', resolved);
+      this.#fence.revokeKeys(resolved.map((e) => e.key));
     });
   }
 
@@ -288,14 +320,16 @@ export class GenericRedisCache implements CacheInterface {
     return traced('deleteMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#events.startTimer();
-      const count = (await this.#io.remove(keys)).filter(Boolean).length;
+      this.#fence.revokeKeys(keys);
+      const lockKeys = keys.map((key) => this.#lock.lockKey(key));
+      const count = (await this.#io.remove(keys, lockKeys)).filter(Boolean).length;
       if (keys.length > 0) this.#bus?.publish({ keys });
       if (started) this.#events.operation('deleteMany', 'redis', 'success', started, keys.length);
       return count;
     });
   }
 
-  getOrSet<T>(key: string, factory: () => Promise<T> | T, options?: Duration | GetOrSetOptions): Promise<T> {
+  getOrSet<T>(key: string, factory: GetOrSetFactory<T>, options?: Duration | GetOrSetOptions): Promise<T> {
     return getOrSet(this.#getOrSetHost, key, factory, options);
   }
 
@@ -372,6 +406,29 @@ export class GenericRedisCache implements CacheInterface {
     this.#afterGet(key, fresh, 'redis', started, started !== 0);
     // Redis unreachable or evicted: a stale L1 copy still serves grace.
     return remote ?? local;
+  }
+
+  /** A getOrSet fill: through its lease (fenced), then announced like a set; false when fenced out. */
+  async #storeFill(key: string, value: unknown, plan: WritePlan, lease: Lease | undefined): Promise<boolean> {
+    const started = this.#events.startTimer();
+    const snapshot = snapshotValue(value, this.#l1 !== undefined);
+    const stored = await this.#io.writeFill({ key, snapshot, plan }, lease, this.#lock);
+    if (!stored) return false;
+    this.#bus?.publish({ keys: [key] });
+    if (started) this.#events.operation('set', 'redis', 'success', started);
+    return true;
+  }
+
+  /** A peer's change: its fills here are fenced out, and waiters for its keys look again. */
+  #onPeerChange(change: BusMessage): void {
+    if (change.clear) this.#fence.revokeAll();
+    if (change.pattern !== undefined) this.#fence.revokeMatching(compilePattern(change.pattern));
+    if (change.tags) this.#fence.revokeTags(change.tags);
+    if (change.keys) {
+      this.#fence.revokeKeys(change.keys);
+      for (const key of change.keys) this.#lock.wake(key);
+    }
+    if (change.released) for (const key of change.released) this.#lock.wake(key);
   }
 
   /** Writes, announces the operation and publishes the keys on the bus. */

@@ -1,6 +1,7 @@
 import type { CacheEventEmitter } from '../core/events.js';
+import type { FillFence } from '../core/fill-fence.js';
 import { hrtimeMs } from '../core/options.js';
-import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
+import { assertPattern, compilePattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
 import { assertTags } from '../core/write-plan.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
 import type { InvalidationBus } from './bus.js';
@@ -11,6 +12,8 @@ import { unlinkTagged } from './tags.js';
 /**
  * Invalidation of a two-tier cache: Redis first (SCAN + UNLINK inside the prefix, or the tags' sets), then
  * L1, then the bus so peers drop their L1 copies. What cannot reach Redis is replayed when it returns.
+ * Each one first bumps the fill epoch in Redis and revokes this process's running fills, so a `getOrSet`
+ * factory that started before it cannot store its result after it (docs/resilience.md, "Fenced fills").
  */
 export class RedisInvalidator {
   constructor(
@@ -20,13 +23,17 @@ export class RedisInvalidator {
     private readonly keyPrefix: string,
     private readonly auxPrefix: string,
     private readonly bus: InvalidationBus | undefined,
+    private readonly fence: FillFence,
+    private readonly epochKey: string,
   ) {}
 
   async clear(): Promise<void> {
     const started = hrtimeMs();
     const match = `${escapeGlob(this.keyPrefix)}*`;
     const tagSets = `${escapeGlob(this.auxPrefix)}tag:*`;
+    this.fence.revokeAll();
     const removed = await this.remote.run('clear', async (c) => {
+      await c.incr(this.epochKey);
       await scanAndUnlink(c, tagSets);
       return scanAndUnlink(c, match);
     });
@@ -48,7 +55,11 @@ export class RedisInvalidator {
     assertPattern(pattern);
     const started = hrtimeMs();
     const match = toRedisMatch(this.keyPrefix, pattern);
-    const removed = await this.remote.run('invalidatePattern', (c) => scanAndUnlink(c, match));
+    this.fence.revokeMatching(compilePattern(pattern));
+    const removed = await this.remote.run('invalidatePattern', async (c) => {
+      await c.incr(this.epochKey);
+      return scanAndUnlink(c, match);
+    });
     if (removed === FAILED) this.remote.rememberMatch(match);
     // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
     const l1Removed = this.l1?.deleteMatching(pattern) ?? 0;
@@ -63,13 +74,18 @@ export class RedisInvalidator {
     const started = hrtimeMs();
     const unlink = (c: Parameters<Parameters<RemoteTier['run']>[1]>[0]): Promise<string[]> =>
       unlinkTagged(c, this.auxPrefix, this.keyPrefix, tags);
-    const removed = await this.remote.run('invalidateTags', unlink);
+    this.fence.revokeTags(tags);
+    const removed = await this.remote.run('invalidateTags', async (c) => {
+      await c.incr(this.epochKey);
+      return unlink(c);
+    });
     if (removed === FAILED) for (const tag of tags) this.remote.rememberTask(`tag:${tag}`, unlink);
     // L1 drops what Redis removed, plus what it tagged itself (all it can know while Redis is away).
     let l1Removed = this.l1?.deleteTagged(tags) ?? 0;
     if (removed !== FAILED) for (const key of removed) if (this.l1?.deleteSync(key)) l1Removed++;
     const keysInvalidated = removed === FAILED ? l1Removed : removed.length;
-    if (removed !== FAILED && removed.length > 0) this.bus?.publish({ keys: removed });
+    // Peers drop the keys from L1 and fence their fills tagged so (a fill's key is not in Redis yet).
+    this.bus?.publish({ keys: removed === FAILED ? [] : removed, tags });
     this.events.invalidation('tags', tags.join(','), keysInvalidated, started);
     return keysInvalidated;
   }

@@ -1,39 +1,165 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { KeyLock, Lease } from '../core/get-or-set.js';
+import { isCluster } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 
 /** Deletes the lock only while it still holds our token (a lease that expired may belong to another). */
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Extends the lease only while it is still ours. */
+const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+/** Sends a message to the lock's waiters (the invalidation bus), when there is a way to. */
+export type WakeWaiters = (key: string) => void;
 
 /**
- * Distributed single-flight for `getOrSet` (DESIGN §5): a lease lock per key, `SET NX PX` with a random
- * token, released by compare-and-delete. A holder that dies leaves a lease that expires on its own.
+ * Distributed single-flight for `getOrSet` (docs/resilience.md, "Single-flight"): a lease lock per key,
+ * `SET NX PX` with a random token, renewed every third of the lease while the factory runs and released by
+ * compare-and-delete. A dead holder's lease expires on its own. Waiters are woken by a bus message (the
+ * value's key, or a release) and poll only as a fallback. The lease also fences the fill: a delete of the
+ * key removes its lock, and pattern, tag and clear invalidations bump the cache's epoch, so a fill stores
+ * only while both still hold (`fencedStore`).
  */
 export class RedisKeyLock implements KeyLock {
+  readonly #waiters = new Map<string, Set<() => void>>();
+
   constructor(
     private readonly remote: RemoteTier,
     private readonly auxPrefix: string,
+    private readonly sendWake: WakeWaiters | undefined,
   ) {}
 
+  get wakesWaiters(): boolean {
+    return this.sendWake !== undefined;
+  }
+
+  /** The Redis key of the invalidation epoch that fences fills against pattern, tag and clear invalidations. */
+  get epochKey(): string {
+    return `${this.auxPrefix}epoch`;
+  }
+
+  lockKey(key: string): string {
+    return `${this.auxPrefix}lock:${key}`;
+  }
+
   async tryAcquire(key: string, leaseMs: number): Promise<Lease | null | undefined> {
-    const lockKey = this.#lockKey(key);
+    const lockKey = this.lockKey(key);
     const token = randomBytes(16).toString('base64url');
-    const reply = await this.remote.run('lock', (c) => c.set(lockKey, token, 'PX', leaseMs, 'NX'));
+    // The epoch is read before the factory starts: an invalidation after this read fences the fill out.
+    const reply = await this.remote.run('lock', (c) =>
+      Promise.all([c.set(lockKey, token, 'PX', leaseMs, 'NX'), c.get(this.epochKey)]),
+    );
     if (reply === FAILED) return undefined;
-    if (reply !== 'OK') return null;
-    return {
-      release: async () => {
-        await this.remote.run('unlock', (c) => c.eval(RELEASE_SCRIPT, 1, lockKey, token));
-      },
-    };
+    if (reply[0] !== 'OK') return null;
+    return this.#lease(key, lockKey, token, reply[1] ?? '0', leaseMs);
   }
 
   async isHeld(key: string): Promise<boolean> {
-    const count = await this.remote.run('lock', (c) => c.exists(this.#lockKey(key)));
+    const count = await this.remote.run('lock', (c) => c.exists(this.lockKey(key)));
     return count !== FAILED && count > 0;
   }
 
-  #lockKey(key: string): string {
-    return `${this.auxPrefix}lock:${key}`;
+  waitForRelease(key: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let waiters = this.#waiters.get(key);
+      if (!waiters) this.#waiters.set(key, (waiters = new Set()));
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
   }
+
+  /** A message said `key` was written or its lock released: its waiters look again now. */
+  wake(key: string): void {
+    const waiters = this.#waiters.get(key);
+    if (waiters) for (const done of [...waiters]) done();
+  }
+
+  /** Waiters in this process (bounded by the keys being waited on). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  #lease(key: string, lockKey: string, token: string, epoch: string, leaseMs: number): Lease {
+    const renewal = setInterval(
+      () => void this.remote.run('lock', (c) => c.eval(RENEW_SCRIPT, 1, lockKey, token, leaseMs)),
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    renewal.unref();
+    return {
+      token,
+      epoch,
+      release: async (wake) => {
+        clearInterval(renewal);
+        await this.remote.run('unlock', (c) => c.eval(RELEASE_SCRIPT, 1, lockKey, token));
+        if (wake) this.sendWake?.(key);
+      },
+    };
+  }
+}
+
+/**
+ * Writes a fill only while its lease and the epoch it started under still hold, atomically (one script)
+ * on a single Redis. KEYS: lock, epoch, value, tag sets. ARGV: token, epoch, payload, ttl ms, member.
+ */
+const FENCED_SET_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+local ms = tonumber(ARGV[4])
+if ms > 0 then redis.call('SET', KEYS[3], ARGV[3], 'PX', ms) else redis.call('SET', KEYS[3], ARGV[3]) end
+for i = 4, #KEYS do
+  local before = redis.call('PTTL', KEYS[i])
+  redis.call('SADD', KEYS[i], ARGV[5])
+  if ms == 0 then redis.call('PERSIST', KEYS[i])
+  elseif before == -2 or (before >= 0 and ms > before) then redis.call('PEXPIRE', KEYS[i], ms) end
+end
+return 1`;
+
+/** One fill on its way to Redis through its lease. */
+export interface FencedWrite {
+  lockKey: string;
+  epochKey: string;
+  lease: Lease;
+  key: string;
+  redisKey: string;
+  payload: Buffer | string;
+  ttlMs: number;
+  tagKeys: readonly string[];
+}
+
+/**
+ * Stores a fill if its lease and epoch still hold; false when an invalidation overtook it. On a Cluster the
+ * lock, the epoch and the value live in different slots, so the check and the write are two steps there
+ * (a window of one round trip, documented in docs/resilience.md).
+ */
+export async function fencedStore(
+  client: Redis,
+  write: FencedWrite,
+  storeUnfenced: () => Promise<void>,
+): Promise<boolean> {
+  if (isCluster(client)) {
+    const [holder, epoch] = await Promise.all([client.get(write.lockKey), client.get(write.epochKey)]);
+    if (holder !== write.lease.token || (epoch ?? '0') !== write.lease.epoch) return false;
+    await storeUnfenced();
+    return true;
+  }
+  const stored = await client.eval(
+    FENCED_SET_SCRIPT,
+    3 + write.tagKeys.length,
+    write.lockKey,
+    write.epochKey,
+    write.redisKey,
+    ...write.tagKeys,
+    write.lease.token,
+    write.lease.epoch,
+    write.payload,
+    write.ttlMs,
+    write.key,
+  );
+  return stored === 1;
 }

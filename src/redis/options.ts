@@ -56,10 +56,19 @@ export interface GenericRedisCacheOptions {
   /** Millisecond clock of the L1 tier. @default performance.now() */
   clock?: Clock;
   /**
-   * Cross-instance L1 coherence: publish every change on a Redis channel and drop peers' changes from L1
-   * (one extra connection). `true`, or `{ channel }` to name the channel. @default false
+   * How this instance's L1 learns of other instances' writes (docs/resilience.md, "Coherence"):
+   * `'auto'` picks the best mode available (today the bus), `'bus'` publishes every change on a Redis
+   * channel and drops peers' changes from L1 (one extra connection), `'none'` trusts L1 until its copy
+   * expires, so it needs `memoryCacheTtl`. Irrelevant without L1. @default 'auto'
+   */
+  coherence?: CoherenceMode;
+  /**
+   * The bus of `coherence: 'bus'`: `true` is a synonym for it, `{ channel }` names its channel, `false`
+   * means `coherence: 'none'`. @default on whenever L1 and Redis are both on
    */
   bus?: boolean | { channel?: string };
+  /** Cap on how long L1 keeps a copy, whatever the value's TTL (`0` = the value's TTL). Required with `coherence: 'none'`. @default 0 */
+  memoryCacheTtl?: Duration;
   /** Stop sending commands to a failing Redis for a while (`false` = off). @default { failureThreshold: 5, resetTimeout: 2000 } */
   circuitBreaker?: CircuitBreakerOptions | false;
   /** Spread each TTL by ± this fraction (0.1 = ±10%). @default 0 */
@@ -67,6 +76,9 @@ export interface GenericRedisCacheOptions {
   /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
   random?: () => number;
 }
+
+export type CoherenceMode = 'auto' | 'bus' | 'none';
+export const COHERENCE_MODES: readonly CoherenceMode[] = ['auto', 'bus', 'none'];
 
 export const GENERIC_REDIS_CACHE_DEFAULTS = {
   redisUrl: 'redis://localhost:6379',
@@ -80,6 +92,8 @@ export const GENERIC_REDIS_CACHE_DEFAULTS = {
   commandTimeout: 500,
   connectTimeout: 2000,
   autoPipelining: true,
+  coherence: 'auto',
+  memoryCacheTtl: 0,
 } as const;
 
 export interface ResolvedRedisCacheOptions {
@@ -100,8 +114,12 @@ export interface ResolvedRedisCacheOptions {
   clock: Clock | undefined;
   security: RedisSecurityOptions | undefined;
   encryptionKey: string | string[] | undefined;
+  /** The coherence mode in force: `'bus'` or `'none'`; `'off'` without L1 (nothing to keep coherent). */
+  coherence: 'bus' | 'none' | 'off';
   /** The bus channel, or undefined when the bus is off. */
   busChannel: string | undefined;
+  /** Seconds, 0 = no cap. */
+  memoryCacheTtl: number;
   circuitBreaker: Required<CircuitBreakerOptions> | undefined;
   ttlJitter: number;
   random: () => number;
@@ -109,23 +127,45 @@ export interface ResolvedRedisCacheOptions {
   auxPrefix: string;
 }
 
-const KNOWN = Object.keys(GENERIC_REDIS_CACHE_DEFAULTS).concat([
+/** Every option name of a GenericRedisCache: the list every other door (factory, config) derives from. */
+export const GENERIC_REDIS_CACHE_OPTION_NAMES = [
+  'redisUrl',
+  'cluster',
+  'sentinel',
   'redisClient',
+  'defaultTtl',
+  'enableMemoryCache',
+  'memoryCacheSize',
+  'memoryCacheTtl',
+  'compressionThreshold',
+  'compressionLevel',
+  'compressionAlgorithm',
+  'keyPrefix',
+  'commandTimeout',
+  'connectTimeout',
+  'autoPipelining',
+  'encryptionKey',
+  'security',
   'logger',
   'clock',
-  'security',
-  'encryptionKey',
+  'coherence',
   'bus',
   'circuitBreaker',
   'ttlJitter',
   'random',
-  'cluster',
-  'sentinel',
-]);
+] as const satisfies readonly (keyof GenericRedisCacheOptions)[];
+
+// Compile-time guard: an option added to the interface but not to the list above fails the build.
+type UnlistedOption = Exclude<
+  keyof GenericRedisCacheOptions,
+  (typeof GENERIC_REDIS_CACHE_OPTION_NAMES)[number]
+>;
+const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void everyOptionListed;
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
 export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): ResolvedRedisCacheOptions {
-  assertKnownOptions(options, KNOWN);
+  assertKnownOptions(options, GENERIC_REDIS_CACHE_OPTION_NAMES);
   const o = { ...GENERIC_REDIS_CACHE_DEFAULTS, ...stripUndefined(options) };
   const errors: string[] = [];
   const explicitTopology = topologyFromOptions(
@@ -158,6 +198,9 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   if (!isInt(o.connectTimeout, 1, 600_000))
     errors.push('connectTimeout must be a positive integer of milliseconds');
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
+  const memoryCacheTtl = durationProblem(o.memoryCacheTtl, 'memoryCacheTtl');
+  if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
+  const coherence = resolveCoherence(options, o.enableMemoryCache && o.memoryCacheSize > 0, errors);
   const bus = options.bus;
   const busChannelGiven = typeof bus === 'object' && bus !== null ? bus.channel : undefined;
   if (bus !== undefined && typeof bus !== 'boolean' && (typeof bus !== 'object' || bus === null)) {
@@ -168,6 +211,9 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   ) {
     errors.push('bus.channel must be a non-empty string');
   }
+  const circuitBreaker = collect(() => resolveBreakerOptions(options.circuitBreaker), errors);
+  const ttlJitter = collect(() => resolveJitter(options.ttlJitter), errors);
+  const random = collect(() => resolveRandom(options.random), errors);
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
   const auxPrefix = `__tiercache__:${o.keyPrefix}`;
   return {
@@ -191,12 +237,65 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     clock: options.clock,
     security: options.security,
     encryptionKey: options.encryptionKey,
-    busChannel: bus ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
-    circuitBreaker: resolveBreakerOptions(options.circuitBreaker),
-    ttlJitter: resolveJitter(options.ttlJitter),
-    random: resolveRandom(options.random),
+    coherence,
+    busChannel: coherence === 'bus' ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
+    memoryCacheTtl: typeof memoryCacheTtl === 'number' ? memoryCacheTtl : 0,
+    circuitBreaker,
+    ttlJitter: ttlJitter ?? 0,
+    random: random ?? Math.random,
     auxPrefix,
   };
+}
+
+/** Every problem with these options, as messages (empty when they are valid): for the other doors. */
+export function redisOptionProblems(options: GenericRedisCacheOptions): string[] {
+  try {
+    resolveRedisCacheOptions(options);
+    return [];
+  } catch (error) {
+    if (error instanceof ValidationError) return error.errors;
+    throw error;
+  }
+}
+
+/**
+ * The coherence mode from `coherence` and its synonym `bus`: `'auto'` is the bus today; `'none'` is
+ * accepted only with an L1 TTL cap, since nothing else would ever tell L1 of a peer's write.
+ */
+function resolveCoherence(
+  options: GenericRedisCacheOptions,
+  withL1: boolean,
+  errors: string[],
+): 'bus' | 'none' | 'off' {
+  const { coherence, bus } = options;
+  if (coherence !== undefined && !COHERENCE_MODES.includes(coherence)) {
+    errors.push(`coherence must be one of ${COHERENCE_MODES.map((m) => `'${m}'`).join(', ')}`);
+    return 'off';
+  }
+  const fromBus = bus === undefined ? undefined : bus === false ? 'none' : 'bus';
+  if (coherence !== undefined && coherence !== 'auto' && fromBus !== undefined && coherence !== fromBus) {
+    errors.push(`coherence '${coherence}' contradicts bus: ${String(bus !== false)}; give only coherence`);
+  }
+  const mode = coherence === 'none' || fromBus === 'none' ? 'none' : 'bus';
+  if (!withL1) return 'off';
+  const capped = options.memoryCacheTtl !== undefined && options.memoryCacheTtl !== 0;
+  if (mode === 'none' && !capped) {
+    errors.push(
+      "coherence 'none' (or bus: false) needs memoryCacheTtl, an L1 TTL cap such as '5s': without coherence, L1 serves a value written or deleted by another instance until its copy expires",
+    );
+  }
+  return mode;
+}
+
+/** The value of a check that throws `ValidationError`, or its messages added to `errors`. */
+function collect<T>(check: () => T, errors: string[]): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    errors.push(...error.errors);
+    return undefined;
+  }
 }
 
 function isInt(value: unknown, min: number, max: number): value is number {

@@ -36,6 +36,9 @@ export class RemoteTier {
   #recovering: Promise<void> | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #detached = false;
+  readonly #onRecovered: ((changed: boolean) => void) | undefined;
+  /** Something was written or invalidated while Redis was away (peers never heard of it). */
+  #changedWhileAway = false;
   readonly #onReady = (): void => {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
@@ -72,9 +75,15 @@ export class RemoteTier {
     client: Redis,
     events: CacheEventEmitter,
     logger: Logger,
-    options: { adaptivePipelining?: boolean; breaker?: Required<CircuitBreakerOptions> | undefined } = {},
+    options: {
+      adaptivePipelining?: boolean;
+      breaker?: Required<CircuitBreakerOptions> | undefined;
+      /** After an outage, once Redis is back: `changed` = this instance wrote or invalidated meanwhile. */
+      onRecovered?: (changed: boolean) => void;
+    } = {},
   ) {
-    const { adaptivePipelining = false, breaker } = options;
+    const { adaptivePipelining = false, breaker, onRecovered } = options;
+    this.#onRecovered = onRecovered;
     this.#client = client;
     this.#cluster = isCluster(client);
     this.#breaker =
@@ -146,17 +155,20 @@ export class RemoteTier {
 
   /** Remembers a key whose Redis copy may be stale because a write or delete could not reach Redis. */
   rememberKey(redisKey: string): void {
+    this.#changedWhileAway = true;
     if (this.#pendingKeys.size >= MAX_PENDING_KEYS) this.#pendingOverflow = true;
     else this.#pendingKeys.add(redisKey);
   }
 
   /** Remembers an invalidation (a SCAN MATCH pattern) that could not reach Redis. */
   rememberMatch(match: string): void {
+    this.#changedWhileAway = true;
     this.#pendingMatches.add(match);
   }
 
   /** Remembers work (e.g. a tag invalidation) to run on Redis when it returns; one task per `id`. */
   rememberTask(id: string, task: (client: Redis) => Promise<unknown>): void {
+    this.#changedWhileAway = true;
     this.#pendingTasks.set(id, task);
   }
 
@@ -215,8 +227,12 @@ export class RemoteTier {
     return this.#recovering;
   }
 
+  /**
+   * A first connection is not a recovery: only an instance that was degraded announces `connected` and
+   * tells `onRecovered` whether it changed anything while Redis was away (peers then drop their L1).
+   */
   async #recoverOnce(): Promise<void> {
-    const wasDegraded = this.#degraded || !this.#everConnected;
+    const wasDegraded = this.#degraded;
     this.#everConnected = true;
     const replayed = await this.#replayPending();
     if (!replayed) {
@@ -228,6 +244,9 @@ export class RemoteTier {
     this.#degraded = false;
     this.#logger.info({}, 'redis connection restored');
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
+    const changed = this.#changedWhileAway;
+    this.#changedWhileAway = false;
+    this.#onRecovered?.(changed);
   }
 
   /** Removes from Redis what changed while it was away; false when Redis failed again meanwhile. */

@@ -2,7 +2,10 @@ import type { EntryRead } from '../core/get-or-set.js';
 import type { Snapshot } from '../core/values.js';
 import type { WritePlan } from '../core/write-plan.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
+import { isCluster } from './connection.js';
+import { fencedStore, type RedisKeyLock } from './lock.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
@@ -87,18 +90,7 @@ export class TierIO {
   async write(entries: readonly PlannedWrite[]): Promise<void> {
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.usable) {
-      const now = Date.now();
-      const encoded: EncodedEntry[] = entries.map(({ key, snapshot, plan }, i) => ({
-        key,
-        redisKey: redisKeys[i] as string,
-        ttlMs: plan.ttlMs,
-        payload: this.values.encode(
-          snapshot,
-          redisKeys[i] as string,
-          plan.freshMs > 0 ? now + plan.freshMs : 0,
-        ),
-        tagKeys: plan.tags?.map((tag) => tagKey(this.auxPrefix, tag)),
-      }));
+      const encoded = this.#encode(entries, redisKeys);
       const [one] = encoded;
       const stored =
         encoded.length === 1 && one && !one.tagKeys
@@ -112,20 +104,83 @@ export class TierIO {
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
     }
+    this.#toL1(entries);
+  }
+
+  /**
+   * Writes a `getOrSet` fill through its lease: stored only while the lease and the epoch it started under
+   * still hold (false = an invalidation overtook it: nothing is written, L1 included). Without a lease it
+   * is an ordinary write.
+   */
+  async writeFill(entry: PlannedWrite, lease: Lease | undefined, lock: RedisKeyLock): Promise<boolean> {
+    if (!lease || !this.remote.usable) {
+      await this.write([entry]);
+      return true;
+    }
+    const redisKey = this.keyPrefix + entry.key;
+    const [encoded] = this.#encode([entry], [redisKey]) as [EncodedEntry];
+    const stored = await this.remote.run('set', (c) =>
+      fencedStore(
+        c,
+        {
+          ...encoded,
+          lockKey: lock.lockKey(entry.key),
+          epochKey: lock.epochKey,
+          lease,
+          tagKeys: encoded.tagKeys ?? [],
+        },
+        () => storeMany(c, [encoded]),
+      ),
+    );
+    if (stored === false) return false;
+    if (stored === FAILED) this.remote.rememberKey(redisKey);
+    this.#toL1([entry]);
+    return true;
+  }
+
+  #encode(entries: readonly PlannedWrite[], redisKeys: string[]): EncodedEntry[] {
+    const now = Date.now();
+    return entries.map(({ key, snapshot, plan }, i) => ({
+      key,
+      redisKey: redisKeys[i] as string,
+      ttlMs: plan.ttlMs,
+      payload: this.values.encode(
+        snapshot,
+        redisKeys[i] as string,
+        plan.freshMs > 0 ? now + plan.freshMs : 0,
+      ),
+      tagKeys: plan.tags?.map((tag) => tagKey(this.auxPrefix, tag)),
+    }));
+  }
+
+  #toL1(entries: readonly PlannedWrite[]): void {
     for (const { key, snapshot, plan } of entries) {
       this.l1?.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
     }
     this.counters.sets += entries.length;
   }
 
-  /** Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). */
-  async remove(keys: string[]): Promise<boolean[]> {
+  /**
+   * Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). The keys'
+   * fill locks go first: a fill running elsewhere then fails its fenced store instead of resurrecting them.
+   */
+  async remove(keys: string[], lockKeys: string[]): Promise<boolean[]> {
     const redisKeys = keys.map((key) => this.keyPrefix + key);
-    const [single] = redisKeys;
-    const inRedis =
-      redisKeys.length === 1 && single !== undefined
-        ? await this.remote.run('delete', async (c) => [(await c.del(single)) > 0])
-        : await this.remote.run('deleteMany', (c) => removeMany(c, redisKeys));
+    const inRedis = await this.remote.run('delete', async (c) => {
+      if (isCluster(c)) {
+        // A cluster's nodes keep no order between them: the locks are gone before the values go.
+        await removeMany(c, lockKeys);
+        return removeMany(c, redisKeys);
+      }
+      // One pipeline on one connection keeps the order: locks first, then the values.
+      const pipeline = c.pipeline().del(...lockKeys);
+      for (const key of redisKeys) pipeline.del(key);
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.slice(1).map(([error, count]) => {
+        if (error) throw error;
+        return (count as number) > 0;
+      });
+    });
     if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
     const existed = keys.map(
       (key, i) => (this.l1?.deleteSync(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),

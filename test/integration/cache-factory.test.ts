@@ -36,7 +36,9 @@ describe.runIf(hasRedis)('CacheFactory with a real redis-server', () => {
         CACHE_PRESET: 'simple',
         CACHE_CUSTOM_CONFIG: '{"ttlJitter": 2, "bus": "yes"}',
       }),
-    ).rejects.toThrow(/bus must be a boolean; ttlJitter must be a number between 0 and 1/);
+    ).rejects.toThrow(
+      /bus must be a boolean or \{ channel\?: string \}; ttlJitter must be a number between 0 and 1/,
+    );
   });
 
   it('forWebApp connects with its defaults and honours every option', async () => {

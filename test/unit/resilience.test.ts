@@ -25,8 +25,36 @@ describe('getOrSet grace and timeouts (InMemoryCache)', () => {
     const failing = vi.fn(() => Promise.reject(new Error('upstream down')));
     expect(await cache.getOrSet('k', failing, { ttl: 10, grace: 60 })).toBe('v1');
     expect(failing).toHaveBeenCalledOnce();
+    clock.advance(10_000); // past graceBackoff: the factory is tried again
     expect(await cache.getOrSet('k', () => 'v2', { ttl: 10, grace: 60 })).toBe('v2');
     expect(await cache.get('k')).toBe('v2');
+  });
+
+  it('does not retry a failed factory during graceBackoff: the stale value answers meanwhile', async () => {
+    const { cache, clock } = memoryCache();
+    await cache.getOrSet('k', () => 'v1', { ttl: 10, grace: 60 });
+    clock.advance(11_000);
+    const failing = vi.fn(() => Promise.reject(new Error('upstream down')));
+    const options = { ttl: 10, grace: 60, graceBackoff: '5s' };
+    expect(await cache.getOrSet('k', failing, options)).toBe('v1');
+    const healthy = vi.fn(() => 'v2');
+    expect(await cache.getOrSet('k', healthy, options)).toBe('v1');
+    clock.advance(4000);
+    expect(await cache.getOrSet('k', healthy, options)).toBe('v1');
+    expect(healthy).not.toHaveBeenCalled();
+    clock.advance(1000);
+    expect(await cache.getOrSet('k', healthy, options)).toBe('v2');
+    expect(healthy).toHaveBeenCalledOnce();
+    expect(failing).toHaveBeenCalledOnce();
+  });
+
+  it('retries at once after a failure when graceBackoff is 0', async () => {
+    const { cache, clock } = memoryCache();
+    await cache.getOrSet('k', () => 'v1', { ttl: 10, grace: 60 });
+    clock.advance(11_000);
+    const options = { ttl: 10, grace: 60, graceBackoff: 0 };
+    expect(await cache.getOrSet('k', () => Promise.reject(new Error('down')), options)).toBe('v1');
+    expect(await cache.getOrSet('k', () => 'v2', options)).toBe('v2');
   });
 
   it('propagates the factory error once the grace period is over', async () => {
