@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import type { BusEvent } from '../../src/core/events.js';
 import type { GetOrSetOptions } from '../../src/core/types.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import { AIResponseCache } from '../../src/ai/ai-response-cache.js';
 
 /** What the factory of a worker's getOrSet does: count its call in Redis, then answer (or hang). */
 export interface WorkerFactory {
@@ -20,6 +21,7 @@ interface Request {
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
 const cache = new GenericRedisCache({ ...options, logger: silentLogger });
+const ai = new AIResponseCache({ cache });
 const busEvents: (BusEvent & { receivedAt: number })[] = [];
 cache.on('bus', (event) => busEvents.push({ ...event, receivedAt: Date.now() }));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,9 +39,27 @@ function getOrSet(key: string, factory: WorkerFactory, getOrSetOptions?: GetOrSe
   );
 }
 
+/** An AI compute that counts its call in Redis, then answers after `delayMs`. */
+async function aiGetOrCompute(text: string, factory: WorkerFactory): Promise<unknown> {
+  return ai.getOrCompute({ operation: 'summarize', text }, async () => {
+    await cache.client.incr(factory.counterKey);
+    await sleep(factory.delayMs ?? 0);
+    return factory.value;
+  });
+}
+
 const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
   get: (key: string) => cache.get(key),
-  set: (key: string, value: unknown) => cache.set(key, value),
+  set: (key: string, value: unknown, options?: { ttl?: number; tags?: string[] }) =>
+    cache.set(key, value, options),
+  delete: (key: string) => cache.delete(key),
+  invalidatePattern: (pattern: string) => cache.invalidatePattern(pattern),
+  invalidateTags: (tags: string[]) => cache.invalidateTags(tags),
+  clear: () => cache.clear(),
+  stats: () => cache.getStats(),
+  aiGetOrCompute,
+  aiGetOrComputeMany: (count: number, text: string, factory: WorkerFactory) =>
+    Promise.all(Array.from({ length: count }, () => aiGetOrCompute(text, factory))),
   busEvents: async () => busEvents.splice(0),
   getOrSet,
   getOrSetMany: (count: number, key: string, factory: WorkerFactory, o?: GetOrSetOptions) =>
