@@ -8,11 +8,10 @@ import {
 } from '../core/events.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
-import { compilePattern, escapeGlob } from '../core/pattern.js';
+import { escapeGlob } from '../core/pattern.js';
 import { SingleFlight } from '../core/single-flight.js';
-import { FillFence } from '../core/fill-fence.js';
 import { GraceBackoff } from '../core/grace-backoff.js';
-import { getOrSet, type EntryRead, type GetOrSetHost, type Lease } from '../core/get-or-set.js';
+import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type {
   CacheEntry,
@@ -22,11 +21,11 @@ import type {
   SetOptions,
 } from '../core/types.js';
 import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
-import { TtlPolicy, type WritePlan } from '../core/write-plan.js';
+import { TtlPolicy } from '../core/write-plan.js';
 import { InMemoryCache } from '../memory/in-memory-cache.js';
-import { InvalidationBus, type BusMessage } from './bus.js';
+import { InvalidationBus } from './bus.js';
+import { RedisFills } from './fills.js';
 import { RedisInvalidator } from './invalidator.js';
-import { RedisKeyLock } from './lock.js';
 import { CacheCounters, TierIO, type PlannedWrite } from './tier-io.js';
 import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
 import { ValuePipeline } from './value-pipeline.js';
@@ -73,9 +72,7 @@ export class GenericRedisCache implements CacheInterface {
   readonly #values: ValuePipeline;
   readonly #serverStatus: ServerStatusReader;
   readonly #io: TierIO;
-  readonly #lock: RedisKeyLock;
-  /** Fills in flight, revoked by the writes and invalidations (here or from peers) that overtake them. */
-  readonly #fence = new FillFence();
+  readonly #fills: RedisFills;
 
   constructor(options: GenericRedisCacheOptions = {}) {
     const o = resolveRedisCacheOptions(options);
@@ -127,17 +124,20 @@ export class GenericRedisCache implements CacheInterface {
     );
     this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
     this.#policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
-    if (this.#l1 && o.busChannel) {
-      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger, (m) =>
-        this.#onPeerChange(m),
-      );
-    }
-    const bus = this.#bus;
-    this.#lock = new RedisKeyLock(
+    this.#fills = new RedisFills(
       this.#remote,
       o.auxPrefix,
-      bus && ((key) => bus.publish({ released: [key] })),
+      this.#io,
+      this.#events,
+      () => this.#bus,
+      this.#l1 !== undefined,
+      this.#l1 !== undefined && o.busChannel !== undefined,
     );
+    if (this.#l1 && o.busChannel) {
+      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger, (m) =>
+        this.#fills.onPeerChange(m),
+      );
+    }
     this.#invalidator = new RedisInvalidator(
       this.#remote,
       this.#l1,
@@ -145,19 +145,19 @@ export class GenericRedisCache implements CacheInterface {
       o.keyPrefix,
       o.auxPrefix,
       this.#bus,
-      this.#fence,
-      this.#lock.epochKey,
+      this.#fills.fence,
+      this.#fills.lock.epochKey,
     );
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
       flights: new SingleFlight(),
-      fence: this.#fence,
+      fence: this.#fills.fence,
       backoff: new GraceBackoff(),
       logger: this.#logger,
-      lock: this.#lock,
+      lock: this.#fills.lock,
       peekFresh: (key) => this.peek(key),
       readEntry: (key) => this.#readEntry(key),
-      store: (key, value, plan, lease) => this.#storeFill(key, value, plan, lease),
+      store: (key, value, plan, lease) => this.#fills.store(key, value, plan, lease),
     };
   }
 
@@ -257,7 +257,7 @@ export class GenericRedisCache implements CacheInterface {
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
       await this.#write('set', [{ key, snapshot, plan }]);
-      this.#fence.revokeKey(key);
+      this.#fills.fence.revokeKey(key);
       if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
   }
@@ -266,8 +266,8 @@ export class GenericRedisCache implements CacheInterface {
     return traced('delete', 'redis', key, async () => {
       assertKey(key);
       const started = this.#events.startTimer();
-      this.#fence.revokeKey(key);
-      const [existed] = (await this.#io.remove([key], [this.#lock.lockKey(key)])) as [boolean];
+      this.#fills.fence.revokeKey(key);
+      const [existed] = (await this.#io.remove([key], [this.#fills.lock.lockKey(key)])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
       if (existed) this.#callbacks.fire('delete_success', key);
@@ -312,7 +312,7 @@ export class GenericRedisCache implements CacheInterface {
         snapshot: snapshotValue(e.value, withL1),
       }));
       await this.#write('setMany', resolved);
-      this.#fence.revokeKeys(resolved.map((e) => e.key));
+      this.#fills.fence.revokeKeys(resolved.map((e) => e.key));
     });
   }
 
@@ -320,8 +320,8 @@ export class GenericRedisCache implements CacheInterface {
     return traced('deleteMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#events.startTimer();
-      this.#fence.revokeKeys(keys);
-      const lockKeys = keys.map((key) => this.#lock.lockKey(key));
+      this.#fills.fence.revokeKeys(keys);
+      const lockKeys = keys.map((key) => this.#fills.lock.lockKey(key));
       const count = (await this.#io.remove(keys, lockKeys)).filter(Boolean).length;
       if (keys.length > 0) this.#bus?.publish({ keys });
       if (started) this.#events.operation('deleteMany', 'redis', 'success', started, keys.length);
@@ -406,29 +406,6 @@ export class GenericRedisCache implements CacheInterface {
     this.#afterGet(key, fresh, 'redis', started, started !== 0);
     // Redis unreachable or evicted: a stale L1 copy still serves grace.
     return remote ?? local;
-  }
-
-  /** A getOrSet fill: through its lease (fenced), then announced like a set; false when fenced out. */
-  async #storeFill(key: string, value: unknown, plan: WritePlan, lease: Lease | undefined): Promise<boolean> {
-    const started = this.#events.startTimer();
-    const snapshot = snapshotValue(value, this.#l1 !== undefined);
-    const stored = await this.#io.writeFill({ key, snapshot, plan }, lease, this.#lock);
-    if (!stored) return false;
-    this.#bus?.publish({ keys: [key] });
-    if (started) this.#events.operation('set', 'redis', 'success', started);
-    return true;
-  }
-
-  /** A peer's change: its fills here are fenced out, and waiters for its keys look again. */
-  #onPeerChange(change: BusMessage): void {
-    if (change.clear) this.#fence.revokeAll();
-    if (change.pattern !== undefined) this.#fence.revokeMatching(compilePattern(change.pattern));
-    if (change.tags) this.#fence.revokeTags(change.tags);
-    if (change.keys) {
-      this.#fence.revokeKeys(change.keys);
-      for (const key of change.keys) this.#lock.wake(key);
-    }
-    if (change.released) for (const key of change.released) this.#lock.wake(key);
   }
 
   /** Writes, announces the operation and publishes the keys on the bus. */

@@ -82,7 +82,10 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
   it('serves repeated reads from L1 and counts hits per tier', async () => {
     const cache = await createRedisCache(redis);
     const other = await createRedisCache(redis, { keyPrefix: cache.keyPrefix });
+    // The write's bus message reaches this cache first (else it could drop the copy just promoted).
+    const heard = new Promise<void>((resolve) => cache.on('bus', () => resolve()));
     await other.set('k', { v: 1 });
+    await heard;
     expect(await cache.get('k')).toStrictEqual({ v: 1 });
     expect(await cache.get('k')).toStrictEqual({ v: 1 });
     await cache.get('missing');

@@ -202,7 +202,7 @@ describe('issue 17 item 5: AIResponseCache.getOrCompute runs on the cache’s ge
     expect(getOrSet).toHaveBeenCalledOnce();
     expect(await ai.getOrCompute({ operation: 'qa', text: 'x' }, empty)).toBe('');
     expect(empty).toHaveBeenCalledTimes(2);
-    expect(await inner.size).toBe(0);
+    expect(inner.size).toBe(0);
   });
 });
 
