@@ -12,6 +12,7 @@ export {
   InfrastructureError,
   AuthenticationError,
   FactoryTimeoutError,
+  LockTimeoutError,
   HTTP_STATUS_BY_CODE,
 } from './core/errors.js';
 export { parseDuration, MAX_TTL_SECONDS } from './core/duration.js';
@@ -41,7 +42,7 @@ export type { OperationPerformance, TierStatistics, TokenUsage } from './ai/ai-m
 export type { ComputeResult } from './ai/ai-entry.js';
 export type { TextSizeTiers, TextTier } from './ai/text-tiers.js';
 export type { RedisCacheStats } from './redis/generic-redis-cache.js';
-export type { GenericRedisCacheOptions } from './redis/options.js';
+export type { CoherenceMode, GenericRedisCacheOptions } from './redis/options.js';
 export type { RedisSecurityOptions, SecurityStatus } from './redis/security.js';
 export type { CacheFactoryOptions } from './factory/cache-factory.js';
 export type {
@@ -73,6 +74,8 @@ export type {
   CacheInterface,
   CacheStats,
   Duration,
+  FactoryContext,
+  GetOrSetFactory,
   GetOrSetOptions,
   SetOptions,
 } from './core/types.js';

@@ -3,11 +3,16 @@ import type { Redis } from 'ioredis';
 import type { KeyLock, Lease } from '../core/get-or-set.js';
 import { isCluster } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
+import { LuaScript } from './scripts.js';
 
 /** Deletes the lock only while it still holds our token (a lease that expired may belong to another). */
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RELEASE_SCRIPT = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`,
+);
 /** Extends the lease only while it is still ours. */
-const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RENEW_SCRIPT = new LuaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
+);
 
 /** Sends a message to the lock's waiters (the invalidation bus), when there is a way to. */
 export type WakeWaiters = (key: string) => void;
@@ -87,7 +92,7 @@ export class RedisKeyLock implements KeyLock {
 
   #lease(key: string, lockKey: string, token: string, epoch: string, leaseMs: number): Lease {
     const renewal = setInterval(
-      () => void this.remote.run('lock', (c) => c.eval(RENEW_SCRIPT, 1, lockKey, token, leaseMs)),
+      () => void this.remote.run('lock', (c) => RENEW_SCRIPT.run(c, [lockKey], [token, leaseMs])),
       Math.max(50, Math.floor(leaseMs / 3)),
     );
     renewal.unref();
@@ -96,7 +101,7 @@ export class RedisKeyLock implements KeyLock {
       epoch,
       release: async (wake) => {
         clearInterval(renewal);
-        await this.remote.run('unlock', (c) => c.eval(RELEASE_SCRIPT, 1, lockKey, token));
+        await this.remote.run('unlock', (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]));
         if (wake) this.sendWake?.(key);
       },
     };
@@ -107,7 +112,7 @@ export class RedisKeyLock implements KeyLock {
  * Writes a fill only while its lease and the epoch it started under still hold, atomically (one script)
  * on a single Redis. KEYS: lock, epoch, value, tag sets. ARGV: token, epoch, payload, ttl ms, member.
  */
-const FENCED_SET_SCRIPT = `
+const FENCED_SET_SCRIPT = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
 local ms = tonumber(ARGV[4])
@@ -118,7 +123,7 @@ for i = 4, #KEYS do
   if ms == 0 then redis.call('PERSIST', KEYS[i])
   elseif before == -2 or (before >= 0 and ms > before) then redis.call('PEXPIRE', KEYS[i], ms) end
 end
-return 1`;
+return 1`);
 
 /** One fill on its way to Redis through its lease. */
 export interface FencedWrite {
@@ -148,18 +153,10 @@ export async function fencedStore(
     await storeUnfenced();
     return true;
   }
-  const stored = await client.eval(
-    FENCED_SET_SCRIPT,
-    3 + write.tagKeys.length,
-    write.lockKey,
-    write.epochKey,
-    write.redisKey,
-    ...write.tagKeys,
-    write.lease.token,
-    write.lease.epoch,
-    write.payload,
-    write.ttlMs,
-    write.key,
+  const stored = await FENCED_SET_SCRIPT.run(
+    client,
+    [write.lockKey, write.epochKey, write.redisKey, ...write.tagKeys],
+    [write.lease.token, write.lease.epoch, write.payload, write.ttlMs, write.key],
   );
   return stored === 1;
 }

@@ -144,3 +144,20 @@ describe('Redis topologies: URLs and explicit options', () => {
     ).toThrow('cluster and sentinel cannot both be set');
   });
 });
+
+describe('one option definition', () => {
+  it('documents every GenericRedisCache option in docs/configuration.md', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { GENERIC_REDIS_CACHE_OPTION_NAMES } = await import('../../src/redis/options.js');
+    const doc = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const table = doc.slice(doc.indexOf('## GenericRedisCache options'));
+    const undocumented = GENERIC_REDIS_CACHE_OPTION_NAMES.filter((name) => !table.includes(`\`${name}`));
+    expect(undocumented).toStrictEqual([]);
+  });
+
+  it('lets the factory accept every GenericRedisCache option', async () => {
+    const { COMMON_OPTION_NAMES } = await import('../../src/factory/factory-options.js');
+    const { GENERIC_REDIS_CACHE_OPTION_NAMES } = await import('../../src/redis/options.js');
+    for (const name of GENERIC_REDIS_CACHE_OPTION_NAMES) expect(COMMON_OPTION_NAMES).toContain(name);
+  });
+});
