@@ -43,7 +43,8 @@ export const IN_PROCESS_TIMING_SAMPLE = 64;
 export interface EvictionEvent {
   key: string;
   tier: CacheTier;
-  reason: 'evict' | 'expire';
+  /** `reject`: a value bigger than `maxBytes` on its own, not kept (its key's previous value is gone too). */
+  reason: 'evict' | 'expire' | 'reject';
 }
 
 /**

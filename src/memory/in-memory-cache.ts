@@ -40,6 +40,8 @@ export interface MemoryCacheStats extends CacheStats {
   defaultTtl: number;
   evictions: number;
   expirations: number;
+  /** Entries not kept because each alone was bigger than `maxBytes`. */
+  rejections: number;
   memoryUsageBytes: number;
 }
 
@@ -64,6 +66,8 @@ export class InMemoryCache implements CacheInterface {
   readonly #clock: Clock;
   /** `maxTtl` in milliseconds, 0 = none. */
   readonly #maxTtlMs: number;
+  /** `maxBytes`, when set: a single entry above it is rejected. */
+  readonly #maxBytes: number | undefined;
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
   /** Fills in flight, revoked by the writes and invalidations that overtake them. */
@@ -74,6 +78,7 @@ export class InMemoryCache implements CacheInterface {
   #misses = 0;
   #evictions = 0;
   #expirations = 0;
+  #rejections = 0;
 
   constructor(options: InMemoryCacheOptions = {}) {
     const o = resolveMemoryCacheOptions(options);
@@ -82,6 +87,7 @@ export class InMemoryCache implements CacheInterface {
     const logger = o.logger;
     this.#clock = o.clock ?? systemClock;
     this.#maxTtlMs = o.maxTtlMs;
+    this.#maxBytes = o.maxBytes;
     this.#policy = new TtlPolicy(this.defaultTtl, o.ttlJitter, o.random);
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
@@ -183,10 +189,11 @@ export class InMemoryCache implements CacheInterface {
     return entry;
   }
 
-  /** Synchronous `exists`: does not refresh recency. */
+  /** Synchronous `exists`: a fresh entry only (a grace copy is invisible, as to `get`); keeps recency. */
   existsSync(key: string): boolean {
     assertKey(key);
-    return this.#lru.has(key);
+    const entry = this.#lru.peek(key);
+    return entry !== undefined && !this.#isStaleEntry(entry);
   }
 
   /** Synchronous `delete`: true when the key existed. */
@@ -218,6 +225,10 @@ export class InMemoryCache implements CacheInterface {
    * that long (the rest of `ttlMs` is its grace period).
    */
   setSnapshot(key: string, snapshot: Snapshot, ttlMs: number, freshMs = 0, tags?: readonly string[]): void {
+    if (this.#maxBytes !== undefined && Math.max(1, snapshot.bytes) > this.#maxBytes) {
+      this.#reject(key);
+      return;
+    }
     if (this.#maxTtlMs > 0 && (ttlMs === 0 || ttlMs > this.#maxTtlMs)) {
       ttlMs = this.#maxTtlMs;
       if (freshMs >= ttlMs) freshMs = 0;
@@ -357,23 +368,30 @@ export class InMemoryCache implements CacheInterface {
     return removed;
   }
 
-  /** Seconds left before `key` expires; `undefined` when it is missing or never expires. */
+  /**
+   * Seconds left before `key` stops being fresh; `undefined` when it is missing, past its TTL (a grace
+   * copy kept only for getOrSet), or never expires.
+   */
   getTtl(key: string): number | undefined {
     assertKey(key);
-    if (!this.#lru.has(key)) return undefined;
-    const remaining = this.#lru.getRemainingTTL(key);
+    const entry = this.#lru.peek(key);
+    if (entry === undefined || this.#isStaleEntry(entry)) return undefined;
+    const remaining =
+      entry.freshUntil === undefined ? this.#lru.getRemainingTTL(key) : entry.freshUntil - this.#clock.now();
     return Number.isFinite(remaining) ? Math.ceil(remaining / 1000) : undefined;
   }
 
-  /** Live keys, most recently used first. */
+  /** Live keys (fresh: grace copies are invisible, as to `get`), most recently used first. */
   keys(): string[] {
-    return [...this.#lru.keys()];
+    const keys: string[] = [];
+    for (const [key, entry] of this.#lru.entries()) if (!this.#isStaleEntry(entry)) keys.push(key);
+    return keys;
   }
 
-  /** Number of live entries (expired ones are dropped first). */
+  /** Number of live entries (expired ones are dropped first; grace copies are not counted). */
   get size(): number {
     this.#lru.purgeStale();
-    return this.#lru.size;
+    return this.keys().length;
   }
 
   async getStats(): Promise<MemoryCacheStats> {
@@ -396,6 +414,7 @@ export class InMemoryCache implements CacheInterface {
       hitRate: lookups === 0 ? 0 : round2((this.#hits / lookups) * 100),
       evictions: this.#evictions,
       expirations: this.#expirations,
+      rejections: this.#rejections,
       memoryUsageBytes: this.#lru.calculatedSize,
     };
   }
@@ -418,8 +437,23 @@ export class InMemoryCache implements CacheInterface {
     return this.#clock.now() >= (entry.freshUntil as number);
   }
 
+  /** Past its TTL and kept only as a grace copy for getOrSet. */
+  #isStaleEntry(entry: StoredEntry): boolean {
+    return entry.freshUntil !== undefined && this.#isStale(entry);
+  }
+
   #read(entry: StoredEntry): unknown {
     return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
+  }
+
+  /**
+   * An entry bigger than `maxBytes` on its own is not kept: the key's previous value goes too (it was
+   * overwritten), the rejection is counted and announced, and no tag is indexed for it.
+   */
+  #reject(key: string): void {
+    this.#lru.delete(key);
+    this.#rejections++;
+    if (this.#events.has('evict')) this.#events.emit('evict', { key, tier: 'memory', reason: 'reject' });
   }
 
   #onDispose(entry: StoredEntry, key: string, reason: LRUCache.DisposeReason): void {

@@ -20,6 +20,14 @@ const SERIALIZER_TAGGED = 1;
 const FLAG_ENCRYPTED = 0b1_0000;
 const FLAG_SOFT_EXPIRY = 0b10_0000;
 
+/**
+ * True when the first bytes of a stored value say it is one of ours and always fresh until its Redis TTL
+ * (no grace period): `exists` then needs no full read and decode.
+ */
+export function isPlainlyFresh(header: Buffer): boolean {
+  return header.length >= 3 && header[0] === MAGIC && ((header[2] as number) & FLAG_SOFT_EXPIRY) === 0;
+}
+
 export interface CodecOptions {
   compressionThreshold: number;
   compressionLevel: number;

@@ -36,7 +36,7 @@ import {
   type GenericRedisCacheOptions,
   type ResolvedRedisCacheOptions,
 } from './options.js';
-import { FAILED, RemoteTier } from './remote-tier.js';
+import { RemoteTier } from './remote-tier.js';
 import {
   buildCacheStatus,
   redisCacheStats,
@@ -279,11 +279,7 @@ export class GenericRedisCache implements CacheInterface {
     return traced('exists', 'redis', key, async () => {
       assertKey(key);
       const started = this.#events.startTimer();
-      let found = this.#l1?.existsSync(key) ?? false;
-      if (!found) {
-        const count = await this.#remote.run('exists', (c) => c.exists(this.keyPrefix + key));
-        found = count !== FAILED && count > 0;
-      }
+      const found = await this.#io.exists(key);
       if (started) this.#events.operation('exists', 'redis', found ? 'hit' : 'miss', started);
       return found;
     });

@@ -4,6 +4,7 @@ import type { WritePlan } from '../core/write-plan.js';
 import type { InMemoryCache } from '../memory/in-memory-cache.js';
 import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
+import { isPlainlyFresh } from './codec.js';
 import { isCluster } from './connection.js';
 import { fencedStore, type RedisKeyLock } from './lock.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
@@ -63,6 +64,19 @@ export class TierIO {
     }
     const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
     return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
+  }
+
+  /**
+   * Whether a fresh value is stored: L1, else the value's first bytes in Redis (one GETRANGE); a grace
+   * entry, which only `getOrSet` may serve, or an unreadable one is read in full and counts as absent.
+   */
+  async exists(key: string): Promise<boolean> {
+    if (this.l1?.existsSync(key)) return true;
+    const redisKey = this.keyPrefix + key;
+    const header = await this.remote.run('exists', (c) => c.getrangeBuffer(redisKey, 0, 3));
+    if (header === FAILED || header.length === 0) return false;
+    if (isPlainlyFresh(header)) return true;
+    return (await this.readEntry(key))?.stale === false;
   }
 
   /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */

@@ -280,4 +280,24 @@ describe.runIf(hasRedis)('GenericRedisCache.peek', () => {
     await cache.close();
     await noL1.close();
   });
+
+  it('issue 18: exists sees no grace copy past its TTL, in L1 or in Redis, yet getOrSet still serves it', async () => {
+    const cache = await createRedisCache(redis);
+    const noL1 = await createRedisCache(redis, { keyPrefix: cache.keyPrefix, enableMemoryCache: false });
+    await cache.getOrSet('g', () => 'v', { ttl: 1, grace: 60 });
+    await cache.set('plain', 1);
+    expect(await cache.exists('g')).toBe(true);
+    expect(await noL1.exists('g')).toBe(true);
+    expect(await noL1.exists('plain')).toBe(true);
+    await redis.raw.set(`${cache.keyPrefix}foreign`, 'not an envelope');
+    expect(await noL1.exists('foreign')).toBe(false); // get reads it as a miss; so does exists
+    while ((await noL1.get('g')) !== undefined) await sleep(20); // until its TTL passes
+    expect(await cache.exists('g')).toBe(false);
+    expect(await noL1.exists('g')).toBe(false);
+    expect(await redis.raw.exists(`${cache.keyPrefix}g`)).toBe(1); // kept for grace
+    const failing = () => Promise.reject(new Error('down'));
+    expect(await noL1.getOrSet('g', failing, { ttl: 1, grace: 60, graceBackoff: 0 })).toBe('v');
+    await cache.close();
+    await noL1.close();
+  });
 });

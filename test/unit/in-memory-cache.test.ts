@@ -109,6 +109,7 @@ describe('InMemoryCache stats and events', () => {
       hitRate: 50,
       evictions: 0,
       expirations: 0,
+      rejections: 0,
       memoryUsageBytes: 0,
     });
     await cache.set('a', 1);
