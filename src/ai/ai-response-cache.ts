@@ -1,4 +1,4 @@
-import type { Duration } from '../core/duration.js';
+import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import {
   CacheEventEmitter,
@@ -235,7 +235,7 @@ export class AIResponseCache implements CacheInterface {
         if (!isCacheable(value)) context?.skip();
         return value === undefined ? undefined : wrapEntry(value, computeMs, usage);
       },
-      { ttl: this.ttlFor(operation), lockTimeout: COMPUTE_LOCK_TIMEOUT },
+      { ttl: lifetimeOfSeconds(this.ttlFor(operation)), lockTimeout: COMPUTE_LOCK_TIMEOUT },
     );
     if (computed) return (stored === undefined ? undefined : stored.v) as T;
     // Read from Redis, or answered by a compute that another caller or instance ran: a hit.
@@ -404,7 +404,7 @@ export class AIResponseCache implements CacheInterface {
     const given = typeof ttl === 'object' && ttl !== null ? ttl.ttl : ttl;
     if (given !== undefined) return given;
     const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
-    return operation === undefined ? this.defaultTtl : this.ttlFor(operation);
+    return lifetimeOfSeconds(operation === undefined ? this.defaultTtl : this.ttlFor(operation));
   }
 }
 

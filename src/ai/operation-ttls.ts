@@ -1,4 +1,4 @@
-import { durationProblem, type Duration } from '../core/duration.js';
+import { lifetimeProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { isPlainObject } from './canonical-json.js';
 
@@ -27,10 +27,10 @@ export function resolveOperationTtls(ttls: Record<string, Duration> | undefined)
       continue;
     }
     const name = `operationTtls['${operation}']`;
-    const seconds = durationProblem(ttl, name);
+    const ms = lifetimeProblem(ttl, name);
     // SPEC §6's message for wrong types and signs; §2's for the 365-day ceiling.
-    if (typeof seconds === 'number') resolved[operation] = seconds;
-    else errors.push(seconds.includes('365 days') ? seconds : `${name} must be a non-negative integer`);
+    if (typeof ms === 'number') resolved[operation] = ms / 1000;
+    else errors.push(ms.includes('365 days') ? ms : `${name} must be a non-negative integer`);
   }
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors, option: 'operationTtls' });
   return resolved;

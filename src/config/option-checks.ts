@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { durationProblem } from '../core/duration.js';
+import { lifetimeProblem } from '../core/duration.js';
 import { resolveOperationTtls } from '../ai/operation-ttls.js';
 import { resolveTextSizeTiers } from '../ai/text-tiers.js';
 import { redisUrlProblem } from '../redis/connection.js';
@@ -28,7 +28,7 @@ export function commonProblems(settings: CommonSettings): string[] {
     if (problem) errors.push(problem);
   }
   if (settings.defaultTtl !== undefined) {
-    const ttl = durationProblem(settings.defaultTtl, 'defaultTtl');
+    const ttl = lifetimeProblem(settings.defaultTtl, 'defaultTtl');
     if (typeof ttl === 'string') errors.push(ttl);
   }
   if (settings.failOnConnectionError !== undefined && typeof settings.failOnConnectionError !== 'boolean') {

@@ -1,4 +1,4 @@
-import { durationProblem } from '../core/duration.js';
+import { lifetimeProblem } from '../core/duration.js';
 import { redisOptionProblems, type GenericRedisCacheOptions } from '../redis/options.js';
 import { CONFIG_REDIS_OPTION_KEYS, LOG_LEVELS, PRESET_NAMES, type CacheConfig } from './config-schema.js';
 import { aiProblems, commonProblems, missingFiles } from './option-checks.js';
@@ -58,9 +58,9 @@ export function validateConfig(config: CacheConfig): ValidationResult {
   if (typeof config.memoryCacheSize === 'number' && config.memoryCacheSize > 100_000) {
     warnings.push(`memoryCacheSize ${config.memoryCacheSize} is above 100,000 entries: watch process memory`);
   }
-  const ttl = durationProblem(config.defaultTtl, 'defaultTtl');
-  if (typeof ttl === 'number' && ttl > THIRTY_DAYS)
-    warnings.push(`defaultTtl of ${ttl} s is above 30 days: stale data may linger`);
+  const ttlMs = lifetimeProblem(config.defaultTtl, 'defaultTtl');
+  if (typeof ttlMs === 'number' && ttlMs > THIRTY_DAYS * 1000)
+    warnings.push(`defaultTtl of ${ttlMs / 1000} s is above 30 days: stale data may linger`);
   for (const [op, seconds] of Object.entries(config.aiConfig?.operationTtls ?? {})) {
     if (typeof seconds === 'number' && seconds > THIRTY_DAYS)
       warnings.push(`operationTtls['${op}'] is above 30 days`);

@@ -1,5 +1,5 @@
 import { FactoryTimeoutError, LockTimeoutError, ValidationError } from './errors.js';
-import { parseDuration, parseTimeoutMs, type Duration } from './duration.js';
+import { parseLifetimeMs, parseWaitMs, type Duration } from './duration.js';
 import type { FillFence } from './fill-fence.js';
 import type { GraceBackoff } from './grace-backoff.js';
 import type { Logger } from './logger.js';
@@ -53,8 +53,8 @@ export interface GetOrSetHost {
 }
 
 interface ResolvedGetOrSet {
-  ttl: number;
-  grace: number;
+  ttlMs: number;
+  graceMs: number;
   tags: readonly string[] | undefined;
   plan: WritePlan;
   timeoutMs: number;
@@ -81,12 +81,12 @@ export function resolveGetOrSetOptions(
   policy: TtlPolicy,
 ): ResolvedGetOrSet {
   if (options === undefined || typeof options !== 'object' || options === null) {
-    const ttl = options === undefined ? policy.defaultTtl : parseDuration(options, 'ttl');
+    const ttlMs = options === undefined ? policy.defaultTtlMs : parseLifetimeMs(options, 'ttl');
     return {
-      ttl,
-      grace: 0,
+      ttlMs,
+      graceMs: 0,
       tags: undefined,
-      plan: policy.planSeconds(ttl),
+      plan: policy.planMs(ttlMs),
       timeoutMs: 0,
       hardTimeoutMs: 0,
       lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
@@ -96,10 +96,10 @@ export function resolveGetOrSetOptions(
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name)) throw new ValidationError(`unknown getOrSet option: ${name}`, { option: name });
   }
-  const grace = options.grace === undefined ? 0 : parseDuration(options.grace, 'grace');
-  const ttl = options.ttl === undefined ? policy.defaultTtl : parseDuration(options.ttl, 'ttl');
+  const graceMs = options.grace === undefined ? 0 : parseLifetimeMs(options.grace, 'grace');
+  const ttlMs = options.ttl === undefined ? policy.defaultTtlMs : parseLifetimeMs(options.ttl, 'ttl');
   const ms = (value: Duration | undefined, name: string, fallback: number): number =>
-    value === undefined ? fallback : parseTimeoutMs(value, name);
+    value === undefined ? fallback : parseWaitMs(value, name);
   const timeoutMs = ms(options.timeout, 'timeout', 0);
   const hardTimeoutMs = ms(options.hardTimeout, 'hardTimeout', 0);
   if (timeoutMs > 0 && hardTimeoutMs > 0 && timeoutMs > hardTimeoutMs) {
@@ -109,10 +109,10 @@ export function resolveGetOrSetOptions(
   }
   const tags = assertTags(options.tags);
   return {
-    ttl,
-    grace,
+    ttlMs,
+    graceMs,
     tags,
-    plan: policy.planSeconds(ttl, grace, tags),
+    plan: policy.planMs(ttlMs, graceMs, tags),
     timeoutMs,
     hardTimeoutMs,
     lockTimeoutMs: ms(options.lockTimeout, 'lockTimeout', DEFAULT_LOCK_TIMEOUT_MS),
@@ -142,7 +142,7 @@ export async function getOrSet<T>(
   if (local !== undefined) return local as T;
   const entry = await host.readEntry(key);
   if (entry !== undefined && !entry.stale) return entry.value as T;
-  if (entry !== undefined && resolved.grace > 0 && host.backoff.active(key)) return entry.value as T;
+  if (entry !== undefined && resolved.graceMs > 0 && host.backoff.active(key)) return entry.value as T;
   const computation = host.flights.run(key, () => refresh(host, key, factory, resolved, entry));
   return settle(host.logger, key, computation, resolved, entry);
 }
@@ -173,7 +173,7 @@ async function refresh<T>(
     try {
       value = await factory(context);
     } catch (error) {
-      if (stale !== undefined && options.grace > 0) host.backoff.failed(key, options.graceBackoffMs);
+      if (stale !== undefined && options.graceMs > 0) host.backoff.failed(key, options.graceBackoffMs);
       throw error;
     }
     host.backoff.succeeded(key);
@@ -192,7 +192,7 @@ async function refresh<T>(
 class FillContext<T> implements FactoryContext<T> {
   skipped = false;
   readonly staleValue: T | undefined;
-  #ttl: number;
+  #ttlMs: number;
   #tags: readonly string[] | undefined;
 
   constructor(
@@ -200,7 +200,7 @@ class FillContext<T> implements FactoryContext<T> {
     stale: EntryRead | undefined,
   ) {
     this.staleValue = stale?.value as T | undefined;
-    this.#ttl = options.ttl;
+    this.#ttlMs = options.ttlMs;
     this.#tags = options.tags;
   }
 
@@ -209,7 +209,7 @@ class FillContext<T> implements FactoryContext<T> {
   }
 
   setTtl(ttl: Duration): void {
-    this.#ttl = parseDuration(ttl, 'ttl');
+    this.#ttlMs = parseLifetimeMs(ttl, 'ttl');
   }
 
   setTags(tags: string[]): void {
@@ -217,8 +217,8 @@ class FillContext<T> implements FactoryContext<T> {
   }
 
   plan(policy: TtlPolicy): WritePlan {
-    if (this.#ttl === this.options.ttl && this.#tags === this.options.tags) return this.options.plan;
-    return policy.planSeconds(this.#ttl, this.options.grace, this.#tags);
+    if (this.#ttlMs === this.options.ttlMs && this.#tags === this.options.tags) return this.options.plan;
+    return policy.planMs(this.#ttlMs, this.options.graceMs, this.#tags);
   }
 }
 

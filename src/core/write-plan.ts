@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js';
-import { parseDuration, type Duration } from './duration.js';
+import { parseLifetimeMs, type Duration } from './duration.js';
 import type { SetOptions } from './types.js';
 
 /** How long one write lives, in milliseconds. */
@@ -51,29 +51,34 @@ export function resolveRandom(random: unknown): () => number {
 /**
  * Turns the TTL arguments of a write into a plan: the cache's default TTL, TTL jitter (±`jitter` of the
  * TTL, so entries written together do not expire together), a grace period kept past expiry, and tags.
+ * Works in milliseconds, so lifetimes may be sub-second (`'250ms'`).
  */
 export class TtlPolicy {
+  /** The default TTL in milliseconds. */
+  readonly defaultTtlMs: number;
+
   constructor(
+    /** The default TTL in seconds. */
     readonly defaultTtl: number,
     private readonly jitter: number,
     private readonly random: () => number,
-  ) {}
-
-  /** The plan of `set(key, value, arg)`. */
-  plan(arg: Duration | SetOptions | undefined, graceSeconds = 0): WritePlan {
-    if (arg === undefined || typeof arg !== 'object' || arg === null) {
-      return this.planSeconds(arg === undefined ? this.defaultTtl : parseDuration(arg, 'ttl'), graceSeconds);
-    }
-    const seconds = arg.ttl === undefined ? this.defaultTtl : parseDuration(arg.ttl, 'ttl');
-    return this.planSeconds(seconds, graceSeconds, assertTags(arg.tags));
+  ) {
+    this.defaultTtlMs = Math.round(defaultTtl * 1000);
   }
 
-  planSeconds(seconds: number, graceSeconds = 0, tags?: readonly string[]): WritePlan {
-    if (seconds === 0) return { ttlMs: 0, freshMs: 0, tags };
-    let ms = seconds * 1000;
+  /** The plan of `set(key, value, arg)`. */
+  plan(arg: Duration | SetOptions | undefined): WritePlan {
+    if (arg === undefined || typeof arg !== 'object' || arg === null) {
+      return this.planMs(arg === undefined ? this.defaultTtlMs : parseLifetimeMs(arg, 'ttl'));
+    }
+    const ttlMs = arg.ttl === undefined ? this.defaultTtlMs : parseLifetimeMs(arg.ttl, 'ttl');
+    return this.planMs(ttlMs, 0, assertTags(arg.tags));
+  }
+
+  planMs(ttlMs: number, graceMs = 0, tags?: readonly string[]): WritePlan {
+    if (ttlMs === 0) return { ttlMs: 0, freshMs: 0, tags };
+    let ms = ttlMs;
     if (this.jitter > 0) ms = Math.max(1, Math.round(ms * (1 + this.jitter * (2 * this.random() - 1))));
-    return graceSeconds > 0
-      ? { ttlMs: ms + graceSeconds * 1000, freshMs: ms, tags }
-      : { ttlMs: ms, freshMs: 0, tags };
+    return graceMs > 0 ? { ttlMs: ms + graceMs, freshMs: ms, tags } : { ttlMs: ms, freshMs: 0, tags };
   }
 }

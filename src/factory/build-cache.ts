@@ -1,6 +1,7 @@
 import { AIResponseCache } from '../ai/ai-response-cache.js';
 import type { AIOptions } from '../ai/ai-options.js';
 import { InfrastructureError } from '../core/errors.js';
+import type { Duration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
 import type { CacheInterface } from '../core/types.js';
 import { InMemoryCache } from '../memory/in-memory-cache.js';
@@ -15,7 +16,7 @@ export interface BuildPlan {
   /** Redis settings; undefined = an in-memory cache. */
   redis: GenericRedisCacheOptions | undefined;
   /** The in-memory cache used without Redis, or when Redis is unreachable. */
-  memory: { defaultTtl: number; maxSize: number };
+  memory: { defaultTtl: Duration; maxSize: number };
   /** AI settings; set = wrap in an AIResponseCache. */
   ai: AIOptions | undefined;
   failOnConnectionError: boolean;

@@ -6,7 +6,7 @@ import type { Env } from '../config/env.js';
 import { aiProblems, commonProblems } from '../config/option-checks.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { validateConfig } from '../config/validator.js';
-import { parseDuration } from '../core/duration.js';
+import { lifetimeOfSeconds, parseDuration } from '../core/duration.js';
 import { ConfigurationError, ValidationError } from '../core/errors.js';
 import { consoleLogger, createConsoleLogger, type Logger } from '../core/logger.js';
 import type { CacheInterface } from '../core/types.js';
@@ -157,7 +157,7 @@ export class CacheFactory {
       throw new ConfigurationError(`cache configuration is invalid: ${result.errors.join('; ')}`, {});
     const logger = this.#logger === consoleLogger ? createConsoleLogger(config.logLevel) : this.#logger;
     for (const warning of result.warnings) logger.warn({}, warning);
-    const ttl = parseDuration(config.defaultTtl, 'defaultTtl');
+    const ttl = lifetimeOfSeconds(parseDuration(config.defaultTtl, 'defaultTtl'));
     const s = config.security;
     const redis: GenericRedisCacheOptions | undefined =
       config.redisUrl && config.preset !== 'disabled'
@@ -219,7 +219,7 @@ export class CacheFactory {
   }
 
   #plan(label: string, o: Required<FactoryCacheOptions>, ai: AIOptions | undefined): BuildPlan {
-    const ttl = parseDuration(o.defaultTtl, 'defaultTtl');
+    const ttl = lifetimeOfSeconds(parseDuration(o.defaultTtl, 'defaultTtl'));
     const redis: GenericRedisCacheOptions = { ...pickDefined(o, REDIS_PASS_THROUGH), defaultTtl: ttl };
     return {
       label,

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { parseDuration, type Duration } from '../core/duration.js';
+import { parseDuration, parseLifetimeMs, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
@@ -74,6 +74,6 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
     logger: options.logger ?? consoleLogger,
     ttlJitter: resolveJitter(options.ttlJitter),
     random: resolveRandom(options.random),
-    maxTtlMs: options.maxTtl === undefined ? 0 : parseDuration(options.maxTtl, 'maxTtl') * 1000,
+    maxTtlMs: options.maxTtl === undefined ? 0 : parseLifetimeMs(options.maxTtl, 'maxTtl'),
   };
 }

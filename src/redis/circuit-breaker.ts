@@ -1,3 +1,4 @@
+import { waitProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -5,8 +6,14 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface CircuitBreakerOptions {
   /** Consecutive failed commands that open the breaker. @default 5 */
   failureThreshold?: number;
-  /** Milliseconds the breaker stays open before letting one trial command through. @default 2000 */
-  resetTimeout?: number;
+  /** How long the breaker stays open before letting one trial command through (a number is milliseconds). @default 2000 */
+  resetTimeout?: Duration;
+}
+
+/** Breaker options resolved: `resetTimeout` in milliseconds. */
+export interface ResolvedBreakerOptions {
+  failureThreshold: number;
+  resetTimeout: number;
 }
 
 export interface BreakerStatus {
@@ -22,7 +29,7 @@ export const CIRCUIT_BREAKER_DEFAULTS = { failureThreshold: 5, resetTimeout: 200
 /** Validates breaker options (`false` turns the breaker off). */
 export function resolveBreakerOptions(
   options: CircuitBreakerOptions | false | undefined,
-): Required<CircuitBreakerOptions> | undefined {
+): ResolvedBreakerOptions | undefined {
   if (options === false) return undefined;
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new ValidationError('circuitBreaker must be an object or false', { option: 'circuitBreaker' });
@@ -33,12 +40,13 @@ export function resolveBreakerOptions(
       option: 'circuitBreaker.failureThreshold',
     });
   }
-  if (!Number.isInteger(o.resetTimeout) || o.resetTimeout < 1) {
-    throw new ValidationError('circuitBreaker.resetTimeout must be a positive integer of milliseconds', {
-      option: 'circuitBreaker.resetTimeout',
-    });
+  const resetTimeout = waitProblem(o.resetTimeout, 'circuitBreaker.resetTimeout');
+  if (typeof resetTimeout === 'string' || resetTimeout < 1) {
+    const message =
+      typeof resetTimeout === 'string' ? resetTimeout : 'circuitBreaker.resetTimeout must be at least 1 ms';
+    throw new ValidationError(message, { option: 'circuitBreaker.resetTimeout' });
   }
-  return o;
+  return { failureThreshold: o.failureThreshold, resetTimeout };
 }
 
 /**
@@ -54,7 +62,7 @@ export class CircuitBreaker {
   #trialRunning = false;
 
   constructor(
-    private readonly options: Required<CircuitBreakerOptions>,
+    private readonly options: ResolvedBreakerOptions,
     private readonly onChange: (status: BreakerStatus) => void,
     private readonly now: () => number = () => performance.now(),
   ) {}

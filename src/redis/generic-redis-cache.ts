@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Duration } from '../core/duration.js';
+import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
 import {
   CacheEventEmitter,
   type CacheEventListener,
@@ -90,9 +90,9 @@ export class GenericRedisCache implements CacheInterface {
     if (o.memoryCacheSize > 0) {
       this.#l1 = new InMemoryCache({
         maxSize: o.memoryCacheSize,
-        defaultTtl: o.defaultTtl,
+        defaultTtl: lifetimeOfSeconds(o.defaultTtl),
         logger: this.#logger,
-        maxTtl: o.memoryCacheTtl,
+        maxTtl: `${o.memoryCacheTtlMs}ms`,
         ...(o.clock ? { clock: o.clock } : {}),
       });
       this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));

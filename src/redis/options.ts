@@ -1,11 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
-import { durationProblem, type Duration } from '../core/duration.js';
+import { lifetimeProblem, waitProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
 import { resolveJitter, resolveRandom } from '../core/write-plan.js';
-import { resolveBreakerOptions, type CircuitBreakerOptions } from './circuit-breaker.js';
+import {
+  resolveBreakerOptions,
+  type CircuitBreakerOptions,
+  type ResolvedBreakerOptions,
+} from './circuit-breaker.js';
 import type { CompressionAlgorithm } from './compression.js';
 import { redisUrlProblem, topologyOfUrl } from './connection.js';
 import { topologyFromOptions, type ClusterOptions, type SentinelOptions, type Topology } from './topology.js';
@@ -38,10 +42,10 @@ export interface GenericRedisCacheOptions {
   compressionAlgorithm?: CompressionAlgorithm;
   /** Prefix of every Redis key this cache owns; `clear()` and patterns never leave it. @default 'tiercache:' */
   keyPrefix?: string;
-  /** Milliseconds a Redis command may take before the cache falls back to L1. @default 500 */
-  commandTimeout?: number;
-  /** Milliseconds `connect()` waits for Redis. @default 2000 */
-  connectTimeout?: number;
+  /** How long a Redis command may take before the cache falls back to L1 (a number is milliseconds). @default 500 */
+  commandTimeout?: Duration;
+  /** How long `connect()` waits for Redis (a number is milliseconds). @default 2000 */
+  connectTimeout?: Duration;
   /** Batch commands into one write while others are in flight (adaptive ioredis auto-pipelining). @default true */
   autoPipelining?: boolean;
   /**
@@ -118,9 +122,9 @@ export interface ResolvedRedisCacheOptions {
   coherence: 'bus' | 'none' | 'off';
   /** The bus channel, or undefined when the bus is off. */
   busChannel: string | undefined;
-  /** Seconds, 0 = no cap. */
-  memoryCacheTtl: number;
-  circuitBreaker: Required<CircuitBreakerOptions> | undefined;
+  /** Milliseconds, 0 = no cap. */
+  memoryCacheTtlMs: number;
+  circuitBreaker: ResolvedBreakerOptions | undefined;
   ttlJitter: number;
   random: () => number;
   /** Prefix of tiercache's own keys (locks, tag sets, bus channel): outside `keyPrefix`. */
@@ -180,7 +184,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     if (typeof options.redisClient?.getBuffer !== 'function') {
       errors.push('redisClient must be an ioredis client');
     }
-  const ttl = durationProblem(o.defaultTtl, 'defaultTtl');
+  const ttl = lifetimeProblem(o.defaultTtl, 'defaultTtl');
   if (typeof ttl === 'string') errors.push(ttl);
   if (typeof o.enableMemoryCache !== 'boolean') errors.push('enableMemoryCache must be a boolean');
   if (!isInt(o.memoryCacheSize, 0, 10_000_000)) errors.push('memoryCacheSize must be a positive integer');
@@ -193,12 +197,10 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   if (typeof o.keyPrefix !== 'string' || o.keyPrefix === '') {
     errors.push('keyPrefix must be a non-empty string (clear() and patterns only touch keys under it)');
   }
-  if (!isInt(o.commandTimeout, 1, 600_000))
-    errors.push('commandTimeout must be a positive integer of milliseconds');
-  if (!isInt(o.connectTimeout, 1, 600_000))
-    errors.push('connectTimeout must be a positive integer of milliseconds');
+  const commandTimeout = positiveWait(o.commandTimeout, 'commandTimeout', errors);
+  const connectTimeout = positiveWait(o.connectTimeout, 'connectTimeout', errors);
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
-  const memoryCacheTtl = durationProblem(o.memoryCacheTtl, 'memoryCacheTtl');
+  const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
   if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
   const coherence = resolveCoherence(options, o.enableMemoryCache && o.memoryCacheSize > 0, errors);
   const bus = options.bus;
@@ -224,14 +226,14 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
         ? topologyOfUrl(GENERIC_REDIS_CACHE_DEFAULTS.redisUrl)
         : topologyOfUrl(o.redisUrl)),
     redisClient: options.redisClient,
-    defaultTtl: ttl as number,
+    defaultTtl: (ttl as number) / 1000,
     memoryCacheSize: o.enableMemoryCache ? o.memoryCacheSize : 0,
     compressionThreshold: o.compressionThreshold,
     compressionLevel: o.compressionLevel,
     compressionAlgorithm: o.compressionAlgorithm,
     keyPrefix: o.keyPrefix,
-    commandTimeout: o.commandTimeout,
-    connectTimeout: o.connectTimeout,
+    commandTimeout,
+    connectTimeout,
     autoPipelining: o.autoPipelining,
     logger: options.logger,
     clock: options.clock,
@@ -239,7 +241,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     encryptionKey: options.encryptionKey,
     coherence,
     busChannel: coherence === 'bus' ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
-    memoryCacheTtl: typeof memoryCacheTtl === 'number' ? memoryCacheTtl : 0,
+    memoryCacheTtlMs: typeof memoryCacheTtl === 'number' ? memoryCacheTtl : 0,
     circuitBreaker,
     ttlJitter: ttlJitter ?? 0,
     random: random ?? Math.random,
@@ -285,6 +287,15 @@ function resolveCoherence(
     );
   }
   return mode;
+}
+
+/** A wait of at least 1 ms (and at most 10 minutes), in milliseconds; its problem added to `errors`. */
+function positiveWait(value: unknown, name: string, errors: string[]): number {
+  const ms = waitProblem(value, name);
+  if (typeof ms === 'string') errors.push(ms);
+  else if (ms < 1 || ms > 600_000) errors.push(`${name} must be between 1 ms and 10 minutes`);
+  else return ms;
+  return 0;
 }
 
 /** The value of a check that throws `ValidationError`, or its messages added to `errors`. */

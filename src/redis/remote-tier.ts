@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { CircuitBreaker, type BreakerStatus, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
 import { isCluster, reconnectDelay } from './connection.js';
 import { scanAndUnlink } from './invalidation.js';
 import { unlinkKeys } from './slots.js';
@@ -77,7 +77,7 @@ export class RemoteTier {
     logger: Logger,
     options: {
       adaptivePipelining?: boolean;
-      breaker?: Required<CircuitBreakerOptions> | undefined;
+      breaker?: ResolvedBreakerOptions | undefined;
       /** After an outage, once Redis is back: `changed` = this instance wrote or invalidated meanwhile. */
       onRecovered?: (changed: boolean) => void;
     } = {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheInterface } from '../core/types.js';
+import type { CacheInterface, Duration } from '../core/types.js';
 import { runGetOrSetAndTagContract } from './contract-get-or-set.js';
 import { expectValidationError, ROUND_TRIP_VALUES } from './contract-values.js';
 
@@ -9,7 +9,7 @@ export interface ContractSuiteOptions {
   /** Shown in test names, e.g. `'InMemoryCache'`. */
   name: string;
   /** Builds a fresh, empty, ready cache for one test. It is closed after the test. */
-  create: (options: { defaultTtl?: number }) => Promise<CacheInterface>;
+  create: (options: { defaultTtl?: Duration }) => Promise<CacheInterface>;
   /** Lets `ms` milliseconds pass for TTL tests: advance a manual clock, or really wait (Redis). */
   advanceTime: (ms: number) => Promise<void>;
 }
@@ -21,7 +21,7 @@ export interface ContractSuiteOptions {
 export function runCacheContractSuite(options: ContractSuiteOptions): void {
   const { name, advanceTime } = options;
   const withCache =
-    (test: (cache: CacheInterface) => Promise<void>, settings: { defaultTtl?: number } = {}) =>
+    (test: (cache: CacheInterface) => Promise<void>, settings: { defaultTtl?: Duration } = {}) =>
     async () => {
       const cache = await options.create(settings);
       try {
@@ -105,9 +105,9 @@ export function runCacheContractSuite(options: ContractSuiteOptions): void {
     it(
       'expires a value after its TTL',
       withCache(async (cache) => {
-        await cache.set('ttl_test', 'value', 1);
+        await cache.set('ttl_test', 'value', '500ms');
         expect(await cache.get('ttl_test')).toBe('value');
-        await advanceTime(1_200);
+        await advanceTime(600);
         expect(await cache.get('ttl_test')).toBeUndefined();
         expect(await cache.exists('ttl_test')).toBe(false);
       }),
@@ -118,10 +118,10 @@ export function runCacheContractSuite(options: ContractSuiteOptions): void {
       withCache(
         async (cache) => {
           await cache.set('short', 'value');
-          await advanceTime(1_200);
+          await advanceTime(600);
           expect(await cache.get('short')).toBeUndefined();
         },
-        { defaultTtl: 1 },
+        { defaultTtl: '500ms' },
       ),
     );
 
@@ -131,11 +131,11 @@ export function runCacheContractSuite(options: ContractSuiteOptions): void {
         async (cache) => {
           await cache.set('forever', 'value', 0);
           await cache.set('forever-options', 'value', { ttl: 0 });
-          await advanceTime(1_200);
+          await advanceTime(600);
           expect(await cache.get('forever')).toBe('value');
           expect(await cache.get('forever-options')).toBe('value');
         },
-        { defaultTtl: 1 },
+        { defaultTtl: '500ms' },
       ),
     );
 
@@ -235,10 +235,10 @@ export function runCacheContractSuite(options: ContractSuiteOptions): void {
         await cache.setMany([
           { key: 'a', value: 1 },
           { key: 'b', value: { two: 2 } },
-          { key: 'c', value: 3, ttl: 1 },
+          { key: 'c', value: 3, ttl: '500ms' },
         ]);
         expect(await cache.getMany(['a', 'missing', 'b', 'c'])).toStrictEqual([1, undefined, { two: 2 }, 3]);
-        await advanceTime(1_200);
+        await advanceTime(600);
         expect(await cache.getMany(['c'])).toStrictEqual([undefined]);
         expect(await cache.deleteMany(['a', 'b', 'missing'])).toBe(2);
         expect(await cache.getMany(['a', 'b'])).toStrictEqual([undefined, undefined]);

@@ -1,3 +1,4 @@
+import type { Duration } from '../../src/core/types.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/cli/run.js';
@@ -164,7 +165,7 @@ describe.runIf(redisBinary)('encryption at rest (real server)', () => {
     encryptionKey: string | string[],
     keyPrefix = uniquePrefix('enc'),
     enableMemoryCache = false,
-    defaultTtl?: number,
+    defaultTtl?: Duration,
   ) => {
     const cache = new GenericRedisCache({
       redisUrl: server.url,

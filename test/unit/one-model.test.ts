@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvictionEvent } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
+import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 
 describe('issue 18: grace copies are invisible to every read, as to get', () => {
@@ -41,5 +42,52 @@ describe('issue 18: an entry too big for maxBytes is reported and leaves nothing
     await cache.set('other', 'tiny', { tags: ['big'] });
     expect(await cache.invalidateTags(['t', 'big'])).toBe(1); // only 'other': nothing indexed for 'k'
     expect(cache.keys()).toStrictEqual([]);
+  });
+});
+
+describe('issue 18: durations follow one rule by kind', () => {
+  it('reads a bare number as milliseconds for waits: timeout 50 answers stale after 50 ms, not 50 s', async () => {
+    const clock = new ManualClock();
+    const cache = new InMemoryCache({ clock, logger: silentLogger });
+    await cache.getOrSet('k', () => 'old', { ttl: 1, grace: 60 });
+    clock.advance(1500);
+    const never = (): Promise<string> => new Promise(() => undefined);
+    expect(await cache.getOrSet('k', never, { ttl: 1, grace: 60, timeout: 50 })).toBe('old');
+  });
+
+  it('refuses a bare wait of 1–9 as a likely mistake, suggesting the string forms', async () => {
+    const cache = new InMemoryCache({ logger: silentLogger });
+    await expect(cache.getOrSet('k', () => 1, { hardTimeout: 5 })).rejects.toThrow(
+      "hardTimeout: 5 would be 5 ms (a bare number is milliseconds for waits); write '5s' for seconds, or '5ms' to mean it",
+    );
+    await expect(cache.getOrSet('k', () => 1, { hardTimeout: '5ms' })).resolves.toBe(1);
+    expect(() => new GenericRedisCache({ commandTimeout: 2, logger: silentLogger })).toThrow("write '2s'");
+    expect(
+      () => new GenericRedisCache({ circuitBreaker: { resetTimeout: 3 }, logger: silentLogger }),
+    ).toThrow("write '3s'");
+  });
+
+  it('takes every wait as a string with a unit', () => {
+    const cache = new GenericRedisCache({
+      commandTimeout: '250ms',
+      connectTimeout: '2s',
+      circuitBreaker: { resetTimeout: '1.5s' },
+      logger: silentLogger,
+    });
+    expect(cache).toBeInstanceOf(GenericRedisCache);
+    void cache.close();
+  });
+
+  it('reads a bare number as seconds for lifetimes, and takes sub-second lifetimes as strings', async () => {
+    const clock = new ManualClock();
+    const cache = new InMemoryCache({ clock, defaultTtl: '750ms', logger: silentLogger });
+    await cache.set('default', 1);
+    await cache.set('short', 1, '250ms');
+    await cache.set('seconds', 1, 2);
+    clock.advance(300);
+    expect(await cache.getMany(['default', 'short', 'seconds'])).toStrictEqual([1, undefined, 1]);
+    clock.advance(500);
+    expect(await cache.getMany(['default', 'seconds'])).toStrictEqual([undefined, 1]);
+    await expect(cache.set('k', 1, 1.5)).rejects.toThrow('ttl must be an integer');
   });
 });

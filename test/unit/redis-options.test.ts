@@ -49,8 +49,8 @@ describe('GenericRedisCache options', () => {
       'compressionLevel must be an integer between 1 and 9',
       "compressionAlgorithm must be 'deflate' or 'brotli'",
       'keyPrefix must be a non-empty string (clear() and patterns only touch keys under it)',
-      'commandTimeout must be a positive integer of milliseconds',
-      'connectTimeout must be a positive integer of milliseconds',
+      'commandTimeout must be between 1 ms and 10 minutes',
+      "connectTimeout must be a non-negative duration: a whole number of milliseconds, or a string like '250ms', '2s', '1m'",
       'autoPipelining must be a boolean',
     ]);
   });
