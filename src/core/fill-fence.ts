@@ -9,21 +9,27 @@ export interface FillTicket {
 /**
  * The in-process fence of `getOrSet` fills (docs/resilience.md, "Fenced fills"). A fill opens a ticket
  * when its factory starts; every write, delete or invalidation that covers the key before the fill stores
- * revokes the ticket, and a revoked fill answers its callers but stores nothing, so a late factory result
- * can never resurrect what was just invalidated. Only running fills are tracked (at most one per key, by
- * single-flight), so the fence is bounded by the number of factories in flight.
+ * revokes the ticket, and a revoked fill answers the callers it already had but stores nothing. Callers
+ * that come after the revocation start a new flight (`onRevoke`), so none of them gets a value computed
+ * before the invalidation. Only running fills are tracked, so the fence is bounded by the fills in flight.
  */
 export class FillFence {
-  readonly #open = new Map<string, FillTicket>();
+  readonly #open = new Map<string, Set<FillTicket>>();
+
+  constructor(private readonly onRevoke: (key: string) => void = () => undefined) {}
 
   open(key: string): FillTicket {
     const ticket: FillTicket = { key, revoked: false, revokedTags: undefined };
-    this.#open.set(key, ticket);
+    let tickets = this.#open.get(key);
+    if (!tickets) this.#open.set(key, (tickets = new Set()));
+    tickets.add(ticket);
     return ticket;
   }
 
   close(ticket: FillTicket): void {
-    if (this.#open.get(ticket.key) === ticket) this.#open.delete(ticket.key);
+    const tickets = this.#open.get(ticket.key);
+    if (!tickets?.delete(ticket)) return;
+    if (tickets.size === 0) this.#open.delete(ticket.key);
   }
 
   /** True when the fill may store its value under `tags`. */
@@ -34,8 +40,10 @@ export class FillFence {
   }
 
   revokeKey(key: string): void {
-    const ticket = this.#open.get(key);
-    if (ticket) ticket.revoked = true;
+    const tickets = this.#open.get(key);
+    if (!tickets) return;
+    for (const ticket of tickets) ticket.revoked = true;
+    this.onRevoke(key);
   }
 
   revokeKeys(keys: Iterable<string>): void {
@@ -44,22 +52,28 @@ export class FillFence {
   }
 
   revokeMatching(matches: (key: string) => boolean): void {
-    for (const ticket of this.#open.values()) if (matches(ticket.key)) ticket.revoked = true;
+    for (const key of [...this.#open.keys()]) if (matches(key)) this.revokeKey(key);
   }
 
+  /** Fills stored under one of `tags` are refused; later callers of every running key start anew. */
   revokeTags(tags: readonly string[]): void {
-    for (const ticket of this.#open.values()) {
-      ticket.revokedTags ??= new Set();
-      for (const tag of tags) ticket.revokedTags.add(tag);
+    for (const [key, tickets] of this.#open) {
+      for (const ticket of tickets) {
+        ticket.revokedTags ??= new Set();
+        for (const tag of tags) ticket.revokedTags.add(tag);
+      }
+      this.onRevoke(key);
     }
   }
 
   revokeAll(): void {
-    for (const ticket of this.#open.values()) ticket.revoked = true;
+    for (const key of [...this.#open.keys()]) this.revokeKey(key);
   }
 
   /** Fills running now. */
   get size(): number {
-    return this.#open.size;
+    let count = 0;
+    for (const tickets of this.#open.values()) count += tickets.size;
+    return count;
   }
 }

@@ -27,11 +27,14 @@ export interface Lease {
 
 /** Distributed single-flight (a Redis lease lock); absent on in-process caches. */
 export interface KeyLock {
-  /** A lease, `null` when another instance holds the lock, `undefined` when the lock store is unusable. */
-  tryAcquire(key: string, leaseMs: number): Promise<Lease | null | undefined>;
+  /**
+   * A lease renewed until released or until `maxHoldMs` have passed (a hung factory must not hold the key
+   * forever); `null` when another instance holds the lock, `undefined` when the lock store is unusable.
+   */
+  tryAcquire(key: string, leaseMs: number, maxHoldMs: number): Promise<Lease | null | undefined>;
   isHeld(key: string): Promise<boolean>;
-  /** Resolves when a message says the key was written or its lock released, or after `ms` (polling fallback). */
-  waitForRelease(key: string, ms: number): Promise<void>;
+  /** Resolves `true` when a message says the key was written or its lock released, `false` after `ms`. */
+  waitForRelease(key: string, ms: number): Promise<boolean>;
   /** True when messages wake waiters (then polling is only a slow fallback). */
   readonly wakesWaiters: boolean;
 }
@@ -48,8 +51,17 @@ export interface GetOrSetHost {
   peekFresh(key: string): unknown;
   /** The entry, fresh or stale-within-grace (counted as a get). */
   readEntry(key: string): Promise<EntryRead | undefined>;
-  /** Stores a fill; through a lease only while the lease and the Redis fence hold. False = fenced out. */
-  store(key: string, value: unknown, plan: WritePlan, lease: Lease | undefined): Promise<boolean>;
+  /**
+   * Stores a fill; through a lease only while the lease and the Redis fence hold, and into L1 only while
+   * `admitted()` (nothing in this process overtook it meanwhile). False = fenced out, nothing stored.
+   */
+  store(
+    key: string,
+    value: unknown,
+    plan: WritePlan,
+    lease: Lease | undefined,
+    admitted: () => boolean,
+  ): Promise<boolean>;
 }
 
 interface ResolvedGetOrSet {
@@ -67,6 +79,8 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 export const DEFAULT_GRACE_BACKOFF_MS = 10_000;
 /** A dead lock owner is detected within its lease; a live one renews it every third of a lease. */
 const MAX_LEASE_MS = 5000;
+/** Without `hardTimeout`, a lock is held for at most this many `lockTimeout`s, however long the factory runs. */
+const MAX_HOLD_LOCK_TIMEOUTS = 10;
 const MIN_LEASE_MS = 200;
 const KNOWN = new Set(['ttl', 'tags', 'grace', 'timeout', 'hardTimeout', 'lockTimeout', 'graceBackoff']);
 
@@ -144,8 +158,18 @@ export async function getOrSet<T>(
   if (entry !== undefined && !entry.stale) return entry.value as T;
   if (entry !== undefined && resolved.graceMs > 0 && host.backoff.active(key)) return entry.value as T;
   const computation = host.flights.run(key, () => refresh(host, key, factory, resolved, entry));
-  return settle(host.logger, key, computation, resolved, entry);
+  try {
+    return await settle(host.logger, key, computation, resolved, entry);
+  } catch (error) {
+    // The flight found another instance refreshing and had only its first caller's stale value to give:
+    // a caller without one of its own asks again (and waits for that instance).
+    if (error instanceof RefreshingElsewhere) return getOrSet(host, key, factory, options);
+    throw error;
+  }
 }
+
+/** A flight's outcome when another instance holds the lock and a stale value answers meanwhile. */
+class RefreshingElsewhere extends Error {}
 
 async function refresh<T>(
   host: GetOrSetHost,
@@ -159,10 +183,11 @@ async function refresh<T>(
   if (settled !== undefined) return settled as T;
   let lease: Lease | undefined;
   if (host.lock && options.lockTimeoutMs > 0) {
-    const outcome = await acquireOrWait(host, host.lock, key, options.lockTimeoutMs, stale !== undefined);
+    const maxHoldMs = options.hardTimeoutMs || options.lockTimeoutMs * MAX_HOLD_LOCK_TIMEOUTS;
+    const outcome = await acquireOrWait(host, host.lock, key, options, maxHoldMs, stale !== undefined);
     if ('value' in outcome) return outcome.value as T;
-    // Another instance is refreshing: the stale value is the answer meanwhile (stale-while-revalidate).
-    if ('busy' in outcome) return stale?.value as T;
+    // Another instance is refreshing: each caller's stale value is its answer (stale-while-revalidate).
+    if ('busy' in outcome) throw new RefreshingElsewhere();
     lease = outcome.lease;
   }
   const ticket = host.fence.open(key);
@@ -179,7 +204,8 @@ async function refresh<T>(
     host.backoff.succeeded(key);
     if (value !== undefined && !context.skipped) {
       const plan = context.plan(host.ttlPolicy);
-      if (host.fence.admits(ticket, plan.tags)) stored = await host.store(key, value, plan, lease);
+      const admitted = (): boolean => host.fence.admits(ticket, plan.tags);
+      if (admitted()) stored = await host.store(key, value, plan, lease, admitted);
     }
     return value;
   } finally {
@@ -226,47 +252,62 @@ type LockOutcome = { value: unknown } | { lease: Lease | undefined } | { busy: t
 
 /**
  * Takes the lock, or waits for its owner's value (woken by a message, polling as a fallback). With a
- * stale value at hand it does not wait: `busy` says another instance is refreshing. Past `lockTimeoutMs`
- * with the owner still alive (its lease renewed), it serves stale or throws `LockTimeoutError`: it never
- * starts a second factory while the first runs. A dead owner's lease expires and the lock is taken over.
+ * stale value at hand it does not wait: `busy` says another instance is refreshing. Past `lockTimeout`
+ * with the owner still alive (its lease renewed), it throws `LockTimeoutError` (a caller with a stale
+ * value answers that instead): it never starts a second factory while the first runs. A dead owner's
+ * lease expires and the lock is taken over.
  */
 async function acquireOrWait(
   host: GetOrSetHost,
   lock: KeyLock,
   key: string,
-  lockTimeoutMs: number,
+  options: ResolvedGetOrSet,
+  maxHoldMs: number,
   serveStale: boolean,
 ): Promise<LockOutcome> {
+  const { lockTimeoutMs } = options;
   const deadline = performance.now() + lockTimeoutMs;
   const pollCapMs = lock.wakesWaiters ? 500 : 100;
   let delay = 5;
+  const timedOut = (): never => {
+    throw new LockTimeoutError(
+      `getOrSet waited lockTimeout (${lockTimeoutMs} ms) for another instance computing "${key}"; raise lockTimeout or give the key a grace period`,
+      { key, option: 'lockTimeout' },
+    );
+  };
   for (;;) {
-    const lease = await lock.tryAcquire(key, leaseFor(lockTimeoutMs));
+    const lease = await lock.tryAcquire(key, leaseFor(lockTimeoutMs), maxHoldMs);
     if (lease === undefined) return { lease: undefined };
-    if (lease !== null) {
-      // The previous owner may have stored the value between our read and our lock.
-      const entry = await host.readEntry(key);
-      if (entry !== undefined && !entry.stale) {
-        await lease.release(false);
-        return { value: entry.value };
-      }
-      return { lease };
-    }
+    if (lease !== null) return readUnderLease(host, key, lease);
     if (serveStale) return { busy: true };
     while (await lock.isHeld(key)) {
       const left = deadline - performance.now();
-      if (left <= 0) {
-        throw new LockTimeoutError(
-          `getOrSet waited lockTimeout (${lockTimeoutMs} ms) for another instance computing "${key}"; raise lockTimeout or give the key a grace period`,
-          { key, option: 'lockTimeout' },
-        );
-      }
-      await lock.waitForRelease(key, Math.min(delay, left));
+      if (left <= 0) timedOut();
+      const woken = await lock.waitForRelease(key, Math.min(delay, left));
       delay = Math.min(delay * 2, pollCapMs);
+      if (!woken) continue;
+      // A message: the owner may have stored the value before its release reached us.
+      const entry = await host.readEntry(key);
+      if (entry !== undefined && !entry.stale) return { value: entry.value };
     }
     const entry = await host.readEntry(key);
     if (entry !== undefined && !entry.stale) return { value: entry.value };
+    if (performance.now() >= deadline) timedOut();
   }
+}
+
+/** With the lock taken: the previous owner may have stored the value between our read and our lock. */
+async function readUnderLease(host: GetOrSetHost, key: string, lease: Lease): Promise<LockOutcome> {
+  let entry: EntryRead | undefined;
+  try {
+    entry = await host.readEntry(key);
+  } catch (error) {
+    await lease.release(true);
+    throw error;
+  }
+  if (entry === undefined || entry.stale) return { lease };
+  await lease.release(false);
+  return { value: entry.value };
 }
 
 /** Applies grace and this caller's soft and hard timeouts to the flight (the lock wait and the factory). */
@@ -279,6 +320,7 @@ function settle<T>(
 ): Promise<T> {
   const graced = stale
     ? computation.catch((error: unknown) => {
+        if (error instanceof RefreshingElsewhere) return stale.value as T;
         logger.warn(
           { key, err: (error as Error)?.message },
           'getOrSet factory failed; serving the stale value',

@@ -70,8 +70,9 @@ export class InMemoryCache implements CacheInterface {
   readonly #maxBytes: number | undefined;
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
+  readonly #flights = new SingleFlight();
   /** Fills in flight, revoked by the writes and invalidations that overtake them. */
-  readonly #fence = new FillFence();
+  readonly #fence = new FillFence((key) => this.#flights.forget(key));
   /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
   readonly #tags = new TagIndex();
   #hits = 0;
@@ -91,7 +92,7 @@ export class InMemoryCache implements CacheInterface {
     this.#policy = new TtlPolicy(this.defaultTtl, o.ttlJitter, o.random);
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
-      flights: new SingleFlight(),
+      flights: this.#flights,
       fence: this.#fence,
       backoff: new GraceBackoff(() => this.#clock.now()),
       logger,
@@ -208,7 +209,7 @@ export class InMemoryCache implements CacheInterface {
       const plan = this.#policy.plan(ttl);
       const started = this.#events.startTimer();
       this.setSnapshot(key, snapshotValue(value), plan.ttlMs, plan.freshMs, plan.tags);
-      if (this.#fence.size > 0) this.#fence.revokeKey(key);
+      this.#fence.revokeKey(key);
       if (started) this.#events.operation('set', 'memory', 'success', started);
     });
   }

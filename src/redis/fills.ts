@@ -1,5 +1,6 @@
 import type { CacheEventEmitter } from '../core/events.js';
 import { FillFence } from '../core/fill-fence.js';
+import { SingleFlight } from '../core/single-flight.js';
 import type { Lease } from '../core/get-or-set.js';
 import { compilePattern } from '../core/pattern.js';
 import { snapshotValue } from '../core/values.js';
@@ -16,8 +17,10 @@ import type { TierIO } from './tier-io.js';
  * lock waiters).
  */
 export class RedisFills {
+  /** `getOrSet` flights of this process, one per key. */
+  readonly flights = new SingleFlight();
   /** Fills in flight, revoked by the writes and invalidations (here or from peers) that overtake them. */
-  readonly fence = new FillFence();
+  readonly fence = new FillFence((key) => this.flights.forget(key));
   readonly lock: RedisKeyLock;
 
   constructor(
@@ -34,10 +37,16 @@ export class RedisFills {
   }
 
   /** Stores a fill through its lease (fenced), then announces it like a set; false when fenced out. */
-  async store(key: string, value: unknown, plan: WritePlan, lease: Lease | undefined): Promise<boolean> {
+  async store(
+    key: string,
+    value: unknown,
+    plan: WritePlan,
+    lease: Lease | undefined,
+    admitted: () => boolean,
+  ): Promise<boolean> {
     const started = this.events.startTimer();
     const snapshot = snapshotValue(value, this.withL1);
-    const stored = await this.io.writeFill({ key, snapshot, plan }, lease, this.lock);
+    const stored = await this.io.writeFill({ key, snapshot, plan }, lease, this.lock, admitted);
     if (!stored) return false;
     this.bus()?.publish({ keys: [key] });
     if (started) this.events.operation('set', 'redis', 'success', started);

@@ -6,10 +6,10 @@ import {
   type CacheEventName,
   type CacheTier,
 } from '../core/events.js';
+import type { Clock } from '../core/clock.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
 import { escapeGlob } from '../core/pattern.js';
-import { SingleFlight } from '../core/single-flight.js';
 import { GraceBackoff } from '../core/grace-backoff.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
@@ -150,14 +150,14 @@ export class GenericRedisCache implements CacheInterface {
     );
     this.#getOrSetHost = {
       ttlPolicy: this.#policy,
-      flights: new SingleFlight(),
+      flights: this.#fills.flights,
       fence: this.#fills.fence,
-      backoff: new GraceBackoff(),
+      backoff: new GraceBackoff(o.clock ? () => (o.clock as Clock).now() : undefined),
       logger: this.#logger,
       lock: this.#fills.lock,
       peekFresh: (key) => this.peek(key),
       readEntry: (key) => this.#readEntry(key),
-      store: (key, value, plan, lease) => this.#fills.store(key, value, plan, lease),
+      store: (key, value, plan, lease, admitted) => this.#fills.store(key, value, plan, lease, admitted),
     };
   }
 
@@ -173,9 +173,14 @@ export class GenericRedisCache implements CacheInterface {
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
   async connect(): Promise<boolean> {
+    const started = performance.now();
     const ready = await this.#remote.waitUntilReady(this.#options.connectTimeout);
-    // Coherent from the first call on: peers' changes are heard once connect() returns.
-    if (ready && this.#bus) await this.#bus.subscribed;
+    // Coherent from the first call on: peers' changes are heard once connect() returns (within the same
+    // connectTimeout; past it the subscription completes in the background).
+    if (ready && this.#bus) {
+      const left = this.#options.connectTimeout - (performance.now() - started);
+      await Promise.race([this.#bus.subscribed, new Promise((resolve) => setTimeout(resolve, left).unref())]);
+    }
     if (!ready)
       this.#logger.warn({}, 'redis unreachable at connect; running on the in-process tier and retrying');
     return ready;
@@ -256,8 +261,9 @@ export class GenericRedisCache implements CacheInterface {
       const plan = this.#policy.plan(ttl);
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
-      await this.#write('set', [{ key, snapshot, plan }]);
+      // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
       this.#fills.fence.revokeKey(key);
+      await this.#write('set', [{ key, snapshot, plan }]);
       if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
     });
   }
@@ -267,7 +273,7 @@ export class GenericRedisCache implements CacheInterface {
       assertKey(key);
       const started = this.#events.startTimer();
       this.#fills.fence.revokeKey(key);
-      const [existed] = (await this.#io.remove([key], [this.#fills.lock.lockKey(key)])) as [boolean];
+      const [existed] = (await this.#io.remove([key])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
       if (existed) this.#callbacks.fire('delete_success', key);
@@ -307,8 +313,8 @@ export class GenericRedisCache implements CacheInterface {
         plan: e.plan,
         snapshot: snapshotValue(e.value, withL1),
       }));
-      await this.#write('setMany', resolved);
       this.#fills.fence.revokeKeys(resolved.map((e) => e.key));
+      await this.#write('setMany', resolved);
     });
   }
 
@@ -317,8 +323,7 @@ export class GenericRedisCache implements CacheInterface {
       assertKeys(keys);
       const started = this.#events.startTimer();
       this.#fills.fence.revokeKeys(keys);
-      const lockKeys = keys.map((key) => this.#fills.lock.lockKey(key));
-      const count = (await this.#io.remove(keys, lockKeys)).filter(Boolean).length;
+      const count = (await this.#io.remove(keys)).filter(Boolean).length;
       if (keys.length > 0) this.#bus?.publish({ keys });
       if (started) this.#events.operation('deleteMany', 'redis', 'success', started, keys.length);
       return count;

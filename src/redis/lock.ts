@@ -4,6 +4,7 @@ import type { KeyLock, Lease } from '../core/get-or-set.js';
 import { isCluster } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 import { LuaScript } from './scripts.js';
+import { tagAddLua } from './tags.js';
 
 /** Deletes the lock only while it still holds our token (a lease that expired may belong to another). */
 const RELEASE_SCRIPT = new LuaScript(
@@ -13,6 +14,11 @@ const RELEASE_SCRIPT = new LuaScript(
 const RENEW_SCRIPT = new LuaScript(
   `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
 );
+
+/** The Redis key of `key`'s fill lock (outside `keyPrefix`, beside the tag sets and the epoch). */
+export function lockKeyOf(auxPrefix: string, key: string): string {
+  return `${auxPrefix}lock:${key}`;
+}
 
 /** Sends a message to the lock's waiters (the invalidation bus), when there is a way to. */
 export type WakeWaiters = (key: string) => void;
@@ -26,7 +32,7 @@ export type WakeWaiters = (key: string) => void;
  * only while both still hold (`fencedStore`).
  */
 export class RedisKeyLock implements KeyLock {
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(woken: boolean) => void>>();
 
   constructor(
     private readonly remote: RemoteTier,
@@ -44,10 +50,10 @@ export class RedisKeyLock implements KeyLock {
   }
 
   lockKey(key: string): string {
-    return `${this.auxPrefix}lock:${key}`;
+    return lockKeyOf(this.auxPrefix, key);
   }
 
-  async tryAcquire(key: string, leaseMs: number): Promise<Lease | null | undefined> {
+  async tryAcquire(key: string, leaseMs: number, maxHoldMs: number): Promise<Lease | null | undefined> {
     const lockKey = this.lockKey(key);
     const token = randomBytes(16).toString('base64url');
     // The epoch is read before the factory starts: an invalidation after this read fences the fill out.
@@ -56,7 +62,7 @@ export class RedisKeyLock implements KeyLock {
     );
     if (reply === FAILED) return undefined;
     if (reply[0] !== 'OK') return null;
-    return this.#lease(key, lockKey, token, reply[1] ?? '0', leaseMs);
+    return this.#lease(key, lockKey, token, reply[1] ?? '0', leaseMs, maxHoldMs);
   }
 
   async isHeld(key: string): Promise<boolean> {
@@ -64,17 +70,17 @@ export class RedisKeyLock implements KeyLock {
     return count !== FAILED && count > 0;
   }
 
-  waitForRelease(key: string, ms: number): Promise<void> {
+  waitForRelease(key: string, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       let waiters = this.#waiters.get(key);
       if (!waiters) this.#waiters.set(key, (waiters = new Set()));
-      const done = (): void => {
+      const done = (woken: boolean): void => {
         clearTimeout(timer);
         waiters.delete(done);
         if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(false), ms);
       waiters.add(done);
     });
   }
@@ -82,7 +88,7 @@ export class RedisKeyLock implements KeyLock {
   /** A message said `key` was written or its lock released: its waiters look again now. */
   wake(key: string): void {
     const waiters = this.#waiters.get(key);
-    if (waiters) for (const done of [...waiters]) done();
+    if (waiters) for (const done of [...waiters]) done(true);
   }
 
   /** Waiters in this process (bounded by the keys being waited on). */
@@ -90,9 +96,26 @@ export class RedisKeyLock implements KeyLock {
     return this.#waiters.size;
   }
 
-  #lease(key: string, lockKey: string, token: string, epoch: string, leaseMs: number): Lease {
+  /**
+   * A held lock, renewed every third of a lease while ours, for at most `maxHoldMs`: a factory that hangs
+   * lets its lease lapse then, and other instances take over.
+   */
+  #lease(
+    key: string,
+    lockKey: string,
+    token: string,
+    epoch: string,
+    leaseMs: number,
+    maxHoldMs: number,
+  ): Lease {
+    const holdUntil = performance.now() + maxHoldMs;
     const renewal = setInterval(
-      () => void this.remote.run('lock', (c) => RENEW_SCRIPT.run(c, [lockKey], [token, leaseMs])),
+      () => {
+        if (performance.now() >= holdUntil) return clearInterval(renewal);
+        void this.remote
+          .run('lock', (c) => RENEW_SCRIPT.run(c, [lockKey], [token, leaseMs]))
+          .then((renewed) => renewed === 0 && clearInterval(renewal)); // lost (deleted or expired): stop
+      },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
     renewal.unref();
@@ -117,11 +140,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
 local ms = tonumber(ARGV[4])
 if ms > 0 then redis.call('SET', KEYS[3], ARGV[3], 'PX', ms) else redis.call('SET', KEYS[3], ARGV[3]) end
-for i = 4, #KEYS do
-  local before = redis.call('PTTL', KEYS[i])
-  redis.call('SADD', KEYS[i], ARGV[5])
-  if ms == 0 then redis.call('PERSIST', KEYS[i])
-  elseif before == -2 or (before >= 0 and ms > before) then redis.call('PEXPIRE', KEYS[i], ms) end
+for i = 4, #KEYS do${tagAddLua('KEYS[i]', 'ARGV[5]', 'ms')}
 end
 return 1`);
 

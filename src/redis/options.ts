@@ -202,7 +202,12 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
   const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
   if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
-  const coherence = resolveCoherence(options, o.enableMemoryCache && o.memoryCacheSize > 0, errors);
+  const coherence = resolveCoherence(
+    options,
+    o.enableMemoryCache && o.memoryCacheSize > 0,
+    typeof memoryCacheTtl === 'number' && memoryCacheTtl > 0,
+    errors,
+  );
   const bus = options.bus;
   const busChannelGiven = typeof bus === 'object' && bus !== null ? bus.channel : undefined;
   if (bus !== undefined && typeof bus !== 'boolean' && (typeof bus !== 'object' || bus === null)) {
@@ -267,6 +272,7 @@ export function redisOptionProblems(options: GenericRedisCacheOptions): string[]
 function resolveCoherence(
   options: GenericRedisCacheOptions,
   withL1: boolean,
+  capped: boolean,
   errors: string[],
 ): 'bus' | 'none' | 'off' {
   const { coherence, bus } = options;
@@ -280,7 +286,6 @@ function resolveCoherence(
   }
   const mode = coherence === 'none' || fromBus === 'none' ? 'none' : 'bus';
   if (!withL1) return 'off';
-  const capped = options.memoryCacheTtl !== undefined && options.memoryCacheTtl !== 0;
   if (mode === 'none' && !capped) {
     errors.push(
       "coherence 'none' (or bus: false) needs memoryCacheTtl, an L1 TTL cap such as '5s': without coherence, L1 serves a value written or deleted by another instance until its copy expires",

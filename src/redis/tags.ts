@@ -7,16 +7,24 @@ import { isCluster } from './connection.js';
  * costs every read a lookup). A tag set lives as long as its longest-lived member: this script adds the
  * member and stretches the set's expiry, never shortens it.
  */
-export const TAG_ADD_SCRIPT = `
-local before = redis.call('PTTL', KEYS[1])
-redis.call('SADD', KEYS[1], ARGV[1])
-local ms = tonumber(ARGV[2])
-if ms == 0 then
-  redis.call('PERSIST', KEYS[1])
-elseif before == -2 or (before >= 0 and ms > before) then
-  redis.call('PEXPIRE', KEYS[1], ms)
-end
+export const TAG_ADD_SCRIPT = `${tagAddLua('KEYS[1]', 'ARGV[1]', 'tonumber(ARGV[2])')}
 return 1`;
+
+/**
+ * Lua that adds `member` to the tag set `setKey` and stretches the set's expiry to `ms` (never shortens
+ * it; `0` = no expiry). Shared by the tag script and the fenced fill script.
+ */
+export function tagAddLua(setKey: string, member: string, ms: string): string {
+  return `
+local before = redis.call('PTTL', ${setKey})
+redis.call('SADD', ${setKey}, ${member})
+local tagMs = ${ms}
+if tagMs == 0 then
+  redis.call('PERSIST', ${setKey})
+elseif before == -2 or (before >= 0 and tagMs > before) then
+  redis.call('PEXPIRE', ${setKey}, tagMs)
+end`;
+}
 
 const BATCH = 1000;
 

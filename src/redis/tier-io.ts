@@ -6,7 +6,7 @@ import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { isPlainlyFresh } from './codec.js';
 import { isCluster } from './connection.js';
-import { fencedStore, type RedisKeyLock } from './lock.js';
+import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
@@ -100,20 +100,33 @@ export class TierIO {
     return results;
   }
 
-  /** Writes to Redis (one SET, or one pipeline for several or tagged ones), then L1. */
+  /**
+   * Writes to Redis (one SET, or one pipeline for several or tagged ones), then L1. The keys' fill locks
+   * go first, so a `getOrSet` fill running anywhere cannot store its older result over this write.
+   */
   async write(entries: readonly PlannedWrite[]): Promise<void> {
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.usable) {
       const encoded = this.#encode(entries, redisKeys);
+      const lockKeys = entries.map(({ key }) => lockKeyOf(this.auxPrefix, key));
       const [one] = encoded;
+      const [lockKey] = lockKeys;
       const stored =
-        encoded.length === 1 && one && !one.tagKeys
+        encoded.length === 1 && one && lockKey && !one.tagKeys
           ? await this.remote.run('set', (c) =>
-              one.ttlMs > 0
-                ? c.set(one.redisKey, one.payload, 'PX', one.ttlMs)
-                : c.set(one.redisKey, one.payload),
+              // Two plain commands on one connection keep their order (a cluster's nodes do not: there
+              // the fill's fenced store is two steps anyway, see docs/resilience.md).
+              Promise.all([
+                c.del(lockKey),
+                one.ttlMs > 0
+                  ? c.set(one.redisKey, one.payload, 'PX', one.ttlMs)
+                  : c.set(one.redisKey, one.payload),
+              ]),
             )
-          : await this.remote.run('setMany', (c) => storeMany(c, encoded));
+          : await this.remote.run('setMany', async (c) => {
+              await removeMany(c, lockKeys);
+              await storeMany(c, encoded);
+            });
       if (stored === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
@@ -126,7 +139,12 @@ export class TierIO {
    * still hold (false = an invalidation overtook it: nothing is written, L1 included). Without a lease it
    * is an ordinary write.
    */
-  async writeFill(entry: PlannedWrite, lease: Lease | undefined, lock: RedisKeyLock): Promise<boolean> {
+  async writeFill(
+    entry: PlannedWrite,
+    lease: Lease | undefined,
+    lock: RedisKeyLock,
+    admitted: () => boolean,
+  ): Promise<boolean> {
     if (!lease || !this.remote.usable) {
       await this.write([entry]);
       return true;
@@ -146,8 +164,10 @@ export class TierIO {
         () => storeMany(c, [encoded]),
       ),
     );
-    if (stored === false) return false;
-    if (stored === FAILED) this.remote.rememberKey(redisKey);
+    // FAILED: the script may or may not have run; a miss is allowed, a possibly overtaken L1 copy is not.
+    if (stored !== true) return false;
+    // Something in this process (a set, a delete, a peer's message) may have overtaken it meanwhile.
+    if (!admitted()) return true;
     this.#toL1([entry]);
     return true;
   }
@@ -178,8 +198,10 @@ export class TierIO {
    * Deletes from Redis first, then L1 (so a concurrent read cannot re-promote the old value). The keys'
    * fill locks go first: a fill running elsewhere then fails its fenced store instead of resurrecting them.
    */
-  async remove(keys: string[], lockKeys: string[]): Promise<boolean[]> {
+  async remove(keys: string[]): Promise<boolean[]> {
+    if (keys.length === 0) return [];
     const redisKeys = keys.map((key) => this.keyPrefix + key);
+    const lockKeys = keys.map((key) => lockKeyOf(this.auxPrefix, key));
     const inRedis = await this.remote.run('delete', async (c) => {
       if (isCluster(c)) {
         // A cluster's nodes keep no order between them: the locks are gone before the values go.

@@ -1,38 +1,12 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LockTimeoutError } from '../../src/core/errors.js';
-import type { GenericRedisCache, RedisCacheStats } from '../../src/redis/generic-redis-cache.js';
-import { createRedisCache, hasRedis, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
-import { startCacheWorker, type CacheWorker } from '../helpers/workers.js';
+import type { RedisCacheStats } from '../../src/redis/generic-redis-cache.js';
+import { hasRedis, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
+import type { CacheWorker } from '../helpers/workers.js';
+import { eventually, useFleet } from '../helpers/fleet.js';
 
 const redis = useRedis();
-const caches: GenericRedisCache[] = [];
-const workers: CacheWorker[] = [];
-afterAll(async () => {
-  await Promise.all(caches.map((c) => c.close()));
-  await Promise.all(workers.map((w) => w.stop()));
-});
-
-async function cache(options: Parameters<typeof createRedisCache>[1] = {}): Promise<GenericRedisCache> {
-  const created = await createRedisCache(redis, options);
-  caches.push(created);
-  return created;
-}
-
-/** A GenericRedisCache with default options in its own process. */
-async function worker(keyPrefix: string, options: Record<string, unknown> = {}): Promise<CacheWorker> {
-  const started = await startCacheWorker({ redisUrl: redis.url, keyPrefix, ...options });
-  workers.push(started);
-  return started;
-}
-
-/** Polls until `check` passes; fails after `ms` (far above the bus's propagation bound). */
-async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
-    await sleep(5);
-  }
-}
+const { cache, worker } = useFleet(redis);
 
 const lockKey = (prefix: string, key: string): string => `__tiercache__:${prefix}lock:${key}`;
 
@@ -292,6 +266,42 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
         expect(await filler.call('get', key)).toBeUndefined();
         expect(await other.get(key)).toBeUndefined();
       }
+    });
+
+    it('item 7: a set during a slow factory is never overwritten by its older result (one process)', async () => {
+      const c = await cache();
+      const peer = await cache({ keyPrefix: c.keyPrefix });
+      const filled = await c.getOrSet('k', async () => {
+        await c.set('k', 'written meanwhile');
+        return 'computed before';
+      });
+      expect(filled).toBe('computed before');
+      expect(await c.get('k')).toBe('written meanwhile');
+      expect(await peer.get('k')).toBe('written meanwhile');
+    });
+
+    it('item 7: a set from another process during a slow factory is never overwritten by its result', async () => {
+      const prefix = uniquePrefix('fenceset');
+      const counterKey = `counter:${prefix}`;
+      const filler = await worker(prefix);
+      const other = await cache({ keyPrefix: prefix });
+      const filling = filler.call('getOrSet', 'k', { counterKey, delayMs: 400, value: 'computed before' });
+      await eventually(async () => (await redis.raw.get(counterKey)) === '1');
+      await other.set('k', 'written meanwhile');
+      expect(await filling).toBe('computed before');
+      expect(await filler.call('get', 'k')).toBe('written meanwhile');
+      expect(await other.get('k')).toBe('written meanwhile');
+    });
+
+    it('item 6: a hung factory holds the lock no longer than its hardTimeout; then another instance computes', async () => {
+      const a = await cache();
+      const b = await cache({ keyPrefix: a.keyPrefix });
+      const hung = a.getOrSet('k', () => new Promise<string>(() => undefined), {
+        hardTimeout: '300ms',
+        lockTimeout: '1s',
+      });
+      await expect(hung).rejects.toThrow('did not finish');
+      expect(await b.getOrSet('k', () => 'b computed', { lockTimeout: '5s' })).toBe('b computed');
     });
 
     it('item 7: a fill with no invalidation meanwhile is stored as usual', async () => {

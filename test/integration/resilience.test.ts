@@ -1,39 +1,11 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FactoryTimeoutError, LockTimeoutError } from '../../src/core/errors.js';
 import type { BreakerEvent } from '../../src/core/events.js';
-import type { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
-import { createRedisCache, hasRedis, redisBinary, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
-import { startCacheWorker, type CacheWorker } from '../helpers/workers.js';
+import { hasRedis, redisBinary, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
+import { eventually, useFleet } from '../helpers/fleet.js';
 
 const redis = useRedis();
-const caches: GenericRedisCache[] = [];
-const workers: CacheWorker[] = [];
-afterAll(async () => {
-  await Promise.all(caches.map((c) => c.close()));
-  await Promise.all(workers.map((w) => w.stop()));
-});
-
-async function cache(options: Parameters<typeof createRedisCache>[1] = {}): Promise<GenericRedisCache> {
-  const created = await createRedisCache(redis, options);
-  caches.push(created);
-  return created;
-}
-
-async function worker(keyPrefix: string, options: Record<string, unknown> = {}): Promise<CacheWorker> {
-  const started = await startCacheWorker({ redisUrl: redis.url, keyPrefix, ...options });
-  workers.push(started);
-  return started;
-}
-
-/** Polls until `check` passes or `ms` elapse; returns the elapsed milliseconds. */
-async function eventually(check: () => Promise<boolean> | boolean, ms = 3000): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
-    await sleep(5);
-  }
-  return performance.now() - started;
-}
+const { cache, worker } = useFleet(redis);
 
 describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, several processes)', () => {
   describe('distributed single-flight', () => {

@@ -86,6 +86,21 @@ describe('issue 17 item 7: fenced fills in one process (InMemoryCache)', () => {
     expect(await cache.get('fill')).toBe(name === 'set' ? 'written meanwhile' : undefined);
   });
 
+  it('item 7: a caller arriving after a delete starts a new factory instead of joining the overtaken one', async () => {
+    const cache = new InMemoryCache({ logger: silentLogger });
+    const held = heldFactory<string>();
+    const early = cache.getOrSet('k', held.factory);
+    await flush();
+    await cache.delete('k');
+    const late = cache.getOrSet('k', held.factory);
+    await flush();
+    expect(held.calls()).toBe(2);
+    held.finish('whatever each computed');
+    expect(await early).toBe('whatever each computed');
+    expect(await late).toBe('whatever each computed');
+    expect(await cache.get('k')).toBe('whatever each computed'); // the late fill, started after the delete
+  });
+
   it('item 7: a tag invalidation fences only fills stored under that tag', async () => {
     const cache = new InMemoryCache({ logger: silentLogger });
     const red = heldFactory<string>();
