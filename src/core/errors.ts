@@ -1,4 +1,4 @@
-/** Stable machine-readable codes; the HTTP layer maps them to status codes in one place. */
+/** Stable machine-readable codes of the errors tiercache throws; the HTTP layer maps them to statuses. */
 export type ErrorCode =
   | 'E_TIERCACHE'
   | 'E_VALIDATION'
@@ -7,6 +7,15 @@ export type ErrorCode =
   | 'E_AUTHENTICATION'
   | 'E_FACTORY_HARD_TIMEOUT'
   | 'E_LOCK_TIMEOUT';
+
+/**
+ * Codes only the HTTP service answers with (no class is thrown for them): a malformed request Fastify
+ * refused (`E_REQUEST`, its own 4xx status), an unknown route, a failed health check, an unexpected error.
+ */
+export type HttpOnlyErrorCode = 'E_REQUEST' | 'E_NOT_FOUND' | 'E_UNHEALTHY' | 'E_INTERNAL';
+
+/** Every code a client of tiercache (library or HTTP) can see: one catalogue. */
+export type AnyErrorCode = ErrorCode | HttpOnlyErrorCode;
 
 export interface ErrorContext {
   /** The cache key involved, when there is one. */
@@ -78,4 +87,12 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   E_AUTHENTICATION: 401,
   E_FACTORY_HARD_TIMEOUT: 504,
   E_LOCK_TIMEOUT: 504,
+};
+
+/** HTTP status of the HTTP-only codes (`E_REQUEST` keeps the 4xx status Fastify gave the request). */
+export const HTTP_ONLY_STATUS: Readonly<Record<HttpOnlyErrorCode, number>> = {
+  E_REQUEST: 400,
+  E_NOT_FOUND: 404,
+  E_UNHEALTHY: 503,
+  E_INTERNAL: 500,
 };

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { HTTP_STATUS_BY_CODE, TierCacheError } from '../core/errors.js';
+import { HTTP_ONLY_STATUS, HTTP_STATUS_BY_CODE, TierCacheError, type AnyErrorCode } from '../core/errors.js';
 
 /** The error body of every failed request (SPEC §9). */
 export interface ErrorBody {
@@ -22,7 +22,7 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-export function errorBody(status: number, code: string, message: string): ErrorBody {
+export function errorBody(status: number, code: AnyErrorCode, message: string): ErrorBody {
   return {
     success: false,
     error: STATUS_TEXT[status] ?? 'Error',
@@ -33,7 +33,12 @@ export function errorBody(status: number, code: string, message: string): ErrorB
 }
 
 /** Sends an error body; 401s carry `WWW-Authenticate: Bearer`. */
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: AnyErrorCode,
+  message: string,
+): FastifyReply {
   if (status === 401) void reply.header('WWW-Authenticate', 'Bearer');
   return reply
     .code(status)
@@ -52,12 +57,17 @@ export function installErrorHandling(app: FastifyInstance): void {
     if ('validation' in error && error.validation)
       return sendError(reply, 400, 'E_VALIDATION', error.message);
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status >= 400 && status < 500)
-      return sendError(reply, status, error.code ?? 'E_REQUEST', error.message);
+    // Fastify's own codes (FST_ERR_CTP_BODY_TOO_LARGE, ...) stay in the message; the code is ours.
+    if (status >= 400 && status < 500) return sendError(reply, status, 'E_REQUEST', error.message);
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 500, 'E_INTERNAL', 'internal error');
+    return sendError(reply, HTTP_ONLY_STATUS.E_INTERNAL, 'E_INTERNAL', 'internal error');
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'E_NOT_FOUND', `route ${request.method} ${request.url.split('?')[0]} not found`),
+    sendError(
+      reply,
+      HTTP_ONLY_STATUS.E_NOT_FOUND,
+      'E_NOT_FOUND',
+      `route ${request.method} ${request.url.split('?')[0]} not found`,
+    ),
   );
 }

@@ -9,6 +9,8 @@ import { resolveConfig } from '../../src/config/resolve-config.js';
 import {
   ConfigurationError,
   FactoryTimeoutError,
+  HTTP_ONLY_STATUS,
+  HTTP_STATUS_BY_CODE,
   InfrastructureError,
   ValidationError,
 } from '../../src/core/errors.js';
@@ -81,7 +83,12 @@ describe('HTTP error mapping', () => {
       payload: '{oops',
     });
     expect(badBody.statusCode).toBe(400);
-    expect(badBody.json()).toMatchObject({ success: false, error: 'Bad Request' });
+    expect(badBody.json()).toMatchObject({ success: false, error: 'Bad Request', error_code: 'E_REQUEST' });
+    // issue 18: every code the service answers with is in the one catalogue (core/errors.ts).
+    const catalogue = [...Object.keys(HTTP_STATUS_BY_CODE), ...Object.keys(HTTP_ONLY_STATUS)];
+    for (const response of [badBody, await app.inject('/nowhere'), await app.inject('/t/bug')]) {
+      expect(catalogue).toContain((response.json() as { error_code: string }).error_code);
+    }
     await app.close();
   });
 });
