@@ -1,10 +1,7 @@
-export { InMemoryCache, IN_MEMORY_CACHE_DEFAULTS } from './memory/in-memory-cache.js';
+export { InMemoryCache } from './memory/in-memory-cache.js';
 export { GenericRedisCache } from './redis/generic-redis-cache.js';
 export { AIResponseCache } from './ai/ai-response-cache.js';
 export { CacheKeyGenerator, AI_KEY_PREFIX } from './ai/key-generator.js';
-export { DEFAULT_OPERATION_TTLS } from './ai/operation-ttls.js';
-export { DEFAULT_TEXT_SIZE_TIERS } from './ai/text-tiers.js';
-export { GENERIC_REDIS_CACHE_DEFAULTS } from './redis/options.js';
 export {
   TierCacheError,
   ValidationError,
@@ -14,10 +11,10 @@ export {
   FactoryTimeoutError,
   LockTimeoutError,
   HTTP_STATUS_BY_CODE,
+  HTTP_ONLY_STATUS,
 } from './core/errors.js';
 export { parseDuration, MAX_TTL_SECONDS } from './core/duration.js';
 export { CacheFactory } from './factory/cache-factory.js';
-export { WEB_APP_DEFAULTS, AI_APP_DEFAULTS, TESTING_DEFAULTS } from './factory/factory-options.js';
 export { resolveConfig } from './config/resolve-config.js';
 export { validateConfig } from './config/validator.js';
 export { readEnvironment, ENV_VARIABLES } from './config/env.js';
@@ -27,10 +24,8 @@ export { redactConfig } from './config/redact.js';
 export { systemClock } from './core/clock.js';
 export { consoleLogger, silentLogger, createConsoleLogger } from './core/logger.js';
 export { MAX_PATTERN_LENGTH } from './core/pattern.js';
-export { ValueCipher, parseEncryptionKeys } from './redis/encryption.js';
-export { IN_PROCESS_TIMING_SAMPLE, UNTIMED_BATCH_LIMIT } from './core/events.js';
 export { TRACING_CHANNELS } from './core/tracing.js';
-export { CachePerformanceMonitor, PERFORMANCE_MONITOR_DEFAULTS } from './monitoring/performance-monitor.js';
+export { CachePerformanceMonitor } from './monitoring/performance-monitor.js';
 export { PrometheusExporter, LATENCY_BUCKETS_SECONDS } from './monitoring/prometheus.js';
 export { instrumentOpenTelemetry } from './monitoring/opentelemetry.js';
 
@@ -65,8 +60,6 @@ export type { Env } from './config/env.js';
 export type { RedisCacheStatus, RedisServerStatus } from './redis/status.js';
 export type { RemoteStatus } from './redis/remote-tier.js';
 export type { BreakerState, BreakerStatus, CircuitBreakerOptions } from './redis/circuit-breaker.js';
-export { CIRCUIT_BREAKER_DEFAULTS } from './redis/circuit-breaker.js';
-export { DEFAULT_LOCK_TIMEOUT_MS } from './core/get-or-set.js';
 export type { CacheCallbacks, CallbackEvent } from './redis/callbacks.js';
 export type { CompressionAlgorithm } from './redis/compression.js';
 export type {
@@ -95,7 +88,7 @@ export type {
   KeyGenerationEvent,
   OperationEvent,
 } from './core/events.js';
-export type { ErrorCode, ErrorContext } from './core/errors.js';
+export type { AnyErrorCode, ErrorCode, ErrorContext, HttpOnlyErrorCode } from './core/errors.js';
 export type { Clock } from './core/clock.js';
 export type { TraceContext } from './core/tracing.js';
 export type { CachePerformanceMonitorOptions, MonitoredCache } from './monitoring/performance-monitor.js';

@@ -68,14 +68,28 @@ export class InvalidationBus {
     this.#subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.#receive(text);
     });
-    this.subscribed = this.#subscriber.subscribe(this.channel).then(
-      () => true,
-      (error: Error) => {
-        this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
-        return false;
-      },
-    );
+    // Subscribes once the data connection is first ready: a cache nobody uses opens no connection.
+    this.subscribed = new Promise<boolean>((resolve) => {
+      this.#startSubscription = () => {
+        this.#startSubscription = undefined;
+        this.#subscriber.subscribe(this.channel).then(
+          () => resolve(true),
+          (error: Error) => {
+            this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
+            resolve(false);
+          },
+        );
+      };
+    });
+    if (remote.client.status === 'ready') this.#startSubscription?.();
+    else remote.client.once('ready', this.#onDataReady);
   }
+
+  /** Starts the subscription; unset once started. */
+  #startSubscription: (() => void) | undefined;
+  readonly #onDataReady = (): void => {
+    if (!this.#closed) this.#startSubscription?.();
+  };
 
   /** Publishes a change (fire and forget: a failure is the remote tier's to report). */
   publish(message: BusMessage): void {
@@ -107,6 +121,7 @@ export class InvalidationBus {
 
   close(): void {
     this.#closed = true;
+    this.remote.client.off('ready', this.#onDataReady);
     this.#subscriber.disconnect();
   }
 

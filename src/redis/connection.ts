@@ -129,13 +129,16 @@ export function masterNodes(client: Redis): Redis[] {
   return isCluster(client) ? (client as unknown as Cluster).nodes('master') : [client];
 }
 
-/** A second connection of the same topology, for pub/sub (it may queue SUBSCRIBE until connected). */
+/**
+ * A second connection of the same topology, for pub/sub: it connects on its first command (SUBSCRIBE,
+ * queued until connected) and resubscribes after a reconnect.
+ */
 export function duplicateForSubscriber(client: Redis): Redis {
   if (isCluster(client)) {
     return (client as unknown as Cluster).duplicate(undefined, {
       enableOfflineQueue: true,
-      lazyConnect: false,
+      lazyConnect: true,
     }) as unknown as Redis;
   }
-  return client.duplicate({ enableOfflineQueue: true, lazyConnect: false, autoResubscribe: true });
+  return client.duplicate({ enableOfflineQueue: true, lazyConnect: true, autoResubscribe: true });
 }

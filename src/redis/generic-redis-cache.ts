@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
 import {
   CacheEventEmitter,
@@ -113,6 +113,7 @@ export class GenericRedisCache implements CacheInterface {
       adaptivePipelining: this.#ownsClient && o.autoPipelining,
       breaker: o.circuitBreaker,
       onRecovered: (changed) => this.#bus?.afterOutage(changed),
+      connectTimeout: o.connectTimeout,
     });
     this.#io = new TierIO(
       this.#remote,
@@ -186,11 +187,9 @@ export class GenericRedisCache implements CacheInterface {
     return ready;
   }
 
-  /** Closes the Redis connection tiercache opened (an adopted client is left open). */
-  async disconnect(): Promise<void> {
-    this.#bus?.close();
-    this.#remote.detach();
-    if (this.#ownsClient) this.#remote.client.disconnect();
+  /** The same as `close()` (the original's name). */
+  disconnect(): Promise<void> {
+    return this.close();
   }
 
   /** TLS, authentication and encryption in force; never a secret. */
@@ -207,8 +206,8 @@ export class GenericRedisCache implements CacheInterface {
     return this.#remote.lastError;
   }
 
-  /** The ioredis client in use (an ioredis `Cluster` at run time on a cluster topology). */
-  get client(): Redis {
+  /** The ioredis client in use: a `Cluster` on a cluster topology, a `Redis` otherwise. */
+  get client(): Redis | Cluster {
     return this.#remote.client;
   }
 
@@ -379,8 +378,11 @@ export class GenericRedisCache implements CacheInterface {
     this.#events.flush();
   }
 
+  /** Closes the Redis connections tiercache opened (an adopted client is left open) and empties L1. */
   async close(): Promise<void> {
-    await this.disconnect();
+    this.#bus?.close();
+    this.#remote.detach();
+    if (this.#ownsClient) this.#remote.client.disconnect();
     await this.#l1?.close();
   }
 

@@ -93,7 +93,7 @@ export class RedisInvalidator {
   /** Keys matching the pattern (SPEC §9 semantics), read with SCAN in batches; L1's while Redis is away. */
   async *scanKeys(pattern: string): AsyncGenerator<string> {
     assertPattern(pattern);
-    if (!this.remote.usable) {
+    if (!this.remote.reachable) {
       if (this.l1) yield* this.l1.scanKeys(pattern);
       return;
     }

@@ -37,6 +37,9 @@ export class RemoteTier {
   #probeTimer: NodeJS.Timeout | undefined;
   #detached = false;
   readonly #onRecovered: ((changed: boolean) => void) | undefined;
+  readonly #connectTimeout: number;
+  /** The first connection, started by the first command when nobody called `connect()`. */
+  #lazyConnect: Promise<boolean> | undefined;
   /** Something was written or invalidated while Redis was away (peers never heard of it). */
   #changedWhileAway = false;
   readonly #onReady = (): void => {
@@ -80,10 +83,13 @@ export class RemoteTier {
       breaker?: ResolvedBreakerOptions | undefined;
       /** After an outage, once Redis is back: `changed` = this instance wrote or invalidated meanwhile. */
       onRecovered?: (changed: boolean) => void;
+      /** How long the first command waits for a connection nobody asked for yet (lazy connect). */
+      connectTimeout?: number;
     } = {},
   ) {
-    const { adaptivePipelining = false, breaker, onRecovered } = options;
+    const { adaptivePipelining = false, breaker, onRecovered, connectTimeout = 2000 } = options;
     this.#onRecovered = onRecovered;
+    this.#connectTimeout = connectTimeout;
     this.#client = client;
     this.#cluster = isCluster(client);
     this.#breaker =
@@ -123,9 +129,17 @@ export class RemoteTier {
     return this.#everConnected ? 'disconnected' : 'unavailable';
   }
 
+  /**
+   * True when commands can be sent now or once the first connection is made (a cache used without
+   * `connect()` connects on its first command).
+   */
+  get reachable(): boolean {
+    return this.usable || this.#client.status === 'wait' || this.#lazyConnect !== undefined;
+  }
+
   /** Runs a command; on any failure answers `FAILED` (never throws) and enters degraded mode. */
   async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | Failed> {
-    if (!this.usable) {
+    if (!this.usable && !(await this.#connectLazily())) {
       this.#markDegraded('redis is not connected');
       return FAILED;
     }
@@ -151,6 +165,20 @@ export class RemoteTier {
         this.#peak = 0;
       }
     }
+  }
+
+  /**
+   * Lazy connect: the first command of a cache nobody connected starts the connection and waits for it
+   * (up to `connectTimeout`); commands issued meanwhile wait for the same attempt. Afterwards, a client
+   * that is not ready is an outage as usual (ioredis keeps reconnecting in the background).
+   */
+  #connectLazily(): Promise<boolean> | false {
+    if (this.#lazyConnect) return this.#lazyConnect;
+    if (this.#client.status !== 'wait' || this.#detached) return false;
+    this.#lazyConnect = this.waitUntilReady(this.#connectTimeout).finally(() => {
+      this.#lazyConnect = undefined;
+    });
+    return this.#lazyConnect;
   }
 
   /** Remembers a key whose Redis copy may be stale because a write or delete could not reach Redis. */

@@ -106,7 +106,7 @@ export class TierIO {
    */
   async write(entries: readonly PlannedWrite[]): Promise<void> {
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
-    if (this.remote.usable) {
+    if (this.remote.reachable) {
       const encoded = this.#encode(entries, redisKeys);
       const lockKeys = entries.map(({ key }) => lockKeyOf(this.auxPrefix, key));
       const [one] = encoded;
@@ -145,7 +145,7 @@ export class TierIO {
     lock: RedisKeyLock,
     admitted: () => boolean,
   ): Promise<boolean> {
-    if (!lease || !this.remote.usable) {
+    if (!lease || !this.remote.reachable) {
       await this.write([entry]);
       return true;
     }
