@@ -19,6 +19,7 @@ export const CONFIG_REDIS_OPTION_KEYS = [
   'bus',
   'circuitBreaker',
   'ttlJitter',
+  'strict',
 ] as const satisfies readonly RedisOptionName[];
 
 /** GenericRedisCache options a configuration cannot carry, and where each belongs instead. */

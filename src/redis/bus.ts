@@ -101,11 +101,13 @@ export class InvalidationBus {
     if (message.released) wire.r = message.released;
     if (message.clear) wire.c = 1;
     const text = JSON.stringify(wire);
+    const failed = (): void => {
+      if (!message.released) this.#owesClear = true;
+    };
+    // Fire and forget, strict caches included: a lost message is made up for after the outage.
     void this.remote
       .run('publish', (c) => c.publish(this.channel, text))
-      .then((sent) => {
-        if (sent === FAILED && !message.released) this.#owesClear = true;
-      });
+      .then((sent) => sent === FAILED && failed(), failed);
   }
 
   /**

@@ -114,6 +114,7 @@ export class GenericRedisCache implements CacheInterface {
       breaker: o.circuitBreaker,
       onRecovered: (changed) => this.#bus?.afterOutage(changed),
       connectTimeout: o.connectTimeout,
+      strict: o.strict,
     });
     this.#io = new TierIO(
       this.#remote,

@@ -114,7 +114,8 @@ export class RedisKeyLock implements KeyLock {
         if (performance.now() >= holdUntil) return clearInterval(renewal);
         void this.remote
           .run('lock', (c) => RENEW_SCRIPT.run(c, [lockKey], [token, leaseMs]))
-          .then((renewed) => renewed === 0 && clearInterval(renewal)); // lost (deleted or expired): stop
+          .then((renewed) => renewed === 0 && clearInterval(renewal)) // lost (deleted or expired): stop
+          .catch(() => undefined); // a strict cache's failure: the next renewal tries again
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
@@ -124,7 +125,10 @@ export class RedisKeyLock implements KeyLock {
       epoch,
       release: async (wake) => {
         clearInterval(renewal);
-        await this.remote.run('unlock', (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]));
+        // A failed release (a strict cache throws) leaves a lease that expires on its own.
+        await this.remote
+          .run('unlock', (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]))
+          .catch(() => undefined);
         if (wake) this.sendWake?.(key);
       },
     };

@@ -79,6 +79,11 @@ export interface GenericRedisCacheOptions {
   ttlJitter?: number;
   /** Source of randomness for `ttlJitter`, numbers in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * Throw Redis failures (an outage, a refused command) as `InfrastructureError` instead of answering
+   * from L1 or with a miss, for callers who prefer an error to a degraded answer. @default false
+   */
+  strict?: boolean;
 }
 
 export type CoherenceMode = 'auto' | 'bus' | 'none';
@@ -98,6 +103,7 @@ export const GENERIC_REDIS_CACHE_DEFAULTS = {
   autoPipelining: true,
   coherence: 'auto',
   memoryCacheTtl: 0,
+  strict: false,
 } as const;
 
 export interface ResolvedRedisCacheOptions {
@@ -129,6 +135,7 @@ export interface ResolvedRedisCacheOptions {
   random: () => number;
   /** Prefix of tiercache's own keys (locks, tag sets, bus channel): outside `keyPrefix`. */
   auxPrefix: string;
+  strict: boolean;
 }
 
 /** Every option name of a GenericRedisCache: the list every other door (factory, config) derives from. */
@@ -157,6 +164,7 @@ export const GENERIC_REDIS_CACHE_OPTION_NAMES = [
   'circuitBreaker',
   'ttlJitter',
   'random',
+  'strict',
 ] as const satisfies readonly (keyof GenericRedisCacheOptions)[];
 
 // Compile-time guard: an option added to the interface but not to the list above fails the build.
@@ -200,6 +208,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   const commandTimeout = positiveWait(o.commandTimeout, 'commandTimeout', errors);
   const connectTimeout = positiveWait(o.connectTimeout, 'connectTimeout', errors);
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
+  if (typeof o.strict !== 'boolean') errors.push('strict must be a boolean');
   const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
   if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
   const coherence = resolveCoherence(
@@ -251,6 +260,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     ttlJitter: ttlJitter ?? 0,
     random: random ?? Math.random,
     auxPrefix,
+    strict: o.strict,
   };
 }
 

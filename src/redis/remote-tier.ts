@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
+import { InfrastructureError } from '../core/errors.js';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
@@ -9,6 +10,18 @@ import { unlinkKeys } from './slots.js';
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
 export type Failed = typeof FAILED;
+
+/** What `RemoteTier.attempt` returns when Redis answered this one command with an error. */
+export const REJECTED: unique symbol = Symbol('redis-rejected');
+export type Rejected = typeof REJECTED;
+
+/** Reply errors that mean the server cannot serve now (an outage), not that one command was wrong. */
+const OUTAGE_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|READONLY|TRYAGAIN|BUSY|NOREPLICAS)\b/;
+
+/** A bug in tiercache's own code around a command: thrown, never mistaken for a Redis outage. */
+function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
+}
 
 export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
@@ -38,6 +51,7 @@ export class RemoteTier {
   #detached = false;
   readonly #onRecovered: ((changed: boolean) => void) | undefined;
   readonly #connectTimeout: number;
+  readonly #strict: boolean;
   /** The first connection, started by the first command when nobody called `connect()`. */
   #lazyConnect: Promise<boolean> | undefined;
   /** Something was written or invalidated while Redis was away (peers never heard of it). */
@@ -85,9 +99,18 @@ export class RemoteTier {
       onRecovered?: (changed: boolean) => void;
       /** How long the first command waits for a connection nobody asked for yet (lazy connect). */
       connectTimeout?: number;
+      /** Throw Redis failures as `InfrastructureError` instead of answering `FAILED`. */
+      strict?: boolean;
     } = {},
   ) {
-    const { adaptivePipelining = false, breaker, onRecovered, connectTimeout = 2000 } = options;
+    const {
+      adaptivePipelining = false,
+      breaker,
+      onRecovered,
+      connectTimeout = 2000,
+      strict = false,
+    } = options;
+    this.#strict = strict;
     this.#onRecovered = onRecovered;
     this.#connectTimeout = connectTimeout;
     this.#client = client;
@@ -137,13 +160,32 @@ export class RemoteTier {
     return this.usable || this.#client.status === 'wait' || this.#lazyConnect !== undefined;
   }
 
-  /** Runs a command; on any failure answers `FAILED` (never throws) and enters degraded mode. */
+  /**
+   * Runs a command; a failure answers `FAILED` (never throws, unless `strict`). Only connection-level
+   * failures (closed, timed out, a server that cannot serve now) count against the breaker and degrade
+   * the tier; see `attempt`.
+   */
   async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | Failed> {
+    const result = await this.attempt(operation, command);
+    return result === REJECTED ? FAILED : result;
+  }
+
+  /**
+   * Runs a command and says how it failed: `FAILED` when Redis could not answer (the tier degrades),
+   * `REJECTED` when Redis answered with an error for this command alone (`WRONGTYPE`, `OOM`, a script
+   * error): reported as an `error` event, but the connection is fine, so neither the breaker nor the
+   * degraded state is touched. A programming error in `command` is thrown, not taken for an outage. With
+   * `strict`, every Redis failure is thrown as an `InfrastructureError` instead.
+   */
+  async attempt<T>(
+    operation: string,
+    command: (client: Redis) => Promise<T>,
+  ): Promise<T | Failed | Rejected> {
     if (!this.usable && !(await this.#connectLazily())) {
       this.#markDegraded('redis is not connected');
-      return FAILED;
+      return this.#fail(operation, 'redis is not connected');
     }
-    if (this.#breaker && !this.#breaker.allow()) return FAILED;
+    if (this.#breaker && !this.#breaker.allow()) return this.#fail(operation, 'the circuit breaker is open');
     if (this.#adaptivePipelining)
       this.#client.options.enableAutoPipelining = this.#inFlight > 0 || this.#lastPeak > 1;
     if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
@@ -153,18 +195,30 @@ export class RemoteTier {
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
     } catch (error) {
+      if (isProgrammingError(error)) throw error;
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.#events.has('error'))
         this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
-      this.#breaker?.failure();
-      this.#markDegraded(err.message);
-      return FAILED;
+      const rejected = err instanceof ReplyError && !OUTAGE_REPLY.test(err.message);
+      if (!rejected) {
+        this.#breaker?.failure();
+        this.#markDegraded(err.message);
+      }
+      if (this.#strict)
+        throw new InfrastructureError(`redis ${operation} failed: ${err.message}`, { cause: err });
+      return rejected ? REJECTED : FAILED;
     } finally {
       if (--this.#inFlight === 0) {
         this.#lastPeak = this.#peak;
         this.#peak = 0;
       }
     }
+  }
+
+  /** `FAILED`, or with `strict` an `InfrastructureError` saying why. */
+  #fail(operation: string, reason: string): Failed {
+    if (this.#strict) throw new InfrastructureError(`redis ${operation} failed: ${reason}`);
+    return FAILED;
   }
 
   /**

@@ -7,7 +7,7 @@ import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js'
 import { isPlainlyFresh } from './codec.js';
 import { isCluster } from './connection.js';
 import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
-import { FAILED, type RemoteTier } from './remote-tier.js';
+import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
 import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
 
@@ -113,7 +113,7 @@ export class TierIO {
       const [lockKey] = lockKeys;
       const stored =
         encoded.length === 1 && one && lockKey && !one.tagKeys
-          ? await this.remote.run('set', (c) =>
+          ? await this.remote.attempt('set', (c) =>
               // Two plain commands on one connection keep their order (a cluster's nodes do not: there
               // the fill's fenced store is two steps anyway, see docs/resilience.md).
               Promise.all([
@@ -123,10 +123,16 @@ export class TierIO {
                   : c.set(one.redisKey, one.payload),
               ]),
             )
-          : await this.remote.run('setMany', async (c) => {
+          : await this.remote.attempt('setMany', async (c) => {
               await removeMany(c, lockKeys);
               await storeMany(c, encoded);
             });
+      if (stored === REJECTED) {
+        // Redis refused the write (OOM, WRONGTYPE…) and is otherwise fine: nothing new is kept here either,
+        // so this instance cannot serve a value Redis and its peers do not have.
+        for (const { key } of entries) this.l1?.deleteSync(key);
+        return;
+      }
       if (stored === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
