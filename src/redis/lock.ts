@@ -57,10 +57,21 @@ export class RedisKeyLock implements KeyLock {
     const lockKey = this.lockKey(key);
     const token = randomBytes(16).toString('base64url');
     // The epoch is read before the factory starts: an invalidation after this read fences the fill out.
+    const sent = this.remote.usable;
     const reply = await this.remote.run('lock', (c) =>
       Promise.all([c.set(lockKey, token, 'PX', leaseMs, 'NX'), c.get(this.epochKey)]),
     );
-    if (reply === FAILED) return undefined;
+    if (reply === FAILED) {
+      if (!sent) return undefined;
+      // The SET may still run when a frozen Redis resumes, leaving a lock nobody owns ("ghost lock"):
+      // our token is released as soon as Redis is back, so waiters never wait out its lease.
+      this.remote.rememberTask(
+        `unlock:${lockKey}:${token}`,
+        (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]),
+        false,
+      );
+      return undefined;
+    }
     if (reply[0] !== 'OK') return null;
     return this.#lease(key, lockKey, token, reply[1] ?? '0', leaseMs, maxHoldMs);
   }

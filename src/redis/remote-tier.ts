@@ -27,6 +27,8 @@ export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
 /** Keys touched while degraded are remembered up to this many; beyond it a warning says coherence is lost. */
 const MAX_PENDING_KEYS = 10_000;
+/** Housekeeping tasks (ghost-lock releases) remembered at most; their leases expire on their own. */
+const MAX_PENDING_HOUSEKEEPING = 1000;
 
 /**
  * The one place that decides what a Redis failure means (DESIGN §5): every command goes through `run`,
@@ -248,9 +250,13 @@ export class RemoteTier {
     this.#pendingMatches.add(match);
   }
 
-  /** Remembers work (e.g. a tag invalidation) to run on Redis when it returns; one task per `id`. */
-  rememberTask(id: string, task: (client: Redis) => Promise<unknown>): void {
-    this.#changedWhileAway = true;
+  /**
+   * Remembers work (e.g. a tag invalidation) to run on Redis when it returns; one task per `id`.
+   * `changesData` false: housekeeping (a lock release) that peers need not hear about.
+   */
+  rememberTask(id: string, task: (client: Redis) => Promise<unknown>, changesData = true): void {
+    if (changesData) this.#changedWhileAway = true;
+    else if (this.#pendingTasks.size >= MAX_PENDING_HOUSEKEEPING) return; // what it cleans up expires anyway
     this.#pendingTasks.set(id, task);
   }
 
