@@ -20,6 +20,8 @@ export function assertKeys(keys: unknown): asserts keys is string[] {
   for (const key of keys) assertKey(key);
 }
 
+const ENTRY_FIELDS = new Set(['key', 'value', 'ttl', 'tags']);
+
 /** Checks the argument of `setMany` and plans each entry's TTL and tags. */
 export function resolveEntries(
   entries: unknown,
@@ -35,6 +37,13 @@ export function resolveEntries(
       throw new ValidationError('entries must be an array of { key, value, ttl?, tags? }', {
         option: 'entries',
       });
+    }
+    for (const name of Object.keys(entry)) {
+      if (!ENTRY_FIELDS.has(name)) {
+        throw new ValidationError(`unknown setMany entry field: ${name} (known: key, value, ttl, tags)`, {
+          option: name,
+        });
+      }
     }
     assertKey(entry.key);
     return { key: entry.key, value: entry.value, plan: policy.plan({ ttl: entry.ttl, tags: entry.tags }) };
@@ -62,6 +71,9 @@ export function snapshotValue(value: unknown, copy = true): Snapshot {
   const result = walker.visit(value);
   return { value: result, special: walker.special, bytes: walker.bytes };
 }
+
+/** How deep a value may nest (objects, arrays, maps and sets inside each other). */
+export const MAX_VALUE_DEPTH = 256;
 
 class SnapshotWalker {
   special = false;
@@ -110,6 +122,9 @@ class SnapshotWalker {
   }
 
   #child(segment: string | number, value: unknown): unknown {
+    // A bound well below the stack's, so a deep value is a ValidationError, not a RangeError.
+    if (this.#path.length >= MAX_VALUE_DEPTH)
+      throw this.#invalid(`nests more than ${MAX_VALUE_DEPTH} levels deep (is it circular?)`);
     this.#path.push(segment);
     const result = this.visit(value);
     this.#path.pop();

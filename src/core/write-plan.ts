@@ -71,6 +71,11 @@ export class TtlPolicy {
     if (arg === undefined || typeof arg !== 'object' || arg === null) {
       return this.planMs(arg === undefined ? this.defaultTtlMs : parseLifetimeMs(arg, 'ttl'));
     }
+    for (const name of Object.keys(arg)) {
+      if (name !== 'ttl' && name !== 'tags') {
+        throw new ValidationError(`unknown set option: ${name} (known: ttl, tags)`, { option: name });
+      }
+    }
     const ttlMs = arg.ttl === undefined ? this.defaultTtlMs : parseLifetimeMs(arg.ttl, 'ttl');
     return this.planMs(ttlMs, 0, assertTags(arg.tags));
   }

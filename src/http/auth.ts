@@ -68,14 +68,26 @@ export class ApiKeyAuth {
   };
 }
 
-/** Production refuses to serve the management API without keys (SPEC §9). */
+/** Shortest API key production accepts: a short key can be guessed over the network. */
+export const MIN_PRODUCTION_KEY_LENGTH = 16;
+
+/**
+ * Production refuses to serve the management API without keys (SPEC §9), or with a key shorter than
+ * `MIN_PRODUCTION_KEY_LENGTH` characters (the message never shows the key).
+ */
 export function assertKeysForEnvironment(keys: string[], environment: string): void {
-  if (keys.length === 0 && environment === 'production') {
+  if (environment !== 'production') return;
+  if (keys.length === 0) {
     throw new ConfigurationError(
       'no API keys configured: set API_KEY (and optionally ADDITIONAL_API_KEYS) before starting in production',
-      {
-        option: 'API_KEY',
-      },
+      { option: 'API_KEY' },
+    );
+  }
+  const short = keys.filter((key) => key.length < MIN_PRODUCTION_KEY_LENGTH).length;
+  if (short > 0) {
+    throw new ConfigurationError(
+      `${short} API key(s) shorter than ${MIN_PRODUCTION_KEY_LENGTH} characters: use long random keys in production (e.g. \`openssl rand -base64 24\`)`,
+      { option: 'API_KEY' },
     );
   }
 }

@@ -20,7 +20,26 @@ export interface BuildServerOptions {
   apiKeys?: string[];
   /** Fastify logger options (pino); `false` for none. @default info level with API keys redacted */
   logger?: FastifyServerOptions['logger'];
+  /** Socket and request time limits (docs/http-api.md). @default HTTP_TIMEOUT_DEFAULTS */
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+/** How long the service lets a client take, in milliseconds. */
+export interface HttpTimeouts {
+  /** A whole request, headers and body, must arrive within this (Node `requestTimeout`). */
+  requestTimeout: number;
+  /** An idle connection is closed after this (Fastify `connectionTimeout`). */
+  connectionTimeout: number;
+  /** A keep-alive connection waits this long for the next request. */
+  keepAliveTimeout: number;
+}
+
+/** Generous for a management API, short enough that a slow client cannot hold a connection for long. */
+export const HTTP_TIMEOUT_DEFAULTS: Readonly<HttpTimeouts> = {
+  requestTimeout: 10_000,
+  connectionTimeout: 30_000,
+  keepAliveTimeout: 5000,
+};
 
 /** Headers that must never reach a log. */
 export const REDACTED_PATHS = [
@@ -40,7 +59,16 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   const environment = (env.NODE_ENV ?? env.ENVIRONMENT ?? 'development').toLowerCase();
   const keys = options.apiKeys ?? apiKeysFromEnv(env);
   assertKeysForEnvironment(keys, environment);
+  const timeouts = { ...HTTP_TIMEOUT_DEFAULTS, ...options.timeouts };
   const app = Fastify({
+    ...timeouts,
+    // Given to Node at creation (it arms its deadline checks then), checked often enough to hold:
+    // Node's default check runs every 30 s.
+    http: {
+      requestTimeout: timeouts.requestTimeout,
+      headersTimeout: timeouts.requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, timeouts.requestTimeout / 4)),
+    },
     logger: options.logger ?? {
       level: env.LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

@@ -233,6 +233,22 @@ describe('HTTP API authentication (SPEC §9 and the original guide)', () => {
       'no API keys configured: set API_KEY (and optionally ADDITIONAL_API_KEYS) before starting in production',
     );
   });
+
+  it('issue 19 item 8: refuses production API keys shorter than 16 characters, never echoing them', async () => {
+    const short = buildServer({ logger: false, env: { NODE_ENV: 'production', API_KEY: 'k' } });
+    await expect(short).rejects.toThrow('1 API key(s) shorter than 16 characters');
+    const error = await buildServer({
+      logger: false,
+      env: { NODE_ENV: 'production', API_KEY: 'a-long-enough-key-1', ADDITIONAL_API_KEYS: 'tiny-secret' },
+    }).catch((e: unknown) => e as Error);
+    expect((error as Error).message).not.toContain('tiny-secret');
+    const app = await buildServer({
+      logger: false,
+      env: { NODE_ENV: 'production', API_KEY: 'a-long-enough-key-1' },
+      cache: new InMemoryCache({ logger: silentLogger }),
+    });
+    await app.close();
+  });
 });
 
 describe('tiercachePlugin', () => {
