@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TierCacheError } from '../core/errors.js';
-import { listenAddress, serve } from '../http/serve.js';
 import { CONFIG_HELP, configExplain, configValidate } from './commands/config.js';
 import {
   REMOTE_OPTIONS_HELP,
@@ -159,6 +158,8 @@ async function execute(
       return 0;
     }
     case 'serve': {
+      // Loaded only for `serve`: the service (Fastify, ioredis) is most of the CLI's start-up time.
+      const { listenAddress, serve } = await import('../http/serve.js');
       const address = listenAddress(
         env,
         values.host as string | undefined,
