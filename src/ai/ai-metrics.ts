@@ -64,6 +64,10 @@ export interface AIPerformanceSummary {
   recommendations: Recommendation[];
 }
 
+/** Distinct operation names tracked at most; others are counted under `OTHER_OPERATIONS`. */
+export const MAX_TRACKED_OPERATIONS = 256;
+export const OTHER_OPERATIONS = '(other)';
+
 export class AIMetrics {
   readonly #operations = new Map<string, OperationCounters>();
   readonly #tiers = new Map<TextTier, { hits: number; misses: number }>(
@@ -190,6 +194,9 @@ export class AIMetrics {
     // A service sends runs of the same operation: the last one is found without a Map lookup.
     if (operation === this.#lastName && this.#lastOp) return this.#lastOp;
     let op = this.#operations.get(operation);
+    // Bounded: past the limit, new names share one entry (operation names may come from user input).
+    if (!op && this.#operations.size >= MAX_TRACKED_OPERATIONS && operation !== OTHER_OPERATIONS)
+      return this.#op(OTHER_OPERATIONS);
     if (!op) {
       op = {
         hits: 0,

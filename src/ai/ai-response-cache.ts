@@ -94,17 +94,16 @@ export class AIResponseCache implements CacheInterface {
   readonly maxTextLength: number | undefined;
   readonly #cache: CacheInterface & WithDefaultTtl;
   readonly #ownsCache: boolean;
-  readonly #events = new CacheEventEmitter((error, event) =>
-    consoleLogger.warn(
-      { event, err: error },
-      'an AI cache event listener threw; it is reported once and ignored',
-    ),
-  );
+  readonly #events: CacheEventEmitter;
   readonly #metrics = new AIMetrics();
   #lookups = 0;
 
   constructor(options: AIResponseCacheOptions = {}) {
     const { ai, cache, redis } = splitAIOptions(options);
+    const logger = options.logger ?? consoleLogger;
+    this.#events = new CacheEventEmitter((error, event) =>
+      logger.warn({ event, err: error }, 'an AI cache event listener threw; it is reported once and ignored'),
+    );
     this.keyGenerator = new CacheKeyGenerator({
       textHashThreshold: ai.textHashThreshold,
       hashAlgorithm: ai.hashAlgorithm,
@@ -385,12 +384,16 @@ export class AIResponseCache implements CacheInterface {
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    return event === 'keyGeneration' ? this.#events.on(event, listener) : this.#cache.on(event, listener);
+    // Its own: key generation, and close (a composed cache it does not own stays open).
+    return event === 'keyGeneration' || event === 'close'
+      ? this.#events.on(event, listener)
+      : this.#cache.on(event, listener);
   }
 
   /** Closes the composed cache when this cache built it. */
   async close(): Promise<void> {
     if (this.#ownsCache) await this.#cache.close();
+    this.#events.emit('close', {});
   }
 
   /** The options given, with `ttl` filled in by `#ttlOf`. */

@@ -121,7 +121,12 @@ export interface CacheEvents {
   keyGeneration: KeyGenerationEvent;
   breaker: BreakerEvent;
   bus: BusEvent;
+  /** The cache was closed: listeners that attached to it (monitors, exporters) let go. */
+  close: CloseEvent;
 }
+
+/** A cache's `close()` ran. */
+export type CloseEvent = Record<string, never>;
 
 export type CacheEventName = keyof CacheEvents;
 export type CacheEventListener<E extends CacheEventName> = (event: CacheEvents[E]) => void;

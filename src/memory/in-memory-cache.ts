@@ -432,6 +432,7 @@ export class InMemoryCache implements CacheInterface {
   async close(): Promise<void> {
     this.#lru.clear();
     this.#tags.clear();
+    this.#events.emit('close', {});
   }
 
   #isStale(entry: StoredEntry): boolean {

@@ -143,10 +143,13 @@ export class CachePerformanceMonitor {
       ),
     ];
     this.#caches.add(cache);
-    return () => {
+    const detach = (): void => {
       for (const off of offs) off();
       this.#caches.delete(cache);
     };
+    // A closed cache is let go of, whoever attached it (the factory keeps no detach function).
+    offs.push(cache.on('close', detach));
+    return detach;
   }
 
   /** Records one key generation (ms, characters). */

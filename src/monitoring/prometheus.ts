@@ -147,10 +147,12 @@ export class PrometheusExporter {
         this.#invalidatedKeys.inc({ type: e.type, namespace }, e.keysInvalidated);
       }),
     ];
-    return () => {
+    const detach = (): void => {
       for (const off of offs) off();
       this.#attached.delete(entry);
     };
+    offs.push(cache.on('close', detach)); // a closed cache is let go of
+    return detach;
   }
 
   /** The text exposition of every metric in the registry. */

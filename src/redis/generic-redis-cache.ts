@@ -385,6 +385,7 @@ export class GenericRedisCache implements CacheInterface {
     this.#remote.detach();
     if (this.#ownsClient) this.#remote.client.disconnect();
     await this.#l1?.close();
+    this.#events.emit('close', {});
   }
 
   /** `started` 0 = not timed. */

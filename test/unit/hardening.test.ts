@@ -34,3 +34,43 @@ describe('issue 19 item 8: strict input', () => {
     expect(await cache.exists('k')).toBe(false);
   });
 });
+
+describe('issue 19 item 10: bounded bookkeeping, nothing left attached', () => {
+  it('item 10: AI metrics track at most 256 operation names; the rest share "(other)"', async () => {
+    const { AIResponseCache } = await import('../../src/ai/ai-response-cache.js');
+    const ai = new AIResponseCache({ cache: new InMemoryCache({ logger: silentLogger }) });
+    for (let i = 0; i < 300; i++) await ai.getOrCompute({ operation: `op${i}`, text: 't' }, () => i + 1);
+    const operations = ai.getOperationPerformance();
+    expect(Object.keys(operations)).toHaveLength(257);
+    expect(operations['(other)']?.misses).toBe(300 - 256);
+  });
+
+  it('item 10: a monitor and an exporter let go of a cache once it is closed', async () => {
+    const { CachePerformanceMonitor } = await import('../../src/monitoring/performance-monitor.js');
+    const { PrometheusExporter } = await import('../../src/monitoring/prometheus.js');
+    const { CacheFactory } = await import('../../src/factory/cache-factory.js');
+    const factory = new CacheFactory({ logger: silentLogger });
+    const cache = await factory.forTesting({ useMemoryCache: true });
+    const exporter = new PrometheusExporter();
+    exporter.attach(cache);
+    await cache.get('k');
+    expect(factory.performanceMonitor.getPerformanceStats().cacheMisses).toBe(1);
+    await cache.close();
+    await cache.get('k'); // after close: no monitor counts it
+    expect(factory.performanceMonitor.getPerformanceStats().cacheMisses).toBe(1);
+    expect(await exporter.metrics()).toMatch(/tiercache_misses_total\{namespace="default"\} 1\b/);
+    expect(CachePerformanceMonitor).toBeTypeOf('function');
+  });
+
+  it('item 10: the AI cache reports a throwing listener to its logger, not the console', async () => {
+    const { AIResponseCache } = await import('../../src/ai/ai-response-cache.js');
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_: object, message: string) => void warnings.push(message) };
+    const ai = new AIResponseCache({ cache: new InMemoryCache({ logger: silentLogger }), logger });
+    ai.on('keyGeneration', () => {
+      throw new Error('listener bug');
+    });
+    ai.buildKey('text', 'summarize');
+    expect(warnings).toStrictEqual(['an AI cache event listener threw; it is reported once and ignored']);
+  });
+});
