@@ -20,6 +20,11 @@ export interface BuildPlan {
   /** AI settings; set = wrap in an AIResponseCache. */
   ai: AIOptions | undefined;
   failOnConnectionError: boolean;
+  /**
+   * Redis unreachable at start: true = an in-memory cache instead (the original's documented fallback,
+   * logged as an error); false = the Redis cache anyway, degraded to L1 and reconnecting by itself.
+   */
+  fallbackToMemory: boolean;
   monitor: CachePerformanceMonitor | undefined;
   logger: Logger;
 }
@@ -54,14 +59,24 @@ async function connectRedis(
     : new GenericRedisCache(withLogger);
   if (await cache.connect()) return cache;
   const redis = (cache instanceof AIResponseCache ? cache.cache : cache) as GenericRedisCache;
-  const reason = redis.connectionError ?? `no answer within ${options.connectTimeout ?? 2000} ms`;
-  await cache.close();
+  const timeout = options.connectTimeout ?? 2000;
+  const reason =
+    redis.connectionError ?? `no answer within ${typeof timeout === 'number' ? `${timeout} ms` : timeout}`;
   if (plan.failOnConnectionError) {
+    await cache.close();
     throw new InfrastructureError(`Redis connection failed for ${plan.label} cache: ${reason}`);
   }
-  plan.logger.warn(
+  if (!plan.fallbackToMemory) {
+    plan.logger.warn(
+      { reason },
+      `Redis unreachable for the ${plan.label} cache: starting degraded (serving from L1) and reconnecting`,
+    );
+    return cache;
+  }
+  await cache.close();
+  plan.logger.error(
     { reason },
-    `Redis unreachable for the ${plan.label} cache: falling back to an in-memory cache`,
+    `Redis unreachable for the ${plan.label} cache: falling back to a private in-memory cache that will not reconnect (pass fallbackToMemory: false to keep the Redis cache and let it reconnect)`,
   );
   return undefined;
 }

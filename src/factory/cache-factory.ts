@@ -35,6 +35,12 @@ export interface CacheFactoryOptions {
   logger?: Logger;
 }
 
+/** How `fromEnvironment` and `fromConfig` treat a Redis that is unreachable at start. */
+export interface FromConfigOptions {
+  /** true: an in-memory cache instead (logged as an error); false: the Redis cache, degraded. @default true */
+  fallbackToMemory?: boolean;
+}
+
 const FACTORY_PREFIX = 'Factory input validation failed: ';
 const AI_PREFIX = 'AI application cache validation failed: ';
 
@@ -144,14 +150,20 @@ export class CacheFactory {
     return buildCache(plan);
   }
 
-  /** The cache the environment describes (CACHE_PRESET, CACHE_REDIS_URL, ... see docs/configuration.md). */
-  async fromEnvironment(env: Env = process.env): Promise<CacheInterface> {
+  /**
+   * The cache the environment describes (CACHE_PRESET, CACHE_REDIS_URL, ... see docs/configuration.md).
+   * `fallbackToMemory: false` keeps a Redis cache whose Redis is unreachable at start (degraded, it
+   * reconnects by itself) instead of the original's in-memory fallback; the service always passes it.
+   */
+  async fromEnvironment(env: Env = process.env, options: FromConfigOptions = {}): Promise<CacheInterface> {
     const { config } = resolveConfig({ env });
-    return this.fromConfig(config);
+    return this.fromConfig(config, options);
   }
 
   /** The cache of a resolved configuration; invalid or insecure production settings fail fast. */
-  async fromConfig(config: CacheConfig): Promise<CacheInterface> {
+  async fromConfig(config: CacheConfig, options: FromConfigOptions = {}): Promise<CacheInterface> {
+    if (options.fallbackToMemory !== undefined && typeof options.fallbackToMemory !== 'boolean')
+      throw new ValidationError('fallbackToMemory must be a boolean', { option: 'fallbackToMemory' });
     const result = validateConfig(config);
     if (!result.isValid)
       throw new ConfigurationError(`cache configuration is invalid: ${result.errors.join('; ')}`, {});
@@ -189,6 +201,7 @@ export class CacheFactory {
       memory: { defaultTtl: ttl, maxSize: config.memoryCacheSize },
       ai: config.enableAiCache ? { ...config.aiConfig } : undefined,
       failOnConnectionError: false,
+      fallbackToMemory: options.fallbackToMemory ?? true,
       monitor: config.enableMonitoring ? this.performanceMonitor : undefined,
       logger,
     });
@@ -227,6 +240,7 @@ export class CacheFactory {
       memory: { defaultTtl: ttl, maxSize: o.memoryCacheSize },
       ai,
       failOnConnectionError: o.failOnConnectionError,
+      fallbackToMemory: true,
       monitor: this.performanceMonitor,
       logger: o.logger ?? this.#logger,
     };

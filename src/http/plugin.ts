@@ -36,7 +36,9 @@ const plugin: FastifyPluginAsync<TiercachePluginOptions> = async (fastify: Fasti
   }
   const factory = options.factory ?? new CacheFactory({ logger: fastify.log as unknown as Logger });
   const owned = options.cache === undefined;
-  const cache = options.cache ?? (await factory.fromEnvironment(options.env ?? process.env));
+  // Never detached: with Redis unreachable at start, the cache starts degraded and reconnects by itself.
+  const cache =
+    options.cache ?? (await factory.fromEnvironment(options.env ?? process.env, { fallbackToMemory: false }));
   const detach: (() => void)[] = [];
   if (!owned) {
     const connectable = cache as CacheInterface & { connect?: () => Promise<boolean> };
