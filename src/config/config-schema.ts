@@ -20,6 +20,7 @@ export const CONFIG_REDIS_OPTION_KEYS = [
   'circuitBreaker',
   'ttlJitter',
   'strict',
+  'staleOnOutage',
 ] as const satisfies readonly RedisOptionName[];
 
 /** GenericRedisCache options a configuration cannot carry, and where each belongs instead. */

@@ -82,14 +82,25 @@ export class InvalidationBus {
       };
     });
     if (remote.client.status === 'ready') this.#startSubscription?.();
-    else remote.client.once('ready', this.#onDataReady);
+    remote.client.on('ready', this.#onDataReady);
   }
 
   /** Starts the subscription; unset once started. */
   #startSubscription: (() => void) | undefined;
+  /**
+   * The data connection is (back) up: subscribe the first time; after an outage, reconnect the subscriber
+   * now rather than when its own backoff says, so peers' messages are heard again as soon as Redis is.
+   */
   readonly #onDataReady = (): void => {
-    if (!this.#closed) this.#startSubscription?.();
+    if (this.#closed) return;
+    if (this.#startSubscription) return this.#startSubscription();
+    if (this.#subscriber.status === 'reconnecting') this.#subscriber.connect().catch(() => undefined);
   };
+
+  /** True while peers' messages reach this instance (the subscription is up). */
+  get live(): boolean {
+    return this.#subscriber.status === 'ready';
+  }
 
   /** Publishes a change (fire and forget: a failure is the remote tier's to report). */
   publish(message: BusMessage): void {

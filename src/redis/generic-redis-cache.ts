@@ -123,6 +123,7 @@ export class GenericRedisCache implements CacheInterface {
       o.keyPrefix,
       o.auxPrefix,
       new CacheCounters(),
+      () => this.#l1Trusted(),
     );
     this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
     this.#policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
@@ -247,6 +248,7 @@ export class GenericRedisCache implements CacheInterface {
 
   /** An L1 hit, counted and announced; `countMiss` false leaves a miss to the caller's own get. */
   #fromL1<T>(key: string, announce: boolean, started: number, countMiss = true): T | undefined {
+    if (!this.#l1Trusted()) return undefined;
     const local = countMiss ? this.#l1?.getSync<T>(key) : this.#l1?.getIfPresent<T>(key);
     if (local !== undefined) {
       this.#io.counters.l1Hits++;
@@ -396,9 +398,17 @@ export class GenericRedisCache implements CacheInterface {
     } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
   }
 
+  /**
+   * Whether L1 may answer: always, unless `staleOnOutage: false` and coherence is lost (Redis degraded, or
+   * the bus not subscribed): then a peer's change could be missed, and a miss is preferred.
+   */
+  #l1Trusted(): boolean {
+    return this.#options.staleOnOutage || (this.#remote.usable && (this.#bus?.live ?? true));
+  }
+
   /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */
   async #readEntry(key: string): Promise<EntryRead | undefined> {
-    const local = this.#l1?.readEntrySync(key);
+    const local = this.#l1Trusted() ? this.#l1?.readEntrySync(key) : undefined;
     if (local && !local.stale) {
       this.#io.counters.l1Hits++;
       return local;

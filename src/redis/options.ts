@@ -84,6 +84,12 @@ export interface GenericRedisCacheOptions {
    * from L1 or with a miss, for callers who prefer an error to a degraded answer. @default false
    */
   strict?: boolean;
+  /**
+   * Serve L1 while coherence is lost (Redis degraded, or the bus disconnected), when a peer's change may
+   * have been missed. `false` answers a miss instead, for those who prefer a miss to a possibly stale
+   * value. @default true
+   */
+  staleOnOutage?: boolean;
 }
 
 export type CoherenceMode = 'auto' | 'bus' | 'none';
@@ -104,6 +110,7 @@ export const GENERIC_REDIS_CACHE_DEFAULTS = {
   coherence: 'auto',
   memoryCacheTtl: 0,
   strict: false,
+  staleOnOutage: true,
 } as const;
 
 export interface ResolvedRedisCacheOptions {
@@ -136,6 +143,7 @@ export interface ResolvedRedisCacheOptions {
   /** Prefix of tiercache's own keys (locks, tag sets, bus channel): outside `keyPrefix`. */
   auxPrefix: string;
   strict: boolean;
+  staleOnOutage: boolean;
 }
 
 /** Every option name of a GenericRedisCache: the list every other door (factory, config) derives from. */
@@ -165,6 +173,7 @@ export const GENERIC_REDIS_CACHE_OPTION_NAMES = [
   'ttlJitter',
   'random',
   'strict',
+  'staleOnOutage',
 ] as const satisfies readonly (keyof GenericRedisCacheOptions)[];
 
 // Compile-time guard: an option added to the interface but not to the list above fails the build.
@@ -209,6 +218,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   const connectTimeout = positiveWait(o.connectTimeout, 'connectTimeout', errors);
   if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
   if (typeof o.strict !== 'boolean') errors.push('strict must be a boolean');
+  if (typeof o.staleOnOutage !== 'boolean') errors.push('staleOnOutage must be a boolean');
   const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
   if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
   const coherence = resolveCoherence(
@@ -261,6 +271,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     random: random ?? Math.random,
     auxPrefix,
     strict: o.strict,
+    staleOnOutage: o.staleOnOutage,
   };
 }
 

@@ -41,6 +41,8 @@ export class TierIO {
     private readonly keyPrefix: string,
     private readonly auxPrefix: string,
     readonly counters: CacheCounters,
+    /** False while L1 must not answer (`staleOnOutage: false` and coherence lost). */
+    private readonly l1Trusted: () => boolean = () => true,
   ) {}
 
   /** One value from Redis (L1 was missed), promoted into L1; a stale grace entry reads as a miss. */
@@ -71,7 +73,7 @@ export class TierIO {
    * entry, which only `getOrSet` may serve, or an unreadable one is read in full and counts as absent.
    */
   async exists(key: string): Promise<boolean> {
-    if (this.l1?.existsSync(key)) return true;
+    if (this.l1Trusted() && this.l1?.existsSync(key)) return true;
     const redisKey = this.keyPrefix + key;
     const header = await this.remote.run('exists', (c) => c.getrangeBuffer(redisKey, 0, 3));
     if (header === FAILED || header.length === 0) return false;
@@ -81,7 +83,8 @@ export class TierIO {
 
   /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */
   async readMany<T>(keys: string[]): Promise<(T | undefined)[]> {
-    const results = keys.map((key) => this.l1?.getSync<T>(key));
+    const l1 = this.l1Trusted() ? this.l1 : undefined;
+    const results = keys.map((key) => l1?.getSync<T>(key));
     const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
     this.counters.l1Hits += keys.length - missing.length;
     if (missing.length === 0) return results;

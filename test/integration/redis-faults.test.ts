@@ -174,6 +174,38 @@ describe.runIf(redisBinary)(
       }
     });
 
+    it('issue 19 item 7: staleOnOutage: false answers a miss, not the L1 copy, while Redis is away', async () => {
+      const trusting = await make(uniquePrefix('stale'));
+      const strictCoherence = new GenericRedisCache({
+        redisUrl: server.url,
+        keyPrefix: trusting.keyPrefix,
+        commandTimeout: COMMAND_TIMEOUT,
+        connectTimeout: 500,
+        staleOnOutage: false,
+        logger: silentLogger,
+      });
+      caches.push(strictCoherence);
+      await strictCoherence.connect();
+      await trusting.set('k', 'before the outage');
+      expect(await strictCoherence.get('k')).toBe('before the outage'); // now in its L1 too
+      await server.kill();
+      try {
+        await trusting.get('other'); // both notice the outage
+        await strictCoherence.get('other');
+        expect(await trusting.get('k')).toBe('before the outage'); // the default: L1 keeps serving
+        expect(await strictCoherence.get('k')).toBeUndefined();
+        expect(await strictCoherence.getMany(['k'])).toStrictEqual([undefined]);
+        expect(await strictCoherence.exists('k')).toBe(false);
+      } finally {
+        await server.restart();
+      }
+      // Back: (the restarted server lost its data) the cache reads Redis again, and its L1 serves again.
+      await waitFor(async () => {
+        await trusting.set('k', 'after the outage');
+        return (await strictCoherence.get('k')) === 'after the outage';
+      }, 10_000);
+    });
+
     it('answers within the command timeout while the server is frozen', async () => {
       const cache = await make(uniquePrefix('frozen'), false);
       await cache.set('k', 1);
