@@ -115,6 +115,7 @@ export class GenericRedisCache implements CacheInterface {
       onRecovered: (changed) => this.#bus?.afterOutage(changed),
       connectTimeout: o.connectTimeout,
       strict: o.strict,
+      commandTimeout: o.commandTimeout,
     });
     this.#io = new TierIO(
       this.#remote,

@@ -18,6 +18,22 @@ export type Rejected = typeof REJECTED;
 /** Reply errors that mean the server cannot serve now (an outage), not that one command was wrong. */
 const OUTAGE_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|READONLY|TRYAGAIN|BUSY|NOREPLICAS)\b/;
 
+/** Rejects with a connection-level error when `promise` has not settled `ms` after the caller asked. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Command timed out after ${ms} ms (measured from the call)`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A bug in tiercache's own code around a command: thrown, never mistaken for a Redis outage. */
 function isProgrammingError(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
@@ -54,6 +70,7 @@ export class RemoteTier {
   readonly #onRecovered: ((changed: boolean) => void) | undefined;
   readonly #connectTimeout: number;
   readonly #strict: boolean;
+  readonly #commandTimeout: number;
   /** The first connection, started by the first command when nobody called `connect()`. */
   #lazyConnect: Promise<boolean> | undefined;
   /** Something was written or invalidated while Redis was away (peers never heard of it). */
@@ -103,6 +120,8 @@ export class RemoteTier {
       connectTimeout?: number;
       /** Throw Redis failures as `InfrastructureError` instead of answering `FAILED`. */
       strict?: boolean;
+      /** Bound of one command, measured from the call (batched commands included). */
+      commandTimeout?: number;
     } = {},
   ) {
     const {
@@ -111,8 +130,10 @@ export class RemoteTier {
       onRecovered,
       connectTimeout = 2000,
       strict = false,
+      commandTimeout = 500,
     } = options;
     this.#strict = strict;
+    this.#commandTimeout = commandTimeout;
     this.#onRecovered = onRecovered;
     this.#connectTimeout = connectTimeout;
     this.#client = client;
@@ -187,12 +208,19 @@ export class RemoteTier {
       this.#markDegraded('redis is not connected');
       return this.#fail(operation, 'redis is not connected');
     }
+    // Without a breaker, nothing else stops callers from each waiting out a timeout against a server
+    // known to be away: answer at once (from L1) until the probe finds Redis again.
+    if (this.#degraded && !this.#breaker)
+      return this.#fail(operation, 'redis is away (degraded until the probe answers)');
     if (this.#breaker && !this.#breaker.allow()) return this.#fail(operation, 'the circuit breaker is open');
-    if (this.#adaptivePipelining)
-      this.#client.options.enableAutoPipelining = this.#inFlight > 0 || this.#lastPeak > 1;
+    const batched = this.#adaptivePipelining && (this.#inFlight > 0 || this.#lastPeak > 1);
+    if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
     if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
     try {
-      const result = await command(this.#client);
+      // A batched command waits for the batch before ioredis starts its own timer: bound it from the ask.
+      const result = batched
+        ? await withDeadline(command(this.#client), this.#commandTimeout)
+        : await command(this.#client);
       this.#breaker?.success();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
