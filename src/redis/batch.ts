@@ -74,14 +74,16 @@ export async function storeMany(client: Redis, entries: readonly EncodedEntry[])
       const { key, redisKey, payload, ttlMs, tagKeys } = entries[i] as EncodedEntry;
       if (ttlMs > 0) pipeline.set(redisKey, payload, 'PX', ttlMs);
       else pipeline.set(redisKey, payload);
-      if (!cluster) for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs);
+      const prefix = redisKey.slice(0, redisKey.length - key.length);
+      if (!cluster)
+        for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs, prefix, '1');
     }
     return execPipeline(pipeline);
   });
   if (cluster) {
     for (const { key, ttlMs, tagKeys } of entries) {
       for (const tagKey of tagKeys ?? [])
-        writes.push(client.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs) as Promise<unknown[]>);
+        writes.push(client.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs, '', '0') as Promise<unknown[]>);
     }
   }
   await Promise.all(writes);

@@ -155,7 +155,8 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
 local ms = tonumber(ARGV[4])
 if ms > 0 then redis.call('SET', KEYS[3], ARGV[3], 'PX', ms) else redis.call('SET', KEYS[3], ARGV[3]) end
-for i = 4, #KEYS do${tagAddLua('KEYS[i]', 'ARGV[5]', 'ms')}
+local prefix = string.sub(KEYS[3], 1, #KEYS[3] - #ARGV[5])
+for i = 4, #KEYS do${tagAddLua('KEYS[i]', 'ARGV[5]', 'ms', 'prefix', 'true')}
 end
 return 1`);
 

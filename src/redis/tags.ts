@@ -4,20 +4,31 @@ import { isCluster } from './connection.js';
 /**
  * Tags live in Redis as one set per tag (`{auxPrefix}tag:{tag}`) holding the keys written with it. Sets
  * make `invalidateTags` exact and keep reads free of tag checks (the alternative, lazy tag versions,
- * costs every read a lookup). A tag set lives as long as its longest-lived member: this script adds the
- * member and stretches the set's expiry, never shortens it.
+ * costs every read a lookup). They stay bounded by the live keys: each add also checks a few random
+ * members and drops those whose keys are gone (expired or deleted), so dead members are pruned at the
+ * rate new ones arrive (docs/resilience.md, "Tags"). A set lives as long as its longest-lived member.
+ * ARGV: member, ttl ms, key prefix, prune (1, or 0 on a Cluster, where a script cannot reach the keys).
  */
-export const TAG_ADD_SCRIPT = `${tagAddLua('KEYS[1]', 'ARGV[1]', 'tonumber(ARGV[2])')}
+/** Members checked for pruning on each add (declared before the script that uses it). */
+const PRUNE_SAMPLE = 3;
+
+export const TAG_ADD_SCRIPT = `${tagAddLua('KEYS[1]', 'ARGV[1]', 'tonumber(ARGV[2])', 'ARGV[3]', "ARGV[4] == '1'")}
 return 1`;
 
 /**
- * Lua that adds `member` to the tag set `setKey` and stretches the set's expiry to `ms` (never shortens
- * it; `0` = no expiry). Shared by the tag script and the fenced fill script.
+ * Lua that adds `member` to the tag set `setKey`, prunes up to three random members whose keys (under
+ * `prefix`) no longer exist when `prune` holds, and stretches the set's expiry to `ms` (never shortens it;
+ * `0` = no expiry). Shared by the tag script and the fenced fill script.
  */
-export function tagAddLua(setKey: string, member: string, ms: string): string {
+export function tagAddLua(setKey: string, member: string, ms: string, prefix: string, prune: string): string {
   return `
 local before = redis.call('PTTL', ${setKey})
 redis.call('SADD', ${setKey}, ${member})
+if ${prune} then
+  for _, m in ipairs(redis.call('SRANDMEMBER', ${setKey}, ${PRUNE_SAMPLE})) do
+    if redis.call('EXISTS', ${prefix} .. m) == 0 then redis.call('SREM', ${setKey}, m) end
+  end
+end
 local tagMs = ${ms}
 if tagMs == 0 then
   redis.call('PERSIST', ${setKey})
@@ -34,8 +45,9 @@ export function tagKey(auxPrefix: string, tag: string): string {
 }
 
 /**
- * Removes every key of the tags' sets (UNLINK per SSCAN page) and takes those members out of the sets, so
- * keys tagged meanwhile stay tagged; an emptied set disappears by itself. Idempotent, so it can be
+ * Removes every key of the tags' sets: per SSCAN page, the members leave the set first, then their keys
+ * are unlinked. In that order a key re-tagged in between loses its new value (a miss), never its
+ * membership (a value a later invalidation would miss); an emptied set disappears by itself. Idempotent, so it can be
  * replayed after a timeout that Redis may or may not have executed. Returns the keys (without prefix)
  * that were removed from Redis.
  */
@@ -53,11 +65,11 @@ export async function unlinkTagged(
       const [next, members] = await client.sscan(setKey, cursor, 'COUNT', BATCH);
       cursor = next;
       if (members.length === 0) continue;
+      await client.srem(setKey, ...members);
       const counts = await unlinkEach(
         client,
         members.map((member) => keyPrefix + member),
       );
-      await client.srem(setKey, ...members);
       counts.forEach((count, i) => count > 0 && removed.push(members[i] as string));
     } while (cursor !== '0');
   }
