@@ -18,6 +18,9 @@ export type Rejected = typeof REJECTED;
 /** Reply errors that mean the server cannot serve now (an outage), not that one command was wrong. */
 const OUTAGE_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|READONLY|TRYAGAIN|BUSY|NOREPLICAS)\b/;
 
+/** Operations that are one round trip of one or two commands: bounded by `commandTimeout` as a whole. */
+const SINGLE_COMMAND_OPERATIONS = new Set(['get', 'set', 'delete', 'exists', 'lock', 'unlock', 'publish']);
+
 /** Rejects with a connection-level error when `promise` has not settled `ms` after the caller asked. */
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -218,9 +221,11 @@ export class RemoteTier {
     if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
     try {
       // A batched command waits for the batch before ioredis starts its own timer: bound it from the ask.
-      const result = batched
-        ? await withDeadline(command(this.#client), this.#commandTimeout)
-        : await command(this.#client);
+      // (Multi-command operations, e.g. a setMany pipeline, keep ioredis's timeout per command.)
+      const result =
+        batched && SINGLE_COMMAND_OPERATIONS.has(operation)
+          ? await withDeadline(command(this.#client), this.#commandTimeout)
+          : await command(this.#client);
       this.#breaker?.success();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;

@@ -106,9 +106,12 @@ describe.runIf(redisBinary)('HTTP API over a real socket with a real redis-serve
     expect(await jsonOf(invalidation)).toMatchObject({ success: false, error_code: 'E_INFRASTRUCTURE' });
 
     await redis.restart();
-    const started = performance.now();
-    while ((await jsonOf(await call('/health'))).cache.redis !== 'connected') {
-      expect(performance.now() - started).toBeLessThan(5000);
+    // Back by itself (a generous bound only so a broken reconnect fails instead of hanging).
+    for (
+      const started = performance.now();
+      (await jsonOf(await call('/health'))).cache.redis !== 'connected';
+    ) {
+      if (performance.now() - started > 30_000) throw new Error('not back on Redis within 30 s');
       await sleep(50);
     }
     expect((await jsonOf(await call('/internal/cache/status'))).redis.status).toBe('connected');

@@ -81,19 +81,18 @@ describe('getOrSet grace and timeouts (InMemoryCache)', () => {
     const slow = new Promise<string>((resolve) => (finish = resolve));
     expect(await cache.getOrSet('k', () => slow, { ttl: 10, grace: 60, timeout: '20ms' })).toBe('old');
     finish('new');
-    await sleep(5);
-    expect(await cache.get('k')).toBe('new');
+    await vi.waitFor(async () => expect(await cache.get('k')).toBe('new'));
   });
 
   it('rejects with FactoryTimeoutError past the hard timeout and still stores the late value', async () => {
     const { cache } = memoryCache();
-    const error = await cache
-      .getOrSet('k', () => sleep(80).then(() => 'late'), { hardTimeout: '20ms' })
-      .catch((e: unknown) => e);
+    let finish: (v: string) => void = () => undefined;
+    const late = new Promise<string>((resolve) => (finish = resolve));
+    const error = await cache.getOrSet('k', () => late, { hardTimeout: '20ms' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FactoryTimeoutError);
     expect((error as FactoryTimeoutError).message).toMatch(/did not finish within 20 ms/);
-    await sleep(100);
-    expect(await cache.get('k')).toBe('late');
+    finish('late'); // the factory finishes only after the caller gave up
+    await vi.waitFor(async () => expect(await cache.get('k')).toBe('late'));
   });
 
   it('lets a factory that finishes before the timeouts answer normally', async () => {
