@@ -34,8 +34,18 @@ export interface BuildPlan {
  * same defaultTtl and size (SPEC §6) and a warning, or an InfrastructureError in strict mode. AI caches
  * keep their AI features over the in-memory fallback. The factory's monitor listens to every cache.
  */
+/** Why a cache is the in-memory fallback the factory built when Redis was unreachable. */
+const FALLBACK_REASONS = new WeakMap<CacheInterface, string>();
+
+/** The reason a cache is the factory's in-memory fallback for an unreachable Redis, if it is one. */
+export function fallbackReason(cache: CacheInterface): string | undefined {
+  return FALLBACK_REASONS.get(cache);
+}
+
 export async function buildCache(plan: BuildPlan): Promise<CacheInterface> {
-  const built = (plan.redis && (await connectRedis(plan, plan.redis))) ?? inMemory(plan);
+  const fallback: { reason?: string } = {};
+  const built = (plan.redis && (await connectRedis(plan, plan.redis, fallback))) ?? inMemory(plan);
+  if (fallback.reason !== undefined) FALLBACK_REASONS.set(built, fallback.reason);
   plan.monitor?.attach(built);
   return built;
 }
@@ -52,6 +62,7 @@ function inMemory(plan: BuildPlan): CacheInterface {
 async function connectRedis(
   plan: BuildPlan,
   options: GenericRedisCacheOptions,
+  fallback: { reason?: string },
 ): Promise<CacheInterface | undefined> {
   const withLogger = { logger: plan.logger, ...options };
   const cache = plan.ai
@@ -74,6 +85,7 @@ async function connectRedis(
     return cache;
   }
   await cache.close();
+  fallback.reason = `Redis unreachable at start (${reason}): an in-memory cache that does not reconnect`;
   plan.logger.error(
     { reason },
     `Redis unreachable for the ${plan.label} cache: falling back to a private in-memory cache that will not reconnect (pass fallbackToMemory: false to keep the Redis cache and let it reconnect)`,

@@ -25,6 +25,8 @@ export const HealthSchema = Type.Object({
 
 export const StatusSchema = Type.Object({
   redis: Type.Object({
+    /** Set when the cache is the factory's in-memory fallback for a Redis unreachable at start. */
+    fallback_reason: Type.Optional(Type.String()),
     status: Type.String(),
     keys: Type.Integer(),
     memory_used: Type.String(),

@@ -1,3 +1,4 @@
+import { fallbackReason } from '../factory/build-cache.js';
 import { AIResponseCache } from '../ai/ai-response-cache.js';
 import type { CacheInterface } from '../core/types.js';
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
@@ -82,7 +83,9 @@ export async function statusBody(cache: CacheInterface) {
       encryption_enabled: security.encryptionEnabled,
     };
   } else {
+    const fallback = fallbackReason(cache);
     body.redis = {
+      ...(fallback !== undefined && { fallback_reason: fallback }),
       status: 'unavailable',
       keys: 0,
       memory_used: '0B',
