@@ -62,14 +62,8 @@ export class RedisKeyLock implements KeyLock {
       Promise.all([c.set(lockKey, token, 'PX', leaseMs, 'NX'), c.get(this.epochKey)]),
     );
     if (reply === FAILED) {
-      if (!sent) return undefined;
-      // The SET may still run when a frozen Redis resumes, leaving a lock nobody owns ("ghost lock"):
-      // our token is released as soon as Redis is back, so waiters never wait out its lease.
-      this.remote.rememberTask(
-        `unlock:${lockKey}:${token}`,
-        (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]),
-        false,
-      );
+      // The SET may still run when a frozen Redis resumes, leaving a lock nobody owns ("ghost lock").
+      if (sent) this.#releaseWhenBack(lockKey, token);
       return undefined;
     }
     if (reply[0] !== 'OK') return null;
@@ -94,6 +88,15 @@ export class RedisKeyLock implements KeyLock {
       const timer = setTimeout(() => done(false), ms);
       waiters.add(done);
     });
+  }
+
+  /** Releases our token when Redis returns (housekeeping the remote tier replays after an outage). */
+  #releaseWhenBack(lockKey: string, token: string): void {
+    this.remote.rememberTask(
+      `unlock:${lockKey}:${token}`,
+      (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]),
+      false,
+    );
   }
 
   /** A message said `key` was written or its lock released: its waiters look again now. */
@@ -136,10 +139,11 @@ export class RedisKeyLock implements KeyLock {
       epoch,
       release: async (wake) => {
         clearInterval(renewal);
-        // A failed release (a strict cache throws) leaves a lease that expires on its own.
-        await this.remote
+        const released = await this.remote
           .run('unlock', (c) => RELEASE_SCRIPT.run(c, [lockKey], [token]))
-          .catch(() => undefined);
+          .catch(() => FAILED); // a strict cache throws
+        // Redis was away: release it as soon as Redis is back, so no caller waits out a lease nobody holds.
+        if (released === FAILED) this.#releaseWhenBack(lockKey, token);
         if (wake) this.sendWake?.(key);
       },
     };

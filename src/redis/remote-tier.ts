@@ -211,10 +211,13 @@ export class RemoteTier {
       this.#markDegraded('redis is not connected');
       return this.#fail(operation, 'redis is not connected');
     }
-    // Without a breaker, nothing else stops callers from each waiting out a timeout against a server
-    // known to be away: answer at once (from L1) until the probe finds Redis again.
-    if (this.#degraded && !this.#breaker)
+    // Redis known away: answer at once (from L1) until the probe (every 250 ms at most) finds it again,
+    // rather than let each caller wait out its own timeout; one call of a getOrSet pays it, not each step.
+    // The breaker counts these, so its state and opens still tell an outage from a blip.
+    if (this.#degraded) {
+      this.#breaker?.failure();
       return this.#fail(operation, 'redis is away (degraded until the probe answers)');
+    }
     if (this.#breaker && !this.#breaker.allow()) return this.#fail(operation, 'the circuit breaker is open');
     const batched = this.#adaptivePipelining && (this.#inFlight > 0 || this.#lastPeak > 1);
     if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
