@@ -186,6 +186,14 @@ export class AIResponseCache implements CacheInterface {
       throw new ValidationError('request must be an object', { option: 'request' });
     if (typeof compute !== 'function')
       throw new ValidationError('compute must be a function', { option: 'compute' });
+    for (const name in request) {
+      if (name !== 'operation' && name !== 'text' && name !== 'options' && name !== 'question') {
+        throw new ValidationError(
+          `unknown request field: ${name} (known: operation, text, options, question; put model or tenant in options)`,
+          { option: name },
+        );
+      }
+    }
     const { operation, text, options, question } = request;
     const key = this.buildKey(text, operation, question === undefined ? options : { ...options, question });
     // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.

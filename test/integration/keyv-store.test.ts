@@ -36,6 +36,18 @@ describe.runIf(hasRedis)('Keyv compliance suite over GenericRedisCache (real red
   keyvTestSuite(vitest, Keyv, store);
   keyvIteratorTests(vitest, Keyv, store);
 
+  it('issue 19 item 5: a Keyv store over a cache nobody connected writes to Redis (lazy connect)', async () => {
+    const unconnected = new GenericRedisCache({
+      redisUrl: redis.url,
+      keyPrefix: uniquePrefix('keyvlazy'),
+      logger: silentLogger,
+    });
+    const keyv = new Keyv({ store: new TiercacheKeyvStore(unconnected), namespace: 'n' });
+    await keyv.set('k', 'v');
+    expect(await redis.raw.exists(`${unconnected.keyPrefix}n:k`)).toBe(1);
+    await unconnected.close();
+  });
+
   it('keeps Keyv values in Redis under the cache prefix and the Keyv namespace', async () => {
     const keyv = new Keyv({ store: store(), namespace: 'users' });
     await keyv.set('1', { name: 'Ada' }, 60_000);
