@@ -173,8 +173,9 @@ export class RemoteTier {
     return this.#breaker?.status ?? { state: 'closed', failures: 0, opens: 0 };
   }
 
+  /** `connected` only when commands are sent (not while degraded, waiting for the probe or the replay). */
   get status(): RemoteStatus {
-    if (this.usable) return 'connected';
+    if (this.usable && !this.#degraded) return 'connected';
     return this.#everConnected ? 'disconnected' : 'unavailable';
   }
 

@@ -20,7 +20,7 @@ interface Request {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
-const cache = new GenericRedisCache({ ...options, logger: silentLogger });
+const cache = new GenericRedisCache({ commandTimeout: '5s', ...options, logger: silentLogger });
 const ai = new AIResponseCache({ cache });
 const busEvents: (BusEvent & { receivedAt: number })[] = [];
 cache.on('bus', (event) => busEvents.push({ ...event, receivedAt: Date.now() }));

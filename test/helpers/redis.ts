@@ -62,6 +62,9 @@ export async function createRedisCache(
     redisUrl: fixture.url,
     keyPrefix: uniquePrefix(),
     logger: silentLogger,
+    // A loaded 2-core machine can stall a command past 500 ms; a timeout would degrade the cache and turn
+    // a test about something else into a test of degraded mode. Fault tests set their own.
+    commandTimeout: '5s',
     ...options,
   });
   await cache.connect();

@@ -90,6 +90,9 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
       const peer = await worker(prefix, { bus: true });
       const local = await cache({ keyPrefix: prefix, bus: true });
       await local.set('hot', 'v');
+      // The write's message must have reached the peer before the connection drops: a publish lost in the
+      // drop rightly makes the instance tell its peers to clear (they may have missed it).
+      await eventually(async () => (await peer.call<{ type: string }[]>('busEvents')).length > 0);
       expect(await peer.call('get', 'hot')).toBe('v');
       const recovered = new Promise<void>((resolve) =>
         local.on('connection', (e) => e.status === 'connected' && resolve()),
