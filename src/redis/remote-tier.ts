@@ -1,4 +1,4 @@
-import { ReplyError, type Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { InfrastructureError } from '../core/errors.js';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -6,6 +6,7 @@ import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from 
 import { isCluster, reconnectDelay } from './connection.js';
 import { scanAndUnlink } from './invalidation.js';
 import { unlinkKeys } from './slots.js';
+import { isProgrammingError, isRejection, SINGLE_COMMAND_OPERATIONS, withDeadline } from './failures.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
@@ -14,33 +15,6 @@ export type Failed = typeof FAILED;
 /** What `RemoteTier.attempt` returns when Redis answered this one command with an error. */
 export const REJECTED: unique symbol = Symbol('redis-rejected');
 export type Rejected = typeof REJECTED;
-
-/** Reply errors that mean the server cannot serve now (an outage), not that one command was wrong. */
-const OUTAGE_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|READONLY|TRYAGAIN|BUSY|NOREPLICAS)\b/;
-
-/** Operations that are one round trip of one or two commands: bounded by `commandTimeout` as a whole. */
-const SINGLE_COMMAND_OPERATIONS = new Set(['get', 'set', 'delete', 'exists', 'lock', 'unlock', 'publish']);
-
-/** Rejects with a connection-level error when `promise` has not settled `ms` after the caller asked. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Command timed out after ${ms} ms (measured from the call)`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A bug in tiercache's own code around a command: thrown, never mistaken for a Redis outage. */
-function isProgrammingError(error: unknown): boolean {
-  return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
-}
 
 export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
@@ -238,7 +212,7 @@ export class RemoteTier {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.#events.has('error'))
         this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
-      const rejected = err instanceof ReplyError && !OUTAGE_REPLY.test(err.message);
+      const rejected = isRejection(err);
       if (!rejected) {
         this.#breaker?.failure();
         this.#markDegraded(err.message);
