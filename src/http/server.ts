@@ -28,17 +28,20 @@ export interface BuildServerOptions {
 export interface HttpTimeouts {
   /** A whole request, headers and body, must arrive within this (Node `requestTimeout`). */
   requestTimeout: number;
-  /** An idle connection is closed after this (Fastify `connectionTimeout`). */
+  /** A socket with no traffic at all is closed after this (Fastify `connectionTimeout`; 0 = none). */
   connectionTimeout: number;
-  /** A keep-alive connection waits this long for the next request. */
+  /**
+   * A keep-alive connection waits this long for the next request: longer than a load balancer's idle
+   * timeout (60 s on AWS ALB), so the balancer never reuses a socket the service just closed.
+   */
   keepAliveTimeout: number;
 }
 
-/** Generous for a management API, short enough that a slow client cannot hold a connection for long. */
+/** A slow client cannot hold a request open; idle keep-alive sockets outlive a load balancer's. */
 export const HTTP_TIMEOUT_DEFAULTS: Readonly<HttpTimeouts> = {
   requestTimeout: 10_000,
-  connectionTimeout: 30_000,
-  keepAliveTimeout: 5000,
+  connectionTimeout: 0,
+  keepAliveTimeout: 72_000,
 };
 
 /** Headers that must never reach a log. */

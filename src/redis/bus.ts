@@ -73,7 +73,10 @@ export class InvalidationBus {
       this.#startSubscription = () => {
         this.#startSubscription = undefined;
         this.#subscriber.subscribe(this.channel).then(
-          () => resolve(true),
+          () => {
+            this.#subscribedOnce = true;
+            resolve(true);
+          },
           (error: Error) => {
             this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
             resolve(false);
@@ -85,21 +88,18 @@ export class InvalidationBus {
     remote.client.on('ready', this.#onDataReady);
   }
 
+  #subscribedOnce = false;
   /** Starts the subscription; unset once started. */
   #startSubscription: (() => void) | undefined;
-  /**
-   * The data connection is (back) up: subscribe the first time; after an outage, reconnect the subscriber
-   * now rather than when its own backoff says, so peers' messages are heard again as soon as Redis is.
-   */
+  /** The data connection is up: subscribe the first time (the subscriber then reconnects by itself). */
   readonly #onDataReady = (): void => {
     if (this.#closed) return;
-    if (this.#startSubscription) return this.#startSubscription();
-    if (this.#subscriber.status === 'reconnecting') this.#subscriber.connect().catch(() => undefined);
+    this.#startSubscription?.();
   };
 
-  /** True while peers' messages reach this instance (the subscription is up). */
+  /** True while peers' messages reach this instance (subscribed, on a connection that is up). */
   get live(): boolean {
-    return this.#subscriber.status === 'ready';
+    return this.#subscribedOnce && this.#subscriber.status === 'ready';
   }
 
   /** Publishes a change (fire and forget: a failure is the remote tier's to report). */

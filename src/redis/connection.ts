@@ -134,11 +134,22 @@ export function masterNodes(client: Redis): Redis[] {
  * queued until connected) and resubscribes after a reconnect.
  */
 export function duplicateForSubscriber(client: Redis): Redis {
+  // SUBSCRIBE waits for a connection however long it takes (no retry limit), and the subscriber retries
+  // at most every 250 ms, so it is back about as soon as the data connection after an outage.
+  const retryStrategy = (attempt: number): number => Math.min(reconnectDelay(attempt), 250);
   if (isCluster(client)) {
     return (client as unknown as Cluster).duplicate(undefined, {
       enableOfflineQueue: true,
       lazyConnect: true,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: { ...(client as unknown as Cluster).options.redisOptions, maxRetriesPerRequest: null },
     }) as unknown as Redis;
   }
-  return client.duplicate({ enableOfflineQueue: true, lazyConnect: true, autoResubscribe: true });
+  return client.duplicate({
+    enableOfflineQueue: true,
+    lazyConnect: true,
+    autoResubscribe: true,
+    maxRetriesPerRequest: null,
+    retryStrategy,
+  });
 }

@@ -404,7 +404,7 @@ export class GenericRedisCache implements CacheInterface {
    * the bus not subscribed): then a peer's change could be missed, and a miss is preferred.
    */
   #l1Trusted(): boolean {
-    return this.#options.staleOnOutage || (this.#remote.usable && (this.#bus?.live ?? true));
+    return this.#options.staleOnOutage || (this.#remote.status === 'connected' && (this.#bus?.live ?? true));
   }
 
   /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */

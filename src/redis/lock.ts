@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { KeyLock, Lease } from '../core/get-or-set.js';
 import { isCluster } from './connection.js';
-import { FAILED, type RemoteTier } from './remote-tier.js';
+import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
 import { LuaScript } from './scripts.js';
 import { tagAddLua } from './tags.js';
 
@@ -57,10 +57,12 @@ export class RedisKeyLock implements KeyLock {
     const lockKey = this.lockKey(key);
     const token = randomBytes(16).toString('base64url');
     // The epoch is read before the factory starts: an invalidation after this read fences the fill out.
-    const sent = this.remote.usable;
-    const reply = await this.remote.run('lock', (c) =>
+    // Sent for real only when the tier is connected (degraded, it answers at once without sending).
+    const sent = this.remote.status === 'connected';
+    const reply = await this.remote.attempt('lock', (c) =>
       Promise.all([c.set(lockKey, token, 'PX', leaseMs, 'NX'), c.get(this.epochKey)]),
     );
+    if (reply === REJECTED) return undefined; // refused (an ACL, a wrong type): no lock was set
     if (reply === FAILED) {
       // The SET may still run when a frozen Redis resumes, leaving a lock nobody owns ("ghost lock").
       if (sent) this.#releaseWhenBack(lockKey, token);

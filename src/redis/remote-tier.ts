@@ -18,6 +18,9 @@ export type Rejected = typeof REJECTED;
 
 export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
+/** While degraded, Redis is probed at least this often, so a thawed server is used again within it. */
+const MAX_PROBE_INTERVAL_MS = 250;
+
 /** Keys touched while degraded are remembered up to this many; beyond it a warning says coherence is lost. */
 const MAX_PENDING_KEYS = 10_000;
 /** Housekeeping tasks (ghost-lock releases) remembered at most; their leases expire on their own. */
@@ -310,14 +313,17 @@ export class RemoteTier {
    */
   #scheduleProbe(attempt: number): void {
     if (this.#probeTimer || this.#detached) return;
-    this.#probeTimer = setTimeout(() => {
-      this.#probeTimer = undefined;
-      if (!this.#degraded || this.#detached) return;
-      const probe = this.usable
-        ? this.#client.ping().then(() => this.#recover())
-        : Promise.reject(new Error('not ready'));
-      probe.catch(() => this.#scheduleProbe(attempt + 1));
-    }, reconnectDelay(attempt));
+    this.#probeTimer = setTimeout(
+      () => {
+        this.#probeTimer = undefined;
+        if (!this.#degraded || this.#detached) return;
+        const probe = this.usable
+          ? withDeadline(this.#client.ping(), this.#commandTimeout).then(() => this.#recover())
+          : Promise.reject(new Error('not ready'));
+        probe.catch(() => this.#scheduleProbe(attempt + 1));
+      },
+      Math.min(reconnectDelay(attempt), MAX_PROBE_INTERVAL_MS),
+    );
     this.#probeTimer.unref();
   }
 
@@ -333,11 +339,13 @@ export class RemoteTier {
   async #recoverOnce(): Promise<void> {
     const wasDegraded = this.#degraded;
     this.#everConnected = true;
-    const replayed = await this.#replayPending();
-    if (!replayed) {
-      this.#scheduleProbe(1);
-      return;
-    }
+    do {
+      if (!(await this.#replayPending())) {
+        this.#scheduleProbe(1);
+        return;
+      }
+      // Something remembered between the replay's last check and now is replayed before leaving.
+    } while (this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size > 0);
     if (!wasDegraded || !this.usable) return;
     this.#breaker?.success();
     this.#degraded = false;
@@ -349,6 +357,12 @@ export class RemoteTier {
   }
 
   /** Removes from Redis what changed while it was away; false when Redis failed again meanwhile. */
+  /**
+   * Removes from Redis what changed while it was away; false when Redis failed again meanwhile. Repeats
+   * until nothing is pending, so a change remembered during the replay is replayed too (the caller clears
+   * the degraded state right after, with no await in between). A reply error drops that one item: a
+   * command Redis refuses (an ACL, a wrong type) would be refused forever and must not block recovery.
+   */
   async #replayPending(): Promise<boolean> {
     if (this.#pendingOverflow) {
       this.#pendingOverflow = false;
@@ -358,19 +372,22 @@ export class RemoteTier {
       );
     }
     try {
-      const keys = [...this.#pendingKeys];
-      for (let i = 0; i < keys.length; i += 500) {
-        const batch = keys.slice(i, i + 500);
-        await unlinkKeys(this.#client, batch);
-        for (const key of batch) this.#pendingKeys.delete(key);
-      }
-      for (const match of [...this.#pendingMatches]) {
-        await scanAndUnlink(this.#client, match);
-        this.#pendingMatches.delete(match);
-      }
-      for (const [id, task] of [...this.#pendingTasks]) {
-        await task(this.#client);
-        this.#pendingTasks.delete(id);
+      while (this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size > 0) {
+        const keys = [...this.#pendingKeys];
+        for (let i = 0; i < keys.length; i += 500) {
+          const batch = keys.slice(i, i + 500);
+          await this.#replayItem('unlink', () => unlinkKeys(this.#client, batch));
+          for (const key of batch) this.#pendingKeys.delete(key);
+        }
+        for (const match of [...this.#pendingMatches]) {
+          await this.#replayItem('pattern', () => scanAndUnlink(this.#client, match));
+          this.#pendingMatches.delete(match);
+        }
+        for (const [id, task] of [...this.#pendingTasks]) {
+          await this.#replayItem(id, () => task(this.#client));
+          // Only this task: the same id may have been remembered again meanwhile.
+          if (this.#pendingTasks.get(id) === task) this.#pendingTasks.delete(id);
+        }
       }
       return true;
     } catch (error) {
@@ -379,6 +396,16 @@ export class RemoteTier {
         'replaying invalidations after reconnect failed; will retry',
       );
       return false;
+    }
+  }
+
+  /** One replayed item: a reply error drops it (logged); anything else ends this replay attempt. */
+  async #replayItem(what: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof Error) || !isRejection(error)) throw error;
+      this.#logger.warn({ err: error.message, what }, 'redis refused a replayed invalidation; dropped');
     }
   }
 }

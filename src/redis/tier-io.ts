@@ -131,9 +131,12 @@ export class TierIO {
               await storeMany(c, encoded);
             });
       if (stored === REJECTED) {
-        // Redis refused the write (OOM, WRONGTYPE…) and is otherwise fine: nothing new is kept here either,
-        // so this instance cannot serve a value Redis and its peers do not have.
+        // Redis refused the write (OOM, an ACL…) and is otherwise fine: nothing new is kept here either,
+        // so this instance cannot serve a value Redis and its peers do not have. Part of a pipeline may
+        // have landed (values without their tag membership): those keys go too, so a miss is all it costs.
         for (const { key } of entries) this.l1?.deleteSync(key);
+        if (entries.length > 1 || one?.tagKeys)
+          void this.remote.run('deleteMany', (c) => removeMany(c, redisKeys));
         return;
       }
       if (stored === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
@@ -211,7 +214,7 @@ export class TierIO {
     if (keys.length === 0) return [];
     const redisKeys = keys.map((key) => this.keyPrefix + key);
     const lockKeys = keys.map((key) => lockKeyOf(this.auxPrefix, key));
-    const inRedis = await this.remote.run('delete', async (c) => {
+    const inRedis = await this.remote.run(keys.length === 1 ? 'delete' : 'deleteMany', async (c) => {
       if (isCluster(c)) {
         // A cluster's nodes keep no order between them: the locks are gone before the values go.
         await removeMany(c, lockKeys);

