@@ -20,6 +20,8 @@ export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
 /** While degraded, Redis is probed at least this often, so a thawed server is used again within it. */
 const MAX_PROBE_INTERVAL_MS = 250;
+/** Replay passes before leaving degraded mode (each replays what the previous one let accumulate). */
+const MAX_REPLAY_PASSES = 3;
 
 /** Keys touched while degraded are remembered up to this many; beyond it a warning says coherence is lost. */
 const MAX_PENDING_KEYS = 10_000;
@@ -339,13 +341,15 @@ export class RemoteTier {
   async #recoverOnce(): Promise<void> {
     const wasDegraded = this.#degraded;
     this.#everConnected = true;
-    do {
+    // Changes remembered during a replay pass (callers still answered from L1) get another pass, a few
+    // at most: under a heavy write load the backlog would otherwise never drain. What is left then is
+    // replayed right after leaving degraded mode (a window of one replay for those keys alone).
+    for (let pass = 0; pass === 0 || (pass < MAX_REPLAY_PASSES && this.#pending > 0); pass++) {
       if (!(await this.#replayPending())) {
         this.#scheduleProbe(1);
         return;
       }
-      // Something remembered between the replay's last check and now is replayed before leaving.
-    } while (this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size > 0);
+    }
     if (!wasDegraded || !this.usable) return;
     this.#breaker?.success();
     this.#degraded = false;
@@ -353,15 +357,15 @@ export class RemoteTier {
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
     const changed = this.#changedWhileAway;
     this.#changedWhileAway = false;
+    if (this.#pending > 0) void this.#replayPending();
     this.#onRecovered?.(changed);
   }
 
   /** Removes from Redis what changed while it was away; false when Redis failed again meanwhile. */
   /**
-   * Removes from Redis what changed while it was away; false when Redis failed again meanwhile. Repeats
-   * until nothing is pending, so a change remembered during the replay is replayed too (the caller clears
-   * the degraded state right after, with no await in between). A reply error drops that one item: a
-   * command Redis refuses (an ACL, a wrong type) would be refused forever and must not block recovery.
+   * Removes from Redis what changed while it was away (one pass over what is pending now); false when
+   * Redis failed again meanwhile. A reply error drops that one item: a command Redis refuses (an ACL, a
+   * wrong type) would be refused forever and must not block recovery.
    */
   async #replayPending(): Promise<boolean> {
     if (this.#pendingOverflow) {
@@ -372,22 +376,20 @@ export class RemoteTier {
       );
     }
     try {
-      while (this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size > 0) {
-        const keys = [...this.#pendingKeys];
-        for (let i = 0; i < keys.length; i += 500) {
-          const batch = keys.slice(i, i + 500);
-          await this.#replayItem('unlink', () => unlinkKeys(this.#client, batch));
-          for (const key of batch) this.#pendingKeys.delete(key);
-        }
-        for (const match of [...this.#pendingMatches]) {
-          await this.#replayItem('pattern', () => scanAndUnlink(this.#client, match));
-          this.#pendingMatches.delete(match);
-        }
-        for (const [id, task] of [...this.#pendingTasks]) {
-          await this.#replayItem(id, () => task(this.#client));
-          // Only this task: the same id may have been remembered again meanwhile.
-          if (this.#pendingTasks.get(id) === task) this.#pendingTasks.delete(id);
-        }
+      const keys = [...this.#pendingKeys];
+      for (let i = 0; i < keys.length; i += 500) {
+        const batch = keys.slice(i, i + 500);
+        await this.#replayItem('unlink', () => unlinkKeys(this.#client, batch));
+        for (const key of batch) this.#pendingKeys.delete(key);
+      }
+      for (const match of [...this.#pendingMatches]) {
+        await this.#replayItem('pattern', () => scanAndUnlink(this.#client, match));
+        this.#pendingMatches.delete(match);
+      }
+      for (const [id, task] of [...this.#pendingTasks]) {
+        await this.#replayItem(id, () => task(this.#client));
+        // Only this task: the same id may have been remembered again meanwhile.
+        if (this.#pendingTasks.get(id) === task) this.#pendingTasks.delete(id);
       }
       return true;
     } catch (error) {
@@ -397,6 +399,11 @@ export class RemoteTier {
       );
       return false;
     }
+  }
+
+  /** Invalidations and housekeeping waiting for Redis. */
+  get #pending(): number {
+    return this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size;
   }
 
   /** One replayed item: a reply error drops it (logged); anything else ends this replay attempt. */
