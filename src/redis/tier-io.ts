@@ -108,6 +108,7 @@ export class TierIO {
    * go first, so a `getOrSet` fill running anywhere cannot store its older result over this write.
    */
   async write(entries: readonly PlannedWrite[]): Promise<void> {
+    const since = performance.now();
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.reachable) {
       const encoded = this.#encode(entries, redisKeys);
@@ -143,7 +144,7 @@ export class TierIO {
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
     }
-    this.#toL1(entries);
+    this.#toL1(entries, since);
   }
 
   /**
@@ -161,6 +162,7 @@ export class TierIO {
       await this.write([entry]);
       return true;
     }
+    const since = performance.now();
     const redisKey = this.keyPrefix + entry.key;
     const [encoded] = this.#encode([entry], [redisKey]) as [EncodedEntry];
     const stored = await this.remote.run('set', (c) =>
@@ -180,7 +182,7 @@ export class TierIO {
     if (stored !== true) return false;
     // Something in this process (a set, a delete, a peer's message) may have overtaken it meanwhile.
     if (!admitted()) return true;
-    this.#toL1([entry]);
+    this.#toL1([entry], since);
     return true;
   }
 
@@ -199,9 +201,15 @@ export class TierIO {
     }));
   }
 
-  #toL1(entries: readonly PlannedWrite[]): void {
+  /**
+   * The L1 copies, timed from `since` (just before the Redis envelope was stamped): the round trip in
+   * between is taken off, so an L1 copy turns stale and expires no later than the Redis entry does.
+   */
+  #toL1(entries: readonly PlannedWrite[], since: number): void {
+    const elapsed = performance.now() - since;
+    const less = (ms: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
     for (const { key, snapshot, plan } of entries) {
-      this.l1?.setSnapshot(key, snapshot, plan.ttlMs, plan.freshMs, plan.tags);
+      this.l1?.setSnapshot(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
     }
     this.counters.sets += entries.length;
   }
