@@ -107,5 +107,5 @@ export type {
   SlowOperations,
   ExportedMetrics,
 } from './monitoring/monitor-types.js';
-export type { DurationSummary } from './monitoring/statistics.js';
+export type { DurationSummary } from './core/statistics.js';
 export type { Logger } from './core/logger.js';

@@ -1,6 +1,6 @@
 import type { Recommendation } from '../monitoring/monitor-types.js';
-import { RingBuffer } from '../monitoring/ring-buffer.js';
-import { round2, summarize, type DurationSummary } from '../monitoring/statistics.js';
+import { RingBuffer } from '../core/ring-buffer.js';
+import { round2, summarize, type DurationSummary } from '../core/statistics.js';
 import { TEXT_TIERS, type TextTier } from './text-tiers.js';
 
 /** Tokens a compute reported (or a hit saved). */

@@ -1,4 +1,5 @@
 import { ValidationError } from '../core/errors.js';
+import { isPlainObject } from '../core/objects.js';
 
 /**
  * JSON with object keys sorted at every level, so `{a:1,b:2}` and `{b:2,a:1}` serialize identically.
@@ -9,12 +10,6 @@ export function canonicalJson(value: unknown, path: string, skipKey?: string): s
   const json = serialize(value, skipKey);
   if (json === undefined) throw notJson(locateNonJson(value, path, skipKey) ?? path);
   return json;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as object | null;
-  return proto === Object.prototype || proto === null;
 }
 
 /** Deeper nesting (or a cycle) is refused rather than overflowing the stack. */

@@ -1,6 +1,7 @@
 import { getHashes, hash } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
-import { canonicalJson, isPlainObject } from './canonical-json.js';
+import { isPlainObject } from '../core/objects.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** Options of an AI request; `question` is keyed separately (`q:`), everything else is hashed into `opts:`. */
 export type AIRequestOptions = Record<string, unknown> & { question?: string };

@@ -1,6 +1,6 @@
 import { lifetimeProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
-import { isPlainObject } from './canonical-json.js';
+import { isPlainObject } from '../core/objects.js';
 
 /** Default TTLs in seconds per AI operation (SPEC §5). */
 export const DEFAULT_OPERATION_TTLS: Readonly<Record<string, number>> = {

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../core/errors.js';
-import { isPlainObject } from '../ai/canonical-json.js';
+import { isPlainObject } from '../core/objects.js';
 import {
   AI_CONFIG_KEYS,
   CODE_ONLY_REDIS_OPTIONS,

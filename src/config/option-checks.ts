@@ -3,7 +3,7 @@ import { lifetimeProblem } from '../core/duration.js';
 import { resolveOperationTtls } from '../ai/operation-ttls.js';
 import { resolveTextSizeTiers } from '../ai/text-tiers.js';
 import { redisUrlProblem } from '../redis/connection.js';
-import { isPlainObject } from '../ai/canonical-json.js';
+import { isPlainObject } from '../core/objects.js';
 import { ValidationError } from '../core/errors.js';
 
 const isInt = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>

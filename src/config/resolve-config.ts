@@ -1,3 +1,4 @@
+import { stripUndefined } from '../core/objects.js';
 import { ConfigurationError } from '../core/errors.js';
 import {
   PRESET_NAMES,
@@ -90,10 +91,6 @@ function pickPreset(layers: ConfigLayer[]): PresetName {
     );
   }
   return name as PresetName;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export type { CacheConfigOverrides };

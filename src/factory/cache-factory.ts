@@ -1,6 +1,6 @@
 import type { AIOptions } from '../ai/ai-options.js';
 import type { AIResponseCache } from '../ai/ai-response-cache.js';
-import { isPlainObject } from '../ai/canonical-json.js';
+import { isPlainObject, pickDefined, stripUndefined } from '../core/objects.js';
 import { CONFIG_REDIS_OPTION_KEYS, PRESET_NAMES, type CacheConfig } from '../config/config-schema.js';
 import type { Env } from '../config/env.js';
 import { aiProblems, commonProblems } from '../config/option-checks.js';
@@ -249,18 +249,4 @@ export class CacheFactory {
 
 function factoryError(prefix: string, errors: string[]): ValidationError {
   return new ValidationError(prefix + errors.join('; '), { errors });
-}
-
-/** The named settings that are set, as an object (to pass on as options). */
-function pickDefined<T extends object, K extends keyof T>(
-  source: T,
-  names: readonly K[],
-): Partial<Pick<T, K>> {
-  const picked: Partial<Pick<T, K>> = {};
-  for (const name of names) if (source[name] !== undefined) picked[name] = source[name];
-  return picked;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,3 +1,4 @@
+import { round2 } from '../core/statistics.js';
 import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Duration } from '../core/duration.js';
@@ -465,8 +466,4 @@ export class InMemoryCache implements CacheInterface {
     else this.#expirations++;
     if (this.#events.has('evict')) this.#events.emit('evict', { key, tier: 'memory', reason });
   }
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -1,5 +1,5 @@
 import type { CacheOperation, CacheTier, InvalidationType, OperationOutcome } from '../core/events.js';
-import type { DurationSummary } from './statistics.js';
+import type { DurationSummary } from '../core/statistics.js';
 
 export interface KeyGenerationMeasurement {
   at: number;

@@ -25,7 +25,7 @@ import type {
   SlowOperations,
 } from './monitor-types.js';
 import { invalidationRecommendations, memoryWarnings } from './recommendations.js';
-import { RingBuffer } from './ring-buffer.js';
+import { RingBuffer } from '../core/ring-buffer.js';
 import {
   buildCompressionStats,
   buildInvalidationStats,

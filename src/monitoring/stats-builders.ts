@@ -10,7 +10,7 @@ import type {
   MemoryUsageStats,
   OperationMeasurement,
 } from './monitor-types.js';
-import { groupBy, round2, summarize, type DurationSummary } from './statistics.js';
+import { groupBy, round2, summarize, type DurationSummary } from '../core/statistics.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,3 +1,4 @@
+import { stripUndefined } from '../core/objects.js';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { lifetimeProblem, waitProblem, type Duration } from '../core/duration.js';
@@ -337,8 +338,4 @@ function collect<T>(check: () => T, errors: string[]): T | undefined {
 
 function isInt(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

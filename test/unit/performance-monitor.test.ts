@@ -4,7 +4,7 @@ import { IN_PROCESS_TIMING_SAMPLE, UNTIMED_BATCH_LIMIT } from '../../src/core/ev
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { CachePerformanceMonitor } from '../../src/monitoring/performance-monitor.js';
 import { PrometheusExporter } from '../../src/monitoring/prometheus.js';
-import { percentile, summarize } from '../../src/monitoring/statistics.js';
+import { percentile, summarize } from '../../src/core/statistics.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 
 const HOUR = 3_600_000;
