@@ -1,3 +1,4 @@
+import type { FactoryContext } from '../core/types.js';
 import type { TokenUsage } from './ai-metrics.js';
 
 /**
@@ -76,4 +77,15 @@ export function isCacheable(value: unknown): boolean {
     return Object.keys(value).length > 0;
   }
   return true;
+}
+
+/** The composed cache's factory context, with the stale value unwrapped for the caller's factory. */
+export function unwrappingContext<T>(context: FactoryContext<StoredAIEntry | undefined>): FactoryContext<T> {
+  const stale = context?.staleValue;
+  return {
+    staleValue: stale === undefined ? undefined : (unwrapEntry(stale).value as T),
+    skip: () => context?.skip(),
+    setTtl: (ttl) => context?.setTtl(ttl),
+    setTags: (tags) => context?.setTags(tags),
+  };
 }

@@ -13,7 +13,6 @@ import type {
   CacheEntry,
   CacheInterface,
   CacheStats,
-  FactoryContext,
   GetOrSetFactory,
   GetOrSetOptions,
   SetOptions,
@@ -32,11 +31,13 @@ import {
   isStoredEntry,
   splitUsage,
   unwrapEntry,
+  unwrappingContext,
   wrapEntry,
   type ComputeResult,
   type StoredAIEntry,
 } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
+import { assertRequest, COMPUTE_LOCK_TIMEOUT, type AIRequest } from './ai-request.js';
 import { aiRecommendations } from './ai-recommendations.js';
 import {
   AI_KEY_PREFIX,
@@ -48,19 +49,8 @@ import {
 import { resolveOperationTtls } from './operation-ttls.js';
 import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
 
-/**
- * How long a caller waits for a compute of the same request running elsewhere before it gets a
- * `LockTimeoutError`: LLM calls are slow, and waiting costs less than a second call.
- */
-const COMPUTE_LOCK_TIMEOUT = '2m';
-
 /** One AI request: what `getOrCompute` keys on. */
-export interface AIRequest {
-  operation: string;
-  text: string;
-  options?: Record<string, unknown>;
-  question?: string;
-}
+export type { AIRequest } from './ai-request.js';
 
 export type { AIPerformanceSummary } from './ai-metrics.js';
 
@@ -182,18 +172,7 @@ export class AIResponseCache implements CacheInterface {
   }
 
   #lookup(request: AIRequest, compute: unknown): Lookup {
-    if (typeof request !== 'object' || request === null)
-      throw new ValidationError('request must be an object', { option: 'request' });
-    if (typeof compute !== 'function')
-      throw new ValidationError('compute must be a function', { option: 'compute' });
-    for (const name in request) {
-      if (name !== 'operation' && name !== 'text' && name !== 'options' && name !== 'question') {
-        throw new ValidationError(
-          `unknown request field: ${name} (known: operation, text, options, question; put model or tenant in options)`,
-          { option: name },
-        );
-      }
-    }
+    assertRequest(request, compute);
     const { operation, text, options, question } = request;
     const key = this.buildKey(text, operation, question === undefined ? options : { ...options, question });
     // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
@@ -417,15 +396,4 @@ export class AIResponseCache implements CacheInterface {
     const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
     return lifetimeOfSeconds(operation === undefined ? this.defaultTtl : this.ttlFor(operation));
   }
-}
-
-/** The composed cache's factory context, with the stale value unwrapped for the caller's factory. */
-function unwrappingContext<T>(context: FactoryContext<StoredAIEntry | undefined>): FactoryContext<T> {
-  const stale = context?.staleValue;
-  return {
-    staleValue: stale === undefined ? undefined : (unwrapEntry(stale).value as T),
-    skip: () => context?.skip(),
-    setTtl: (ttl) => context?.setTtl(ttl),
-    setTags: (tags) => context?.setTags(tags),
-  };
 }

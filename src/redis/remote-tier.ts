@@ -4,8 +4,7 @@ import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
 import { isCluster, reconnectDelay } from './connection.js';
-import { scanAndUnlink } from './invalidation.js';
-import { unlinkKeys } from './slots.js';
+import { OutageJournal } from './outage-journal.js';
 import { isProgrammingError, isRejection, SINGLE_COMMAND_OPERATIONS, withDeadline } from './failures.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
@@ -23,11 +22,6 @@ const MAX_PROBE_INTERVAL_MS = 250;
 /** Replay passes before leaving degraded mode (each replays what the previous one let accumulate). */
 const MAX_REPLAY_PASSES = 3;
 
-/** Keys touched while degraded are remembered up to this many; beyond it a warning says coherence is lost. */
-const MAX_PENDING_KEYS = 10_000;
-/** Housekeeping tasks (ghost-lock releases) remembered at most; their leases expire on their own. */
-const MAX_PENDING_HOUSEKEEPING = 1000;
-
 /**
  * The one place that decides what a Redis failure means (DESIGN §5): every command goes through `run`,
  * which answers `FAILED` instead of throwing, logs once per outage, announces `degraded` and `connected`,
@@ -38,12 +32,8 @@ export class RemoteTier {
   readonly #client: Redis;
   readonly #events: CacheEventEmitter;
   readonly #logger: Logger;
-  readonly #pendingKeys = new Set<string>();
-  readonly #pendingMatches = new Set<string>();
-  readonly #pendingTasks = new Map<string, (client: Redis) => Promise<unknown>>();
   readonly #breaker: CircuitBreaker | undefined;
   readonly #cluster: boolean;
-  #pendingOverflow = false;
   #degraded = false;
   #everConnected = false;
   #recovering: Promise<void> | undefined;
@@ -55,8 +45,8 @@ export class RemoteTier {
   readonly #commandTimeout: number;
   /** The first connection, started by the first command when nobody called `connect()`. */
   #lazyConnect: Promise<boolean> | undefined;
-  /** Something was written or invalidated while Redis was away (peers never heard of it). */
-  #changedWhileAway = false;
+  /** What changed while Redis was away, replayed on it when it returns. */
+  readonly #journal: OutageJournal;
   readonly #onReady = (): void => {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
@@ -129,6 +119,7 @@ export class RemoteTier {
     this.#adaptivePipelining = adaptivePipelining;
     this.#events = events;
     this.#logger = logger;
+    this.#journal = new OutageJournal(logger);
     client.on('ready', this.#onReady);
     client.on('close', this.#onClose);
     client.on('error', this.#onError);
@@ -255,15 +246,12 @@ export class RemoteTier {
 
   /** Remembers a key whose Redis copy may be stale because a write or delete could not reach Redis. */
   rememberKey(redisKey: string): void {
-    this.#changedWhileAway = true;
-    if (this.#pendingKeys.size >= MAX_PENDING_KEYS) this.#pendingOverflow = true;
-    else this.#pendingKeys.add(redisKey);
+    this.#journal.rememberKey(redisKey);
   }
 
   /** Remembers an invalidation (a SCAN MATCH pattern) that could not reach Redis. */
   rememberMatch(match: string): void {
-    this.#changedWhileAway = true;
-    this.#pendingMatches.add(match);
+    this.#journal.rememberMatch(match);
   }
 
   /**
@@ -271,9 +259,7 @@ export class RemoteTier {
    * `changesData` false: housekeeping (a lock release) that peers need not hear about.
    */
   rememberTask(id: string, task: (client: Redis) => Promise<unknown>, changesData = true): void {
-    if (changesData) this.#changedWhileAway = true;
-    else if (this.#pendingTasks.size >= MAX_PENDING_HOUSEKEEPING) return; // what it cleans up expires anyway
-    this.#pendingTasks.set(id, task);
+    this.#journal.rememberTask(id, task, changesData);
   }
 
   /** Waits until Redis is ready, up to `timeoutMs`; starts connecting if nobody has. */
@@ -344,8 +330,8 @@ export class RemoteTier {
     // Changes remembered during a replay pass (callers still answered from L1) get another pass, a few
     // at most: under a heavy write load the backlog would otherwise never drain. What is left then is
     // replayed right after leaving degraded mode (a window of one replay for those keys alone).
-    for (let pass = 0; pass === 0 || (pass < MAX_REPLAY_PASSES && this.#pending > 0); pass++) {
-      if (!(await this.#replayPending())) {
+    for (let pass = 0; pass === 0 || (pass < MAX_REPLAY_PASSES && this.#journal.size > 0); pass++) {
+      if (!(await this.#journal.replay(this.#client))) {
         this.#scheduleProbe(1);
         return;
       }
@@ -355,64 +341,8 @@ export class RemoteTier {
     this.#degraded = false;
     this.#logger.info({}, 'redis connection restored');
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
-    const changed = this.#changedWhileAway;
-    this.#changedWhileAway = false;
-    if (this.#pending > 0) void this.#replayPending();
+    const changed = this.#journal.takeChanged();
+    if (this.#journal.size > 0) void this.#journal.replay(this.#client);
     this.#onRecovered?.(changed);
-  }
-
-  /** Removes from Redis what changed while it was away; false when Redis failed again meanwhile. */
-  /**
-   * Removes from Redis what changed while it was away (one pass over what is pending now); false when
-   * Redis failed again meanwhile. A reply error drops that one item: a command Redis refuses (an ACL, a
-   * wrong type) would be refused forever and must not block recovery.
-   */
-  async #replayPending(): Promise<boolean> {
-    if (this.#pendingOverflow) {
-      this.#pendingOverflow = false;
-      this.#logger.warn(
-        { limit: MAX_PENDING_KEYS },
-        'more keys changed during the redis outage than tracked; some redis values may be older than L1',
-      );
-    }
-    try {
-      const keys = [...this.#pendingKeys];
-      for (let i = 0; i < keys.length; i += 500) {
-        const batch = keys.slice(i, i + 500);
-        await this.#replayItem('unlink', () => unlinkKeys(this.#client, batch));
-        for (const key of batch) this.#pendingKeys.delete(key);
-      }
-      for (const match of [...this.#pendingMatches]) {
-        await this.#replayItem('pattern', () => scanAndUnlink(this.#client, match));
-        this.#pendingMatches.delete(match);
-      }
-      for (const [id, task] of [...this.#pendingTasks]) {
-        await this.#replayItem(id, () => task(this.#client));
-        // Only this task: the same id may have been remembered again meanwhile.
-        if (this.#pendingTasks.get(id) === task) this.#pendingTasks.delete(id);
-      }
-      return true;
-    } catch (error) {
-      this.#logger.debug(
-        { err: (error as Error).message },
-        'replaying invalidations after reconnect failed; will retry',
-      );
-      return false;
-    }
-  }
-
-  /** Invalidations and housekeeping waiting for Redis. */
-  get #pending(): number {
-    return this.#pendingKeys.size + this.#pendingMatches.size + this.#pendingTasks.size;
-  }
-
-  /** One replayed item: a reply error drops it (logged); anything else ends this replay attempt. */
-  async #replayItem(what: string, work: () => Promise<unknown>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      if (!(error instanceof Error) || !isRejection(error)) throw error;
-      this.#logger.warn({ err: error.message, what }, 'redis refused a replayed invalidation; dropped');
-    }
   }
 }
