@@ -57,10 +57,11 @@ export type {
 export type { ResolvedConfig } from './config/resolve-config.js';
 export type { ValidationResult } from './config/validator.js';
 export type { Env } from './config/env.js';
-export type { RedisCacheStatus, RedisServerStatus } from './redis/status.js';
+export type { RedisServerStatus } from './redis/status.js';
 export type { RemoteStatus } from './redis/remote-tier.js';
+export type { ConnectableCache, KeyListingCache } from './core/capabilities.js';
 export type { BreakerState, BreakerStatus, CircuitBreakerOptions } from './redis/circuit-breaker.js';
-export type { CacheCallbacks, CallbackEvent } from './redis/callbacks.js';
+export type { CacheCallbacks, CallbackEvent } from './core/callbacks.js';
 export type { CompressionAlgorithm } from './redis/compression.js';
 export type {
   CacheEntry,

@@ -1,3 +1,12 @@
+import {
+  PEEK,
+  canConnect,
+  canListKeys,
+  canPeek,
+  type ConnectableCache,
+  type KeyListingCache,
+  type PeekableCache,
+} from '../core/capabilities.js';
 import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import {
@@ -65,9 +74,6 @@ interface Lookup {
 
 interface WithDefaultTtl {
   defaultTtl?: number;
-  peek?: (key: string) => unknown;
-  connect?: () => Promise<boolean>;
-  getCacheStats?: () => Promise<unknown>;
 }
 
 /**
@@ -75,7 +81,7 @@ interface WithDefaultTtl {
  * operation; one compute per key at a time; and real figures for hits, time and tokens saved. It composes
  * any cache (a GenericRedisCache it builds, or one given as `cache`, e.g. an InMemoryCache).
  */
-export class AIResponseCache implements CacheInterface {
+export class AIResponseCache implements CacheInterface, ConnectableCache, KeyListingCache {
   readonly keyGenerator: CacheKeyGenerator;
   readonly textSizeTiers: TextSizeTiers;
   /** Seconds per operation. */
@@ -84,6 +90,8 @@ export class AIResponseCache implements CacheInterface {
   readonly maxTextLength: number | undefined;
   readonly #cache: CacheInterface & WithDefaultTtl;
   readonly #ownsCache: boolean;
+  /** The composed cache when it answers in-process hits synchronously. */
+  readonly #peekable: PeekableCache | undefined;
   readonly #events: CacheEventEmitter;
   readonly #metrics = new AIMetrics();
   #lookups = 0;
@@ -104,6 +112,7 @@ export class AIResponseCache implements CacheInterface {
     this.#ownsCache = cache === undefined;
     this.#cache = cache ?? new GenericRedisCache(redis);
     this.defaultTtl = this.#cache.defaultTtl ?? 3600;
+    this.#peekable = canPeek(this.#cache) ? this.#cache : undefined;
     this.#cache.on('compression', (e) => this.#metrics.recordCompression(e.originalBytes, e.compressedBytes));
   }
 
@@ -114,7 +123,7 @@ export class AIResponseCache implements CacheInterface {
 
   /** Connects the composed cache when it has a connection (true for in-memory caches). */
   async connect(): Promise<boolean> {
-    return this.#cache.connect ? this.#cache.connect() : true;
+    return canConnect(this.#cache) ? this.#cache.connect() : true;
   }
 
   /** The cache key of a request (SPEC §5); timed into `keyGeneration` events. */
@@ -162,8 +171,8 @@ export class AIResponseCache implements CacheInterface {
     let lookup: Lookup;
     try {
       lookup = this.#lookup(request, compute);
-      // An in-process hit is answered without an async frame (see GenericRedisCache.peek).
-      const stored = this.#cache.peek?.(lookup.key);
+      // An in-process hit is answered without an async frame (see PeekableCache).
+      const stored = this.#peekable?.[PEEK](lookup.key);
       if (stored !== undefined) return Promise.resolve(this.#hit<T>(lookup, stored));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -347,27 +356,22 @@ export class AIResponseCache implements CacheInterface {
 
   /** Keys matching the pattern, when the composed cache can list them. */
   async *scanKeys(pattern = ''): AsyncGenerator<string> {
-    const inner = this.#cache as { scanKeys?: (pattern: string) => AsyncGenerator<string> };
-    if (!inner.scanKeys)
+    const inner = this.#cache;
+    if (!canListKeys(inner))
       throw new ValidationError('the composed cache cannot list its keys', { option: 'pattern' });
     yield* inner.scanKeys(pattern);
   }
 
   /** How many keys match the pattern, when the composed cache can tell (an invalidation's dry run). */
   async countMatching(pattern: string): Promise<number> {
-    const inner = this.#cache as { countMatching?: (pattern: string) => Promise<number> };
-    if (!inner.countMatching)
+    const inner = this.#cache;
+    if (!canListKeys(inner))
       throw new ValidationError('the composed cache cannot count keys by pattern', { option: 'pattern' });
     return inner.countMatching(pattern);
   }
 
   getStats(): Promise<CacheStats> {
     return this.#cache.getStats();
-  }
-
-  /** Announces the composed cache's batched events now (see `OperationEvent.count`). */
-  flushEvents(): void {
-    (this.#cache as { flushEvents?: () => void }).flushEvents?.();
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {

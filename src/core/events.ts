@@ -17,28 +17,35 @@ export type CacheOperation =
 export type OperationOutcome = 'hit' | 'miss' | 'success' | 'error';
 
 /**
- * One operation on one tier, or several alike. `keys` is set for batch operations. `durationMs` is set
- * when the operation was timed: always for Redis and write operations; for gets served in process (a
- * memory or L1 hit, ~0.1 µs) one in `IN_PROCESS_TIMING_SAMPLE`, since two clock reads would cost as much
- * as the hit. The untimed ones are counted and announced in batches: `count` operations of the same
- * get tier and outcome (always 1 for a timed event). A batch goes out at least every
- * `UNTIMED_BATCH_LIMIT` gets and whenever a reader calls the cache's `flushEvents()`.
+ * One operation on one tier: every event stands for exactly one call. `keys` is set for batch operations.
+ * `durationMs` is set when the operation was timed: always for Redis and write operations; for gets
+ * served in process (a memory or L1 hit, ~0.1 µs) one in `IN_PROCESS_TIMING_SAMPLE`, since two clock
+ * reads would cost as much as the hit. Events are read-only: untimed in-process gets of one tier and
+ * outcome share one frozen event object.
  */
 export interface OperationEvent {
-  operation: CacheOperation;
-  tier: CacheTier;
-  outcome: OperationOutcome;
-  durationMs: number | undefined;
-  keys: number | undefined;
-  count: number;
+  readonly operation: CacheOperation;
+  readonly tier: CacheTier;
+  readonly outcome: OperationOutcome;
+  readonly durationMs: number | undefined;
+  readonly keys: number | undefined;
 }
-
-/** Untimed in-process gets announced in one event at most this many at a time. */
-export const UNTIMED_BATCH_LIMIT = 256;
-const TIERS: readonly CacheTier[] = ['memory', 'l1', 'redis'];
 
 /** In-process gets are timed one in this many (see `OperationEvent.durationMs`). */
 export const IN_PROCESS_TIMING_SAMPLE = 64;
+
+/** The untimed get events, one frozen object per tier and outcome (they carry nothing else). */
+const UNTIMED_GETS: Readonly<Record<CacheTier, { hit: OperationEvent; miss: OperationEvent }>> = {
+  memory: untimedGets('memory'),
+  l1: untimedGets('l1'),
+  redis: untimedGets('redis'),
+};
+
+function untimedGets(tier: CacheTier): { hit: OperationEvent; miss: OperationEvent } {
+  const event = (outcome: 'hit' | 'miss'): OperationEvent =>
+    Object.freeze({ operation: 'get', tier, outcome, durationMs: undefined, keys: undefined });
+  return { hit: event('hit'), miss: event('miss') };
+}
 
 export interface EvictionEvent {
   key: string;
@@ -103,6 +110,16 @@ export interface BusEvent {
   sentAt?: number;
 }
 
+/**
+ * One key read, written or deleted by a caller, with its value (`hit` and `set`). Built only while
+ * someone listens; `registerCallback` (the original's hooks) is a layer over it.
+ */
+export interface EntryEvent {
+  action: 'hit' | 'miss' | 'set' | 'delete';
+  key: string;
+  value?: unknown;
+}
+
 /** Time taken to build one AI cache key (AI caches only). */
 export interface KeyGenerationEvent {
   durationMs: number;
@@ -113,6 +130,7 @@ export interface KeyGenerationEvent {
 /** Every event a cache announces. Monitoring subscribes to these; caches never call monitors directly. */
 export interface CacheEvents {
   operation: OperationEvent;
+  entry: EntryEvent;
   evict: EvictionEvent;
   error: ErrorEvent;
   invalidate: InvalidationEvent;
@@ -141,21 +159,15 @@ type AnyListener = (event: never) => void;
 export class CacheEventEmitter {
   readonly #listeners = new Map<CacheEventName, AnyListener[]>();
   readonly #reported = new WeakSet<object>();
-  /** Untimed gets not yet announced: [tier index * 2 + (miss ? 1 : 0)]. */
-  readonly #pendingGets = new Uint32Array(TIERS.length * 2);
-  #pendingTotal = 0;
   /** In-process gets announced so far, to time one in IN_PROCESS_TIMING_SAMPLE. */
   #gets = 0;
 
   constructor(private readonly onListenerError: (error: unknown, event: CacheEventName) => void) {}
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    // Batched gets go to the listeners that were there when they happened, not to a newcomer.
-    if (event === 'operation') this.flush();
     // Copy on write: emit iterates an array that is never changed under it.
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
     return () => {
-      if (event === 'operation') this.flush(); // a leaving listener still gets what it was counted for
       const remaining = (this.#listeners.get(event) ?? []).filter((l) => l !== listener);
       if (remaining.length > 0) this.#listeners.set(event, remaining);
       else this.#listeners.delete(event);
@@ -184,7 +196,7 @@ export class CacheEventEmitter {
     started: number,
     keys?: number,
   ): void {
-    this.emit('operation', { operation, tier, outcome, durationMs: hrtimeMs() - started, keys, count: 1 });
+    this.emit('operation', { operation, tier, outcome, durationMs: hrtimeMs() - started, keys });
   }
 
   /** Announces an invalidation that started at `started` (see `hrtimeMs`). */
@@ -204,41 +216,13 @@ export class CacheEventEmitter {
     });
   }
 
-  /** Announces a get: timed when `started` is set, else counted into the next batch. */
+  /** Announces a get: timed from `started` when set (see `sampleGet`), else untimed. */
   get(tier: CacheTier, outcome: 'hit' | 'miss', started: number): void {
     if (started) this.operation('get', tier, outcome, started);
-    else this.countGet(tier, outcome);
-  }
-
-  /** Counts an untimed in-process get; announced with others like it (see `OperationEvent.count`). */
-  countGet(tier: CacheTier, outcome: 'hit' | 'miss'): void {
-    const slot = (tier === 'memory' ? 0 : tier === 'l1' ? 2 : 4) + (outcome === 'hit' ? 0 : 1);
-    this.#pendingGets[slot] = (this.#pendingGets[slot] as number) + 1;
-    if (++this.#pendingTotal >= UNTIMED_BATCH_LIMIT) this.flush();
-  }
-
-  /** Announces the counted untimed gets now, one event per tier and outcome. */
-  flush(): void {
-    if (this.#pendingTotal === 0) return;
-    this.#pendingTotal = 0;
-    for (let i = 0; i < this.#pendingGets.length; i++) {
-      const count = this.#pendingGets[i] as number;
-      if (count === 0) continue;
-      this.#pendingGets[i] = 0;
-      this.emit('operation', {
-        operation: 'get',
-        tier: TIERS[i >> 1] as CacheTier,
-        outcome: i % 2 === 0 ? 'hit' : 'miss',
-        durationMs: undefined,
-        keys: undefined,
-        count,
-      });
-    }
+    else this.emit('operation', UNTIMED_GETS[tier][outcome]);
   }
 
   emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
-    // Batched gets first, so listeners see operations in the order they happened.
-    if (this.#pendingTotal > 0 && event === 'operation') this.flush();
     const listeners = this.#listeners.get(event) as CacheEventListener<E>[] | undefined;
     if (!listeners) return;
     for (let i = 0; i < listeners.length; i++) {

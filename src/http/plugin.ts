@@ -1,3 +1,4 @@
+import { canConnect } from '../core/capabilities.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Env } from '../config/env.js';
@@ -41,8 +42,7 @@ const plugin: FastifyPluginAsync<TiercachePluginOptions> = async (fastify: Fasti
     options.cache ?? (await factory.fromEnvironment(options.env ?? process.env, { fallbackToMemory: false }));
   const detach: (() => void)[] = [];
   if (!owned) {
-    const connectable = cache as CacheInterface & { connect?: () => Promise<boolean> };
-    await connectable.connect?.();
+    if (canConnect(cache)) await cache.connect();
     detach.push(factory.performanceMonitor.attach(cache));
   }
   const prometheus = new PrometheusExporter();

@@ -1,6 +1,6 @@
 import { fallbackReason } from '../factory/build-cache.js';
 import { AIResponseCache } from '../ai/ai-response-cache.js';
-import type { CacheInterface } from '../core/types.js';
+import type { CacheInterface, CacheStats } from '../core/types.js';
 import { InMemoryCache, type MemoryCacheStats } from '../memory/in-memory-cache.js';
 import type { InvalidationFrequencyStats } from '../monitoring/monitor-types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
@@ -68,10 +68,10 @@ export async function statusBody(cache: CacheInterface) {
   const memoryStats = memoryOf(cache) ? (stats as MemoryCacheStats) : undefined;
   const body: Record<string, unknown> = {};
   if (redis) {
-    const status = await redis.getCacheStats();
-    body.redis = toSnake(status.redis);
-    body.memory = toSnake(status.memory);
-    body.performance = { ...(toSnake(status.performance) as object), cache_type: cacheKind(cache) };
+    const [redisStats, server] = await Promise.all([redis.getStats(), redis.getServerStatus()]);
+    body.redis = toSnake(server);
+    body.memory = memorySection(redisStats.l1, 'disabled');
+    body.performance = performanceSection(redisStats, redisStats.sets + redisStats.deletes, cacheKind(cache));
     const security = redis.getSecurityStatus();
     const level = [security.tlsEnabled, security.authenticated, security.encryptionEnabled].filter(
       Boolean,
@@ -92,21 +92,8 @@ export async function statusBody(cache: CacheInterface) {
       memory_used_bytes: 0,
       connected_clients: 0,
     };
-    body.memory = {
-      status: 'active',
-      entries: memoryStats?.activeEntries ?? 0,
-      max_size: memoryStats?.maxSize ?? 0,
-      utilization_percent: memoryStats?.utilizationPercent ?? 0,
-      memory_usage: memoryStats?.memoryUsageBytes ?? 0,
-    };
-    body.performance = {
-      status: 'active',
-      hit_rate: stats.hitRate,
-      total_operations: stats.hits + stats.misses,
-      hits: stats.hits,
-      misses: stats.misses,
-      cache_type: cacheKind(cache),
-    };
+    body.memory = memorySection(memoryStats, 'active');
+    body.performance = performanceSection(stats, 0, cacheKind(cache));
   }
   if (cache instanceof AIResponseCache) {
     const summary = await cache.getAIPerformanceSummary();
@@ -117,6 +104,29 @@ export async function statusBody(cache: CacheInterface) {
     });
   }
   return body;
+}
+
+/** The `memory` part of the status: an in-process tier's figures (`absent` when there is none). */
+function memorySection(stats: MemoryCacheStats | undefined, absent: 'active' | 'disabled') {
+  return {
+    status: stats ? 'active' : absent,
+    entries: stats?.activeEntries ?? 0,
+    max_size: stats?.maxSize ?? 0,
+    utilization_percent: stats?.utilizationPercent ?? 0,
+    memory_usage: stats?.memoryUsageBytes ?? 0,
+  };
+}
+
+/** The `performance` part of the status; `writes` = sets and deletes, counted where the cache counts them. */
+function performanceSection(stats: CacheStats, writes: number, kind: CacheKind) {
+  return {
+    status: 'active',
+    hit_rate: stats.hitRate,
+    total_operations: stats.hits + stats.misses + writes,
+    hits: stats.hits,
+    misses: stats.misses,
+    cache_type: kind,
+  };
 }
 
 /** `GET /internal/cache/invalidation-stats`: the original's shape, durations in seconds. */

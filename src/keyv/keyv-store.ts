@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { canListKeys } from '../core/capabilities.js';
 import { ValidationError } from '../core/errors.js';
 import { escapeGlob } from '../core/pattern.js';
 import type { CacheInterface } from '../core/types.js';
 
-/** A tiercache cache that can list its keys (every tiercache cache can). */
-export type KeyvBackingCache = CacheInterface & { scanKeys?: (pattern?: string) => AsyncGenerator<string> };
+/** The cache behind the store: any tiercache cache (`iterator()` needs one that lists keys; all built-in ones do). */
+export type KeyvBackingCache = CacheInterface;
 
 export interface TiercacheKeyvStoreOptions {
   /** Close the cache when Keyv disconnects the store. @default false (the cache may be shared) */
@@ -81,10 +82,11 @@ export class TiercacheKeyvStore extends EventEmitter {
 
   /** `[key, value]` pairs of a namespace (SCAN-based for Redis). */
   async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value | undefined]> {
-    if (!this.#cache.scanKeys)
+    const cache = this.#cache;
+    if (!canListKeys(cache))
       throw new ValidationError('the cache behind this store cannot list its keys', { option: 'cache' });
     const pattern = namespace === undefined ? '' : `${escapeGlob(namespace)}:*`;
-    for await (const key of this.#cache.scanKeys(pattern)) {
+    for await (const key of cache.scanKeys(pattern)) {
       const value = await this.#cache.get<Value>(key);
       if (value !== undefined) yield [key, value];
     }

@@ -73,9 +73,8 @@ const HOUR_MS = 3_600_000;
 export interface MonitoredCache {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;
   getStats?(): Promise<CacheStats>;
-  getCacheStats?(): Promise<{ redis: { status: string; memoryUsedBytes: number; keys: number } }>;
-  /** Announces batched events now (see `OperationEvent.count`), so a snapshot misses none. */
-  flushEvents?(): void;
+  /** The Redis server's figures, for caches backed by Redis (see `GenericRedisCache.getServerStatus`). */
+  getServerStatus?(): Promise<{ status: string; memoryUsedBytes: number; keys: number }>;
 }
 
 /**
@@ -135,7 +134,7 @@ export class CachePerformanceMonitor {
   /** Listens to a cache's events; returns a function that stops listening. */
   attach(cache: MonitoredCache): () => void {
     const offs = [
-      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs, e.count)),
+      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs)),
       cache.on('keyGeneration', (e) => this.#keyGeneration.push({ at: this.#clock.now(), ...e })),
       cache.on('compression', (e) => this.#compression.push({ at: this.#clock.now(), ...e })),
       cache.on('invalidate', (e) =>
@@ -212,10 +211,10 @@ export class CachePerformanceMonitor {
         { activeEntries?: number; memoryUsageBytes?: number } | undefined;
       l1Entries += l1?.activeEntries ?? 0;
       l1Bytes += l1?.memoryUsageBytes ?? 0;
-      const status = await cache.getCacheStats?.();
-      if (status?.redis.status === 'connected') {
-        redisBytes = Math.max(redisBytes ?? 0, status.redis.memoryUsedBytes);
-        redisKeys = (redisKeys ?? 0) + status.redis.keys;
+      const server = await cache.getServerStatus?.();
+      if (server?.status === 'connected') {
+        redisBytes = Math.max(redisBytes ?? 0, server.memoryUsedBytes);
+        redisKeys = (redisKeys ?? 0) + server.keys;
       }
     }
     this.recordMemoryUsage({
@@ -226,7 +225,6 @@ export class CachePerformanceMonitor {
   }
 
   getPerformanceStats(): PerformanceStats {
-    for (const cache of this.#caches) cache.flushEvents?.();
     const lookups = this.#hits + this.#misses;
     const keyGeneration = buildKeyGenerationStats(
       this.#retained(this.#keyGeneration),
@@ -340,18 +338,17 @@ export class CachePerformanceMonitor {
     tier: CacheTier,
     outcome: OperationOutcome,
     durationMs: number | undefined,
-    count = 1,
   ): void {
-    this.#totalOperations += count;
+    this.#totalOperations++;
     if (operation === 'get') {
       let counts = this.#getsByTier.get(tier);
       if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
       if (outcome === 'hit') {
-        this.#hits += count;
-        counts.hits += count;
+        this.#hits++;
+        counts.hits++;
       } else if (outcome === 'miss') {
-        this.#misses += count;
-        counts.misses += count;
+        this.#misses++;
+        counts.misses++;
       }
     }
     if (durationMs !== undefined)

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ValidationError } from '../core/errors.js';
 import type { CacheStats } from '../core/types.js';
+import type { CacheTier, OperationEvent } from '../core/events.js';
 import type { MonitoredCache } from './performance-monitor.js';
 
 export interface PrometheusExporterOptions {
@@ -18,6 +19,15 @@ export const LATENCY_BUCKETS_SECONDS = [
 interface Attached {
   cache: MonitoredCache;
   namespace: string;
+  /**
+   * Untimed gets counted since the last scrape, by tier and outcome: a labelled prom-client `inc` per L1
+   * hit would cost more than the hit. Folded into the counters when a scrape collects.
+   */
+  untimedGets: Record<CacheTier, { hit: number; miss: number }>;
+}
+
+function noGets(): Attached['untimedGets'] {
+  return { memory: { hit: 0, miss: 0 }, l1: { hit: 0, miss: 0 }, redis: { hit: 0, miss: 0 } };
 }
 
 /**
@@ -51,12 +61,16 @@ export class PrometheusExporter {
     const registers = [this.registry];
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
       new Counter<L>({ name: prefix + name, help, labelNames, registers });
-    this.#operations = counter('operations_total', 'Cache operations by operation, tier and outcome', [
-      'operation',
-      'tier',
-      'outcome',
-      'namespace',
-    ]);
+    // First in the registry, so its collect folds the counted gets in before any counter is read.
+    this.#operations = new Counter({
+      name: `${prefix}operations_total`,
+      help: 'Cache operations by operation, tier and outcome',
+      labelNames: ['operation', 'tier', 'outcome', 'namespace'],
+      registers,
+      collect: () => {
+        for (const attached of this.#attached) this.#foldUntimedGets(attached);
+      },
+    });
     this.#hits = counter('hits_total', 'get hits by the tier that served them', ['tier', 'namespace']);
     this.#misses = counter('misses_total', 'get misses', ['namespace']);
     this.#sets = counter('sets_total', 'Values written', ['namespace']);
@@ -121,19 +135,20 @@ export class PrometheusExporter {
   /** Follows a cache's events under a `namespace` label; returns a function that stops. */
   attach(cache: MonitoredCache, options: { namespace?: string } = {}): () => void {
     const namespace = options.namespace ?? 'default';
-    const entry = { cache, namespace };
+    const entry: Attached = { cache, namespace, untimedGets: noGets() };
     this.#attached.add(entry);
     const offs = [
       cache.on('operation', (e) => {
-        this.#operations.inc(
-          { operation: e.operation, tier: e.tier, outcome: e.outcome, namespace },
-          e.count,
-        );
+        const tally =
+          e.durationMs === undefined && e.operation === 'get' ? entry.untimedGets[e.tier] : undefined;
+        if (tally && (e.outcome === 'hit' || e.outcome === 'miss')) {
+          tally[e.outcome]++;
+          return;
+        }
+        this.#countOperation(e, namespace, 1);
         if (e.durationMs !== undefined)
           this.#latency.observe({ operation: e.operation, tier: e.tier, namespace }, e.durationMs / 1000);
-        if (e.operation === 'get' && e.outcome === 'hit')
-          this.#hits.inc({ tier: e.tier, namespace }, e.count);
-        else if (e.operation === 'get' && e.outcome === 'miss') this.#misses.inc({ namespace }, e.count);
+        if (e.operation === 'get') return;
         else if (e.operation === 'set' || e.operation === 'setMany')
           this.#sets.inc({ namespace }, e.keys ?? 1);
         else if (e.operation === 'delete' && e.outcome === 'success') this.#deletes.inc({ namespace });
@@ -149,6 +164,7 @@ export class PrometheusExporter {
     ];
     const detach = (): void => {
       for (const off of offs) off();
+      this.#foldUntimedGets(entry);
       this.#attached.delete(entry);
     };
     offs.push(cache.on('close', detach)); // a closed cache is let go of
@@ -157,8 +173,35 @@ export class PrometheusExporter {
 
   /** The text exposition of every metric in the registry. */
   metrics(): Promise<string> {
-    for (const { cache } of this.#attached) cache.flushEvents?.();
     return this.registry.metrics();
+  }
+
+  /** Counts `count` operations like `e`: the operation counter, and hits or misses for a get. */
+  #countOperation(e: OperationEvent, namespace: string, count: number): void {
+    this.#operations.inc({ operation: e.operation, tier: e.tier, outcome: e.outcome, namespace }, count);
+    if (e.operation !== 'get') return;
+    if (e.outcome === 'hit') this.#hits.inc({ tier: e.tier, namespace }, count);
+    else if (e.outcome === 'miss') this.#misses.inc({ namespace }, count);
+  }
+
+  #foldUntimedGets(attached: Attached): void {
+    for (const [tier, tally] of Object.entries(attached.untimedGets) as [
+      CacheTier,
+      { hit: number; miss: number },
+    ][]) {
+      for (const outcome of ['hit', 'miss'] as const) {
+        if (tally[outcome] === 0) continue;
+        const event: OperationEvent = {
+          operation: 'get',
+          tier,
+          outcome,
+          durationMs: undefined,
+          keys: undefined,
+        };
+        this.#countOperation(event, attached.namespace, tally[outcome]);
+        tally[outcome] = 0;
+      }
+    }
   }
 
   get contentType(): string {

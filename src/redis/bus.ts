@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import { duplicateForSubscriber } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 
@@ -54,7 +54,7 @@ export class InvalidationBus {
   constructor(
     private readonly remote: RemoteTier,
     readonly channel: string,
-    private readonly l1: InMemoryCache,
+    private readonly l1: MemoryStore,
     private readonly events: CacheEventEmitter,
     private readonly logger: Logger,
     private readonly onPeerChange: PeerChangeListener,
@@ -170,7 +170,7 @@ export class InvalidationBus {
       }
       if (Array.isArray(message.k)) {
         change.keys = message.k.filter((key): key is string => typeof key === 'string');
-        for (const key of change.keys) if (this.l1.deleteSync(key)) dropped++;
+        for (const key of change.keys) if (this.l1.delete(key)) dropped++;
       }
       if (Array.isArray(message.g)) change.tags = message.g.filter((t): t is string => typeof t === 'string');
       if (Array.isArray(message.r))

@@ -1,16 +1,13 @@
 import type { Cluster, Redis } from 'ioredis';
-import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
+import type { Duration } from '../core/duration.js';
 import {
   CacheEventEmitter,
   type CacheEventListener,
   type CacheEventName,
   type CacheTier,
 } from '../core/events.js';
-import type { Clock } from '../core/clock.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
-import { escapeGlob } from '../core/pattern.js';
-import { GraceBackoff } from '../core/grace-backoff.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
 import type {
@@ -21,29 +18,30 @@ import type {
   SetOptions,
 } from '../core/types.js';
 import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
-import { TtlPolicy } from '../core/write-plan.js';
-import { InMemoryCache } from '../memory/in-memory-cache.js';
-import { InvalidationBus } from './bus.js';
-import { RedisFills } from './fills.js';
-import { RedisInvalidator } from './invalidator.js';
-import { CacheCounters, TierIO, type PlannedWrite } from './tier-io.js';
-import { CallbackRegistry, type CacheCallbacks, type CallbackEvent } from './callbacks.js';
-import { ValuePipeline } from './value-pipeline.js';
-import { createRedisClient } from './connection.js';
-import { resolveSecurity, securityOfClient, type ResolvedSecurity, type SecurityStatus } from './security.js';
+import type { TtlPolicy } from '../core/write-plan.js';
+import type { MemoryStore } from '../memory/memory-store.js';
+import {
+  PEEK,
+  type KeyListingCache,
+  type PeekableCache,
+  type ConnectableCache,
+} from '../core/capabilities.js';
+import type { InvalidationBus } from './bus.js';
+import type { RedisFills } from './fills.js';
+import type { RedisInvalidator } from './invalidator.js';
+import type { TierIO, PlannedWrite } from './tier-io.js';
+import { assembleRedisCache } from './assembly.js';
+import { callbackListener, type CacheCallbacks, type CallbackEvent } from '../core/callbacks.js';
+import type { ValuePipeline } from './value-pipeline.js';
+import type { ResolvedSecurity, SecurityStatus } from './security.js';
 import {
   resolveRedisCacheOptions,
   type GenericRedisCacheOptions,
   type ResolvedRedisCacheOptions,
 } from './options.js';
-import { RemoteTier } from './remote-tier.js';
-import {
-  buildCacheStatus,
-  redisCacheStats,
-  ServerStatusReader,
-  type RedisCacheStats,
-  type RedisCacheStatus,
-} from './status.js';
+import type { RemoteTier } from './remote-tier.js';
+import type { ServerStatusReader } from './status.js';
+import { redisCacheStats, type RedisCacheStats, type RedisServerStatus } from './status.js';
 
 export type { RedisCacheStats } from './status.js';
 
@@ -52,17 +50,16 @@ export type { RedisCacheStats } from './status.js';
  * to Redis, then L1. Every Redis call goes through the remote tier, so an outage degrades to L1 instead of
  * reaching the caller.
  */
-export class GenericRedisCache implements CacheInterface {
+export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyListingCache, PeekableCache {
   /** TTL in seconds applied when `set` is given none. */
   readonly defaultTtl: number;
   /** Prefix of every Redis key this cache owns. */
   readonly keyPrefix: string;
   readonly #options: ResolvedRedisCacheOptions;
-  readonly #l1: InMemoryCache | undefined;
+  readonly #l1: MemoryStore | undefined;
   readonly #remote: RemoteTier;
   readonly #ownsClient: boolean;
   readonly #events: CacheEventEmitter;
-  readonly #callbacks: CallbackRegistry;
   readonly #logger: Logger;
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
@@ -86,83 +83,23 @@ export class GenericRedisCache implements CacheInterface {
         'a cache event listener threw; it is reported once and ignored',
       ),
     );
-    this.#callbacks = new CallbackRegistry(this.#logger);
-    if (o.memoryCacheSize > 0) {
-      this.#l1 = new InMemoryCache({
-        maxSize: o.memoryCacheSize,
-        defaultTtl: lifetimeOfSeconds(o.defaultTtl),
-        logger: this.#logger,
-        maxTtl: `${o.memoryCacheTtlMs}ms`,
-        ...(o.clock ? { clock: o.clock } : {}),
-      });
-      this.#l1.on('evict', (event) => this.#events.emit('evict', { ...event, tier: 'l1' }));
-    }
-    this.#ownsClient = o.redisClient === undefined;
-    this.#values = new ValuePipeline({
-      codec: o,
-      encryptionKey: o.encryptionKey,
-      l1: this.#l1,
-      events: this.#events,
-      logger: this.#logger,
-    });
-    this.#security = o.redisClient
-      ? securityOfClient(o.redisClient)
-      : resolveSecurity(o.security, o.topology);
-    const client = o.redisClient ?? createRedisClient({ ...o, security: this.#security });
-    this.#remote = new RemoteTier(client, this.#events, this.#logger, {
-      adaptivePipelining: this.#ownsClient && o.autoPipelining,
-      breaker: o.circuitBreaker,
-      onRecovered: (changed) => this.#bus?.afterOutage(changed),
-      connectTimeout: o.connectTimeout,
-      strict: o.strict,
-      commandTimeout: o.commandTimeout,
-    });
-    this.#io = new TierIO(
-      this.#remote,
-      this.#l1,
-      this.#values,
-      o.keyPrefix,
-      o.auxPrefix,
-      new CacheCounters(),
-      () => this.#l1Trusted(),
-    );
-    this.#serverStatus = new ServerStatusReader(this.#remote, `${escapeGlob(o.keyPrefix)}*`);
-    this.#policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
-    this.#fills = new RedisFills(
-      this.#remote,
-      o.auxPrefix,
-      this.#io,
-      this.#events,
-      () => this.#bus,
-      this.#l1 !== undefined,
-      this.#l1 !== undefined && o.busChannel !== undefined,
-    );
-    if (this.#l1 && o.busChannel) {
-      this.#bus = new InvalidationBus(this.#remote, o.busChannel, this.#l1, this.#events, this.#logger, (m) =>
-        this.#fills.onPeerChange(m),
-      );
-    }
-    this.#invalidator = new RedisInvalidator(
-      this.#remote,
-      this.#l1,
-      this.#events,
-      o.keyPrefix,
-      o.auxPrefix,
-      this.#bus,
-      this.#fills.fence,
-      this.#fills.lock.epochKey,
-    );
-    this.#getOrSetHost = {
-      ttlPolicy: this.#policy,
-      flights: this.#fills.flights,
-      fence: this.#fills.fence,
-      backoff: new GraceBackoff(o.clock ? () => (o.clock as Clock).now() : undefined),
-      logger: this.#logger,
-      lock: this.#fills.lock,
-      peekFresh: (key) => this.peek(key),
+    const parts = assembleRedisCache(o, this.#events, this.#logger, {
+      l1Trusted: () => this.#l1Trusted(),
+      peekFresh: (key) => this[PEEK](key),
       readEntry: (key) => this.#readEntry(key),
-      store: (key, value, plan, lease, admitted) => this.#fills.store(key, value, plan, lease, admitted),
-    };
+    });
+    this.#l1 = parts.l1;
+    this.#remote = parts.remote;
+    this.#ownsClient = parts.ownsClient;
+    this.#security = parts.security;
+    this.#values = parts.values;
+    this.#io = parts.io;
+    this.#serverStatus = parts.serverStatus;
+    this.#policy = parts.policy;
+    this.#fills = parts.fills;
+    this.#bus = parts.bus;
+    this.#invalidator = parts.invalidator;
+    this.#getOrSetHost = parts.getOrSetHost;
   }
 
   /** How L1 is kept coherent with other instances: `'bus'`, `'none'`, or `'off'` without L1. */
@@ -240,7 +177,7 @@ export class GenericRedisCache implements CacheInterface {
    * with nothing counted (then call `get`). Lets composing caches skip an async round on in-process hits.
    * Steps aside while a tracer listens, so traced gets stay complete.
    */
-  peek<T = unknown>(key: string): T | undefined {
+  [PEEK]<T = unknown>(key: string): T | undefined {
     if (!this.#l1 || TRACING_CHANNELS.get.hasSubscribers) return undefined;
     const announce = this.#events.has('operation');
     const started = announce ? this.#events.sampleGet() : 0;
@@ -250,7 +187,7 @@ export class GenericRedisCache implements CacheInterface {
   /** An L1 hit, counted and announced; `countMiss` false leaves a miss to the caller's own get. */
   #fromL1<T>(key: string, announce: boolean, started: number, countMiss = true): T | undefined {
     if (!this.#l1Trusted()) return undefined;
-    const local = countMiss ? this.#l1?.getSync<T>(key) : this.#l1?.getIfPresent<T>(key);
+    const local = this.#l1?.read(key, countMiss) as T | undefined;
     if (local !== undefined) {
       this.#io.counters.l1Hits++;
       this.#afterGet(key, local, 'l1', started, announce);
@@ -267,7 +204,7 @@ export class GenericRedisCache implements CacheInterface {
       // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
       this.#fills.fence.revokeKey(key);
       await this.#write('set', [{ key, snapshot, plan }]);
-      if (this.#callbacks.has('set_success')) this.#callbacks.fire('set_success', key, value);
+      if (this.#events.has('entry')) this.#events.emit('entry', { action: 'set', key, value });
     });
   }
 
@@ -279,7 +216,7 @@ export class GenericRedisCache implements CacheInterface {
       const [existed] = (await this.#io.remove([key])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
-      if (existed) this.#callbacks.fire('delete_success', key);
+      if (existed && this.#events.has('entry')) this.#events.emit('entry', { action: 'delete', key });
       return existed;
     });
   }
@@ -357,29 +294,28 @@ export class GenericRedisCache implements CacheInterface {
     return this.#invalidator.countMatching(pattern);
   }
 
-  /** Registers one of the original system's callbacks (`get_success`, `get_miss`, `set_success`, `delete_success`). */
-  registerCallback<E extends CallbackEvent>(event: E, callback: CacheCallbacks[E]): void {
-    this.#callbacks.register(event, callback);
+  /**
+   * Registers one of the original system's callbacks (`get_success`, `get_miss`, `set_success`,
+   * `delete_success`): a compatibility layer over `on('entry')`; returns the unsubscribe function.
+   */
+  registerCallback<E extends CallbackEvent>(event: E, callback: CacheCallbacks[E]): () => void {
+    return this.#events.on('entry', callbackListener(event, callback, this.#logger));
   }
 
   async getStats(): Promise<RedisCacheStats> {
-    return redisCacheStats(this.#io.counters, this.#values, this.#remote, this.#l1?.getStatsSync());
+    return redisCacheStats(this.#io.counters, this.#values, this.#remote, this.#l1?.stats(this.defaultTtl));
   }
 
-  /** The figures behind `GET /internal/cache/status` (camelCase here; snake_case on the wire). */
-  async getCacheStats(): Promise<RedisCacheStatus> {
-    const stats = await this.getStats();
-    return buildCacheStatus(await this.#serverStatus.read(), stats);
+  /**
+   * The Redis server's figures: memory, clients and the keys under this cache's prefix (a SCAN count,
+   * shared by callers for a second). Asks the server, so it is kept apart from `getStats()`.
+   */
+  getServerStatus(): Promise<RedisServerStatus> {
+    return this.#serverStatus.read();
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     return this.#events.on(event, listener);
-  }
-
-  /** Announces the untimed gets counted so far (see `OperationEvent.count`); monitors call it before reading. */
-  flushEvents(): void {
-    this.#l1?.flushEvents();
-    this.#events.flush();
   }
 
   /** Closes the Redis connections tiercache opened (an adopted client is left open) and empties L1. */
@@ -387,16 +323,18 @@ export class GenericRedisCache implements CacheInterface {
     this.#bus?.close();
     this.#remote.detach();
     if (this.#ownsClient) this.#remote.client.disconnect();
-    await this.#l1?.close();
+    this.#l1?.clear();
     this.#events.emit('close', {});
   }
 
   /** `started` 0 = not timed. */
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
     if (announce) this.#events.get(tier, value === undefined ? 'miss' : 'hit', started);
-    if (value === undefined) {
-      if (this.#callbacks.has('get_miss')) this.#callbacks.fire('get_miss', key);
-    } else if (this.#callbacks.has('get_success')) this.#callbacks.fire('get_success', key, value);
+    if (this.#events.has('entry'))
+      this.#events.emit(
+        'entry',
+        value === undefined ? { action: 'miss', key } : { action: 'hit', key, value },
+      );
   }
 
   /**
@@ -409,7 +347,7 @@ export class GenericRedisCache implements CacheInterface {
 
   /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */
   async #readEntry(key: string): Promise<EntryRead | undefined> {
-    const local = this.#l1Trusted() ? this.#l1?.readEntrySync(key) : undefined;
+    const local = this.#l1Trusted() ? this.#l1?.readEntry(key) : undefined;
     if (local && !local.stale) {
       this.#io.counters.l1Hits++;
       return local;

@@ -3,7 +3,7 @@ import type { FillFence } from '../core/fill-fence.js';
 import { hrtimeMs } from '../core/options.js';
 import { assertPattern, compilePattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
 import { assertTags } from '../core/write-plan.js';
-import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import type { InvalidationBus } from './bus.js';
 import { countKeys, scanAndUnlink } from './invalidation.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
@@ -18,7 +18,7 @@ import { unlinkTagged } from './tags.js';
 export class RedisInvalidator {
   constructor(
     private readonly remote: RemoteTier,
-    private readonly l1: InMemoryCache | undefined,
+    private readonly l1: MemoryStore | undefined,
     private readonly events: CacheEventEmitter,
     private readonly keyPrefix: string,
     private readonly auxPrefix: string,
@@ -82,7 +82,7 @@ export class RedisInvalidator {
     if (removed === FAILED) for (const tag of tags) this.remote.rememberTask(`tag:${tag}`, unlink);
     // L1 drops what Redis removed, plus what it tagged itself (all it can know while Redis is away).
     let l1Removed = this.l1?.deleteTagged(tags) ?? 0;
-    if (removed !== FAILED) for (const key of removed) if (this.l1?.deleteSync(key)) l1Removed++;
+    if (removed !== FAILED) for (const key of removed) if (this.l1?.delete(key)) l1Removed++;
     const keysInvalidated = removed === FAILED ? l1Removed : removed.length;
     // Peers drop the keys from L1 and fence their fills tagged so (a fill's key is not in Redis yet).
     this.bus?.publish({ keys: removed === FAILED ? [] : removed, tags });
@@ -94,7 +94,7 @@ export class RedisInvalidator {
   async *scanKeys(pattern: string): AsyncGenerator<string> {
     assertPattern(pattern);
     if (!this.remote.reachable) {
-      if (this.l1) yield* this.l1.scanKeys(pattern);
+      if (this.l1) yield* this.l1.keys(pattern);
       return;
     }
     const match = toRedisMatch(this.keyPrefix, pattern);
@@ -113,6 +113,6 @@ export class RedisInvalidator {
     const counted = await this.remote.run('countMatching', (c) =>
       countKeys(c, toRedisMatch(this.keyPrefix, pattern)),
     );
-    return counted === FAILED ? ((await this.l1?.countMatching(pattern)) ?? 0) : counted;
+    return counted === FAILED ? (this.l1?.keys(pattern).length ?? 0) : counted;
   }
 }

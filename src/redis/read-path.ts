@@ -1,6 +1,6 @@
 import type { EntryRead } from '../core/get-or-set.js';
 import { adoptDecoded, cloneSnapshotValue } from '../core/values.js';
-import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import { decodeValue, type Sealing } from './codec.js';
 import { DecodeError } from './decode-error.js';
 
@@ -13,7 +13,7 @@ export function decodeAndPromote(
   key: string,
   payload: Buffer | null,
   pttl: number,
-  l1: InMemoryCache | undefined,
+  l1: MemoryStore | undefined,
   sealing: Sealing | undefined,
   onDecodeError: (error: DecodeError) => void,
 ): EntryRead | undefined {
@@ -30,6 +30,6 @@ export function decodeAndPromote(
   const stale = decoded.freshUntil > 0 && freshMs <= 0;
   if (!l1 || pttl === -2 || stale) return { value: decoded.value, stale };
   const snapshot = adoptDecoded(decoded.value, decoded.special, payload.length);
-  l1.setSnapshot(key, snapshot, pttl === -1 ? 0 : pttl, freshMs);
+  l1.write(key, snapshot, pttl === -1 ? 0 : pttl, freshMs);
   return { value: decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value, stale };
 }

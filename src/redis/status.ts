@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { CacheStats } from '../core/types.js';
-import type { MemoryCacheStats } from '../memory/in-memory-cache.js';
+import type { MemoryCacheStats } from '../memory/memory-store.js';
 import type { BreakerStatus } from './circuit-breaker.js';
 import type { CacheCounters } from './tier-io.js';
 import { masterNodes } from './connection.js';
 import { countKeys } from './invalidation.js';
 import { FAILED, type RemoteStatus, type RemoteTier } from './remote-tier.js';
 
-/** What `getCacheStats()` reports about Redis (the `redis` part of `/internal/cache/status`). */
+/** What `getServerStatus()` reports about the Redis server (the `redis` part of `/internal/cache/status`). */
 export interface RedisServerStatus {
   status: RemoteStatus | 'error';
   /** Keys under this cache's prefix (SCAN count), 0 when not connected. */
@@ -16,26 +16,6 @@ export interface RedisServerStatus {
   memoryUsed: string;
   memoryUsedBytes: number;
   connectedClients: number;
-}
-
-/** Library form of the `/internal/cache/status` body (camelCase; the HTTP layer maps it to snake_case). */
-export interface RedisCacheStatus {
-  redis: RedisServerStatus;
-  memory: {
-    status: 'active' | 'disabled';
-    entries: number;
-    maxSize: number;
-    utilizationPercent: number;
-    memoryUsage: number;
-  };
-  performance: {
-    status: 'active';
-    hitRate: number;
-    totalOperations: number;
-    hits: number;
-    misses: number;
-    cacheType: 'redis';
-  };
 }
 
 /** Parses `INFO` output into a field map. */
@@ -81,47 +61,9 @@ function humanBytes(bytes: number): string {
   return unit === 0 ? `${value}B` : `${value.toFixed(2)}${units[unit]}`;
 }
 
-/** The `memory` part of the status for an L1 tier (or its absence). */
-export function l1Status(stats: MemoryCacheStats | undefined): RedisCacheStatus['memory'] {
-  if (!stats) return { status: 'disabled', entries: 0, maxSize: 0, utilizationPercent: 0, memoryUsage: 0 };
-  return {
-    status: 'active',
-    entries: stats.activeEntries,
-    maxSize: stats.maxSize,
-    utilizationPercent: stats.utilizationPercent,
-    memoryUsage: stats.memoryUsageBytes,
-  };
-}
-
 /** Status of a server that could not be asked. */
 export function offlineStatus(status: RedisServerStatus['status']): RedisServerStatus {
   return { status, keys: 0, memoryUsed: '0B', memoryUsedBytes: 0, connectedClients: 0 };
-}
-
-/** Assembles `getCacheStats()` from the server status and the cache's own figures. */
-export function buildCacheStatus(
-  redis: RedisServerStatus,
-  stats: {
-    hitRate: number;
-    hits: number;
-    misses: number;
-    sets: number;
-    deletes: number;
-    l1: MemoryCacheStats | undefined;
-  },
-): RedisCacheStatus {
-  return {
-    redis,
-    memory: l1Status(stats.l1),
-    performance: {
-      status: 'active',
-      hitRate: stats.hitRate,
-      totalOperations: stats.hits + stats.misses + stats.sets + stats.deletes,
-      hits: stats.hits,
-      misses: stats.misses,
-      cacheType: 'redis',
-    },
-  };
 }
 
 /**

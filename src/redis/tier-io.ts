@@ -1,7 +1,7 @@
 import type { EntryRead } from '../core/get-or-set.js';
 import type { Snapshot } from '../core/values.js';
 import type { WritePlan } from '../core/write-plan.js';
-import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { isPlainlyFresh } from './codec.js';
@@ -36,7 +36,7 @@ export interface PlannedWrite {
 export class TierIO {
   constructor(
     private readonly remote: RemoteTier,
-    private readonly l1: InMemoryCache | undefined,
+    private readonly l1: MemoryStore | undefined,
     private readonly values: ValuePipeline,
     private readonly keyPrefix: string,
     private readonly auxPrefix: string,
@@ -73,7 +73,7 @@ export class TierIO {
    * entry, which only `getOrSet` may serve, or an unreadable one is read in full and counts as absent.
    */
   async exists(key: string): Promise<boolean> {
-    if (this.l1Trusted() && this.l1?.existsSync(key)) return true;
+    if (this.l1Trusted() && this.l1?.has(key)) return true;
     const redisKey = this.keyPrefix + key;
     const header = await this.remote.run('exists', (c) => c.getrangeBuffer(redisKey, 0, 3));
     if (header === FAILED || header.length === 0) return false;
@@ -84,7 +84,7 @@ export class TierIO {
   /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */
   async readMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     const l1 = this.l1Trusted() ? this.l1 : undefined;
-    const results = keys.map((key) => l1?.getSync<T>(key));
+    const results = keys.map((key) => l1?.read(key) as T | undefined);
     const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
     this.counters.l1Hits += keys.length - missing.length;
     if (missing.length === 0) return results;
@@ -135,7 +135,7 @@ export class TierIO {
         // Redis refused the write (OOM, an ACL…) and is otherwise fine: nothing new is kept here either,
         // so this instance cannot serve a value Redis and its peers do not have. Part of a pipeline may
         // have landed (values without their tag membership): those keys go too, so a miss is all it costs.
-        for (const { key } of entries) this.l1?.deleteSync(key);
+        for (const { key } of entries) this.l1?.delete(key);
         if (entries.length > 1 || one?.tagKeys)
           void this.remote.run('deleteMany', (c) => removeMany(c, redisKeys));
         return;
@@ -209,7 +209,7 @@ export class TierIO {
     const elapsed = performance.now() - since;
     const less = (ms: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
     for (const { key, snapshot, plan } of entries) {
-      this.l1?.setSnapshot(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
+      this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
     }
     this.counters.sets += entries.length;
   }
@@ -239,7 +239,7 @@ export class TierIO {
     });
     if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
     const existed = keys.map(
-      (key, i) => (this.l1?.deleteSync(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
+      (key, i) => (this.l1?.delete(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
     );
     this.counters.deletes += existed.filter(Boolean).length;
     return existed;

@@ -2,7 +2,7 @@ import type { CacheEventEmitter } from '../core/events.js';
 import type { EntryRead } from '../core/get-or-set.js';
 import type { Logger } from '../core/logger.js';
 import type { Snapshot } from '../core/values.js';
-import type { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryStore } from '../memory/memory-store.js';
 import { encodeValue, type CodecOptions, type Sealing } from './codec.js';
 import { DecryptError, ValueCipher } from './encryption.js';
 import { decodeAndPromote } from './read-path.js';
@@ -14,7 +14,7 @@ import { decodeAndPromote } from './read-path.js';
 export class ValuePipeline {
   readonly #codec: CodecOptions;
   readonly #cipher: ValueCipher | undefined;
-  readonly #l1: InMemoryCache | undefined;
+  readonly #l1: MemoryStore | undefined;
   readonly #events: CacheEventEmitter;
   readonly #logger: Logger;
   decodeErrors = 0;
@@ -23,7 +23,7 @@ export class ValuePipeline {
   constructor(options: {
     codec: CodecOptions;
     encryptionKey: string | string[] | undefined;
-    l1: InMemoryCache | undefined;
+    l1: MemoryStore | undefined;
     events: CacheEventEmitter;
     logger: Logger;
   }) {

@@ -53,7 +53,7 @@ describe.runIf(hasRedis)('CacheFactory with a real redis-server', () => {
     const raw = await redis.raw.getBuffer(`${cache.keyPrefix}k`);
     expect(raw![2]! & 0b1100).toBe(0b0100); // compressed: the threshold of 10 bytes was honoured
     expect(await redis.raw.ttl(`${cache.keyPrefix}k`)).toBeGreaterThan(1790);
-    expect((await cache.getCacheStats()).memory.maxSize).toBe(200);
+    expect((await cache.getStats()).l1?.maxSize).toBe(200);
     await cache.clear();
     await cache.close();
   });
@@ -87,7 +87,7 @@ describe.runIf(hasRedis)('CacheFactory with a real redis-server', () => {
       keyPrefix: uniquePrefix('testing'),
     })) as GenericRedisCache;
     expect(cache).toBeInstanceOf(GenericRedisCache);
-    expect((await cache.getCacheStats()).memory.status).toBe('disabled');
+    expect((await cache.getStats()).l1).toBeUndefined();
     expect(cache.defaultTtl).toBe(60);
     await cache.close();
   });
@@ -170,8 +170,8 @@ describe.runIf(hasRedis)('CacheFactory with a real redis-server', () => {
       const redisCache = (cache instanceof AIResponseCache ? cache.cache : cache) as GenericRedisCache;
       expect(redisCache).toBeInstanceOf(GenericRedisCache);
       expect(redisCache.defaultTtl).toBe(ttl);
-      expect((await redisCache.getCacheStats()).memory.maxSize).toBe(size);
-      expect((await redisCache.getCacheStats()).redis.status).toBe('connected');
+      expect((await redisCache.getStats()).l1?.maxSize).toBe(size);
+      expect((await redisCache.getServerStatus()).status).toBe('connected');
       await cache.close();
     },
   );

@@ -62,7 +62,7 @@ describe.runIf(redisBinary)(
       expect(connected).toBe(false);
       await cache.set('k', { offline: true });
       expect(await cache.get('k')).toStrictEqual({ offline: true });
-      expect((await cache.getCacheStats()).redis.status).toBe('unavailable');
+      expect((await cache.getServerStatus()).status).toBe('unavailable');
     });
 
     it('keeps answering within the command timeout while Redis is killed, and uses Redis again after restart', async () => {

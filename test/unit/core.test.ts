@@ -85,7 +85,6 @@ describe('typed events', () => {
       durationMs: 1,
       outcome: 'hit',
       keys: undefined,
-      count: 1,
     });
     off();
     emitter.emit('operation', {
@@ -94,7 +93,6 @@ describe('typed events', () => {
       durationMs: 2,
       outcome: 'hit',
       keys: undefined,
-      count: 1,
     });
     expect(seen).toStrictEqual([1]);
   });

@@ -1,3 +1,5 @@
+import { silentLogger } from '../../src/core/logger.js';
+import { PEEK, canPeek } from '../../src/core/capabilities.js';
 import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
@@ -192,18 +194,18 @@ describe('InMemoryCache options', () => {
   });
 });
 
-describe('InMemoryCache.peek (synchronous hits for composing caches)', () => {
-  it('returns a hit counted and announced, and leaves a miss uncounted', async () => {
+describe('InMemoryCache[PEEK] (synchronous hits for composing caches)', () => {
+  it('returns a hit counted and announced at once, and leaves a miss uncounted', async () => {
     const cache = new InMemoryCache();
     const outcomes: string[] = [];
     cache.on('operation', (e) => outcomes.push(`${e.operation}:${e.outcome}`));
     await cache.set('k', { v: 1 });
-    expect(cache.peek('k')).toStrictEqual({ v: 1 });
-    expect(cache.peek('missing')).toBeUndefined();
+    expect(cache[PEEK]('k')).toStrictEqual({ v: 1 });
+    expect(cache[PEEK]('missing')).toBeUndefined();
     expect(await cache.getStats()).toMatchObject({ hits: 1, misses: 0 });
-    expect(outcomes).toStrictEqual(['set:success']); // the hit is counted for the next batch
-    cache.flushEvents();
     expect(outcomes).toStrictEqual(['set:success', 'get:hit']);
+    expect(canPeek(cache)).toBe(true);
+    expect(Object.keys(cache)).not.toContain('peek');
   });
 
   it('steps aside while a tracer listens, so traced gets stay complete', async () => {
@@ -213,10 +215,44 @@ describe('InMemoryCache.peek (synchronous hits for composing caches)', () => {
     const listener = () => undefined;
     subscribe('tracing:tiercache:get:start', listener);
     try {
-      expect(cache.peek('k')).toBeUndefined();
+      expect(cache[PEEK]('k')).toBeUndefined();
     } finally {
       unsubscribe('tracing:tiercache:get:start', listener);
     }
-    expect(cache.peek('k')).toBe(1);
+    expect(cache[PEEK]('k')).toBe(1);
+  });
+});
+
+describe('issue 18: registerCallback is a layer over entry events', () => {
+  it('fires the original callbacks from entry events, keeps going past a throwing one, and unsubscribes', async () => {
+    const errors: unknown[] = [];
+    const logger = { ...silentLogger, error: (o: unknown) => errors.push(o) };
+    const cache = new InMemoryCache({ logger });
+    const seen: string[] = [];
+    const entries: string[] = [];
+    cache.on('entry', (e) => entries.push(`${e.action}:${e.key}`));
+    const off = cache.registerCallback('get_success', (key, value) =>
+      seen.push(`hit:${key}:${String(value)}`),
+    );
+    cache.registerCallback('get_success', () => {
+      throw new Error('boom');
+    });
+    cache.registerCallback('get_miss', (key) => seen.push(`miss:${key}`));
+    cache.registerCallback('set_success', (key, value) => seen.push(`set:${key}:${String(value)}`));
+    cache.registerCallback('delete_success', (key) => seen.push(`del:${key}`));
+    await cache.set('k', 1);
+    await cache.get('k');
+    await cache.get('k');
+    await cache.get('absent');
+    await cache.delete('k');
+    await cache.delete('k'); // not there: no delete_success
+    off();
+    await cache.get('absent');
+    expect(seen).toStrictEqual(['set:k:1', 'hit:k:1', 'hit:k:1', 'miss:absent', 'del:k', 'miss:absent']);
+    expect(entries).toStrictEqual(['set:k', 'hit:k', 'hit:k', 'miss:absent', 'delete:k', 'miss:absent']);
+    expect(errors).toHaveLength(2); // logged each time it threw
+    expect(() => cache.registerCallback('on_hit' as 'get_miss', () => undefined)).toThrow(
+      'unknown callback event: on_hit',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { IN_PROCESS_TIMING_SAMPLE, UNTIMED_BATCH_LIMIT } from '../../src/core/events.js';
+import { IN_PROCESS_TIMING_SAMPLE, type OperationEvent } from '../../src/core/events.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { CachePerformanceMonitor } from '../../src/monitoring/performance-monitor.js';
 import { PrometheusExporter } from '../../src/monitoring/prometheus.js';
@@ -328,8 +328,8 @@ describe('CachePerformanceMonitor input validation', () => {
   });
 });
 
-describe('batched announcement of untimed in-process gets', () => {
-  it('keeps exact counts for thousands of L1 hits and misses, whatever the batching', async () => {
+describe('operation events: one per operation', () => {
+  it('keeps exact counts for thousands of in-process hits and misses', async () => {
     const monitor = new CachePerformanceMonitor();
     const cache = new InMemoryCache({ maxSize: 10 });
     monitor.attach(cache);
@@ -342,20 +342,44 @@ describe('batched announcement of untimed in-process gets', () => {
     expect(stats.cacheOperations?.byTier.memory).toMatchObject({ hits: 1000, misses: 300 });
   });
 
-  it('announces a batch every UNTIMED_BATCH_LIMIT gets, in order with timed events', async () => {
+  it('announces every operation as one event, as it happens (a listener counting events is exact)', async () => {
     const cache = new InMemoryCache();
-    const events: { outcome: string; count: number; timed: boolean }[] = [];
-    cache.on('operation', (e) =>
-      events.push({ outcome: e.outcome, count: e.count, timed: e.durationMs !== undefined }),
-    );
+    const events: OperationEvent[] = [];
+    cache.on('operation', (e) => events.push(e));
     await cache.set('k', 1);
-    for (let i = 0; i < UNTIMED_BATCH_LIMIT + 10; i++) cache.peek('k');
-    const untimed = events.filter((e) => !e.timed);
-    expect(untimed.reduce((sum, e) => sum + e.count, 0)).toBeGreaterThanOrEqual(UNTIMED_BATCH_LIMIT - 16);
-    await cache.delete('k'); // a timed event flushes what is pending first
-    const counted = events.filter((e) => e.outcome === 'hit').reduce((sum, e) => sum + e.count, 0);
-    expect(counted).toBe(UNTIMED_BATCH_LIMIT + 10);
-    expect(events.at(-1)).toMatchObject({ outcome: 'success', count: 1, timed: true });
+    for (let i = 0; i < 1000; i++) {
+      await cache.get('k');
+      expect(events).toHaveLength(i + 2); // announced by the get itself, not later in a batch
+    }
+    await cache.get('missing');
+    const gets = events.filter((e) => e.operation === 'get');
+    expect(gets.filter((e) => e.outcome === 'hit')).toHaveLength(1000);
+    expect(gets.filter((e) => e.outcome === 'miss')).toHaveLength(1);
+    expect(events.every((e) => !('count' in e))).toBe(true);
+    // One in IN_PROCESS_TIMING_SAMPLE in-process gets is timed; the others are shared frozen events.
+    const timed = gets.filter((e) => e.durationMs !== undefined).length;
+    expect(timed).toBe(Math.floor(1001 / IN_PROCESS_TIMING_SAMPLE));
+    expect(Object.isFrozen(gets.find((e) => e.durationMs === undefined))).toBe(true);
+  });
+
+  it('counts exactly in Prometheus at any scrape, and after a cache is closed', async () => {
+    const exporter = new PrometheusExporter();
+    const cache = new InMemoryCache();
+    exporter.attach(cache, { namespace: 'exact' });
+    await cache.set('k', 1);
+    for (let i = 0; i < 300; i++) await cache.get('k');
+    expect(await exporter.registry.metrics()).toContain(
+      'tiercache_hits_total{tier="memory",namespace="exact"} 300',
+    );
+    for (let i = 0; i < 7; i++) await cache.get('k');
+    await cache.get('absent');
+    await cache.close();
+    const text = await exporter.metrics();
+    expect(text).toContain('tiercache_hits_total{tier="memory",namespace="exact"} 307');
+    expect(text).toContain('tiercache_misses_total{namespace="exact"} 1');
+    expect(text).toContain(
+      'tiercache_operations_total{operation="get",tier="memory",outcome="hit",namespace="exact"} 307',
+    );
   });
 
   it('counts exactly in Prometheus too', async () => {

@@ -1,3 +1,4 @@
+import { canListKeys } from '../../core/capabilities.js';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { toRedisMatch } from '../../core/pattern.js';
@@ -60,9 +61,10 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
     async (request, reply) => {
       const { pattern, operation_context: context, dry_run: dryRun = false } = request.query;
       const redis = redisOf(app.cache);
-      const counted = app.cache as { countMatching?: (p: string) => Promise<number> };
       const keys = dryRun
-        ? ((await counted.countMatching?.(pattern)) ?? 0)
+        ? canListKeys(app.cache)
+          ? await app.cache.countMatching(pattern)
+          : 0
         : await app.cache.invalidatePattern(pattern, context);
       if (redis && (await redis.getStats()).redis !== 'connected') {
         return sendError(

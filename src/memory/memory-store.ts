@@ -1,0 +1,234 @@
+import { LRUCache } from 'lru-cache';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { CacheStats } from '../core/types.js';
+import { compilePattern } from '../core/pattern.js';
+import { round2 } from '../core/statistics.js';
+import { cloneSnapshotValue, type Snapshot } from '../core/values.js';
+import type { EntryRead } from '../core/get-or-set.js';
+import { TagIndex } from './tag-index.js';
+
+/** Library stats of an in-process tier (SPEC §3): an InMemoryCache, or the L1 of a Redis cache. */
+export interface MemoryCacheStats extends CacheStats {
+  totalEntries: number;
+  activeEntries: number;
+  maxSize: number;
+  utilizationPercent: number;
+  defaultTtl: number;
+  evictions: number;
+  expirations: number;
+  /** Entries not kept because each alone was bigger than `maxBytes`. */
+  rejections: number;
+  memoryUsageBytes: number;
+}
+
+/** Why an entry left the store on its own: LRU eviction, expiry, or too big to keep (`maxBytes`). */
+export type EvictionReason = 'evict' | 'expire' | 'reject';
+
+export interface MemoryStoreOptions {
+  maxSize: number;
+  /** A single entry above it is rejected; the total is bounded by it. */
+  maxBytes?: number | undefined;
+  /** Upper bound on any entry's lifetime in ms, 0 = none. */
+  maxTtlMs: number;
+  clock?: Clock | undefined;
+  onEvict: (key: string, reason: EvictionReason) => void;
+}
+
+interface StoredEntry {
+  value: unknown;
+  /** Holds containers that cannot be frozen, so each read gets its own copy. */
+  cloneOnRead: boolean;
+  bytes: number;
+  /** Clock time after which the entry is stale (kept only for getOrSet's grace); absent = fresh until TTL. */
+  freshUntil: number | undefined;
+  tags: readonly string[] | undefined;
+}
+
+/**
+ * The in-process tier behind `InMemoryCache` and a Redis cache's L1: LRU + TTL on `lru-cache`, a tag index,
+ * and the stats. Every read goes through `#lookup` and one freshness rule, so a grace copy (stale, kept for
+ * getOrSet only) is invisible to `read`, `has`, `keys`, `ttlSeconds` and `size` alike. Keys and values
+ * arrive already checked and copied (see `snapshotValue`): the public caches do that once.
+ */
+export class MemoryStore {
+  readonly maxSize: number;
+  readonly #lru: LRUCache<string, StoredEntry>;
+  readonly #clock: Clock;
+  readonly #maxTtlMs: number;
+  readonly #maxBytes: number | undefined;
+  readonly #onEvict: MemoryStoreOptions['onEvict'];
+  /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
+  readonly #tags = new TagIndex();
+  #hits = 0;
+  #misses = 0;
+  #evictions = 0;
+  #expirations = 0;
+  #rejections = 0;
+
+  constructor(options: MemoryStoreOptions) {
+    this.maxSize = options.maxSize;
+    this.#clock = options.clock ?? systemClock;
+    this.#maxTtlMs = options.maxTtlMs;
+    this.#maxBytes = options.maxBytes;
+    this.#onEvict = options.onEvict;
+    this.#lru = new LRUCache<string, StoredEntry>({
+      max: options.maxSize,
+      ...(options.maxBytes === undefined
+        ? { maxEntrySize: Number.MAX_SAFE_INTEGER }
+        : { maxSize: options.maxBytes }),
+      sizeCalculation: (entry) => Math.max(1, entry.bytes),
+      perf: this.#clock,
+      // lru-cache caches "now" for ttlResolution ms of real time; an injected clock must be read every time.
+      ttlResolution: options.clock ? 0 : 1,
+      dispose: (entry, key, reason) => this.#onDispose(entry, key, reason),
+    });
+  }
+
+  /**
+   * The fresh value, or `undefined`; refreshes recency. A hit is counted; a miss only with `countMiss`
+   * (false when the caller's own `get` will count it).
+   */
+  read(key: string, countMiss = true): unknown {
+    const entry = this.#lookup(key, countMiss, false);
+    return entry === undefined ? undefined : this.#valueOf(entry);
+  }
+
+  /** For getOrSet: the entry, fresh or stale inside its grace period (a stale one counts as a miss). */
+  readEntry(key: string): EntryRead | undefined {
+    const entry = this.#lookup(key, true, true);
+    return entry === undefined ? undefined : { value: this.#valueOf(entry), stale: this.#isStale(entry) };
+  }
+
+  /** Whether a fresh entry is there; keeps recency, counts nothing. */
+  has(key: string): boolean {
+    const entry = this.#lru.peek(key);
+    return entry !== undefined && !this.#isStale(entry);
+  }
+
+  /**
+   * Stores a checked copy. `ttlMs` 0 = no expiry (bounded by `maxTtlMs`); `freshMs` > 0 marks the entry
+   * stale after that long (the rest of `ttlMs` is its grace period). An entry bigger than `maxBytes` on
+   * its own is not kept: the key's previous value goes too (it was overwritten), the rejection is counted
+   * and announced, and no tag is indexed for it.
+   */
+  write(key: string, snapshot: Snapshot, ttlMs: number, freshMs = 0, tags?: readonly string[]): void {
+    if (this.#maxBytes !== undefined && Math.max(1, snapshot.bytes) > this.#maxBytes) {
+      this.#lru.delete(key);
+      this.#rejections++;
+      this.#onEvict(key, 'reject');
+      return;
+    }
+    if (this.#maxTtlMs > 0 && (ttlMs === 0 || ttlMs > this.#maxTtlMs)) {
+      ttlMs = this.#maxTtlMs;
+      if (freshMs >= ttlMs) freshMs = 0;
+    }
+    const entry: StoredEntry = {
+      value: snapshot.value,
+      cloneOnRead: snapshot.special,
+      bytes: snapshot.bytes,
+      freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
+      tags,
+    };
+    this.#lru.set(key, entry, { ttl: ttlMs });
+    // After set: disposing the entry it replaced unindexes that entry's tags first.
+    if (tags) this.#tags.add(key, tags);
+  }
+
+  /** True when the key was there (a grace copy included). */
+  delete(key: string): boolean {
+    return this.#lru.delete(key);
+  }
+
+  /** Deletes the entries written with any of `tags`; returns how many. */
+  deleteTagged(tags: readonly string[]): number {
+    let removed = 0;
+    for (const key of this.#tags.keysOf(tags)) if (this.#lru.delete(key)) removed++;
+    return removed;
+  }
+
+  /** Deletes every key matching the pattern (SPEC §9 semantics, `''` = all); returns how many. */
+  deleteMatching(pattern: string): number {
+    if (pattern === '') return this.clear();
+    const matches = compilePattern(pattern);
+    let removed = 0;
+    for (const key of [...this.#lru.keys()]) if (matches(key) && this.#lru.delete(key)) removed++;
+    return removed;
+  }
+
+  /** Empties the store; returns how many entries it held. */
+  clear(): number {
+    const entries = this.#lru.size;
+    this.#lru.clear();
+    return entries;
+  }
+
+  /** Live keys matching the pattern (fresh: grace copies are invisible), most recently used first. */
+  keys(pattern = ''): string[] {
+    const matches = pattern === '' ? undefined : compilePattern(pattern);
+    const keys: string[] = [];
+    for (const [key, entry] of this.#lru.entries()) {
+      if (!this.#isStale(entry) && (matches === undefined || matches(key))) keys.push(key);
+    }
+    return keys;
+  }
+
+  /** Seconds left before `key` stops being fresh; `undefined` when missing, stale, or never expiring. */
+  ttlSeconds(key: string): number | undefined {
+    const entry = this.#lru.peek(key);
+    if (entry === undefined || this.#isStale(entry)) return undefined;
+    const remaining =
+      entry.freshUntil === undefined ? this.#lru.getRemainingTTL(key) : entry.freshUntil - this.#clock.now();
+    return Number.isFinite(remaining) ? Math.ceil(remaining / 1000) : undefined;
+  }
+
+  /** Live entries (expired ones are dropped first; grace copies are not counted). */
+  get size(): number {
+    this.#lru.purgeStale();
+    return this.keys().length;
+  }
+
+  stats(defaultTtl: number): MemoryCacheStats {
+    const activeEntries = this.keys().length;
+    const lookups = this.#hits + this.#misses;
+    return {
+      totalEntries: this.#lru.size,
+      activeEntries,
+      maxSize: this.maxSize,
+      utilizationPercent: round2((activeEntries / this.maxSize) * 100),
+      defaultTtl,
+      hits: this.#hits,
+      misses: this.#misses,
+      hitRate: lookups === 0 ? 0 : round2((this.#hits / lookups) * 100),
+      evictions: this.#evictions,
+      expirations: this.#expirations,
+      rejections: this.#rejections,
+      memoryUsageBytes: this.#lru.calculatedSize,
+    };
+  }
+
+  /** The one read path: the entry when fresh (or stale, with `withStale`), counted as asked. */
+  #lookup(key: string, countMiss: boolean, withStale: boolean): StoredEntry | undefined {
+    const entry = this.#lru.get(key);
+    const fresh = entry !== undefined && (entry.freshUntil === undefined || !this.#isStale(entry));
+    if (fresh) this.#hits++;
+    else if (countMiss) this.#misses++;
+    return fresh || withStale ? entry : undefined;
+  }
+
+  /** Past its TTL and kept only as a grace copy for getOrSet. */
+  #isStale(entry: StoredEntry): boolean {
+    return entry.freshUntil !== undefined && this.#clock.now() >= entry.freshUntil;
+  }
+
+  #valueOf(entry: StoredEntry): unknown {
+    return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
+  }
+
+  #onDispose(entry: StoredEntry, key: string, reason: LRUCache.DisposeReason): void {
+    if (entry.tags) this.#tags.remove(key, entry.tags);
+    if (reason === 'evict') this.#evictions++;
+    else if (reason === 'expire') this.#expirations++;
+    else return;
+    this.#onEvict(key, reason);
+  }
+}
