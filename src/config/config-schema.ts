@@ -1,56 +1,46 @@
 import type { TextSizeTiers } from '../ai/text-tiers.js';
-import type { GENERIC_REDIS_CACHE_OPTION_NAMES, GenericRedisCacheOptions } from '../redis/options.js';
+import {
+  GENERIC_REDIS_CACHE_OPTIONS,
+  GENERIC_REDIS_CACHE_OPTION_NAMES,
+  type GenericRedisCacheOptionName,
+  type GenericRedisCacheOptions,
+} from '../redis/options.js';
 
-type RedisOptionName = (typeof GENERIC_REDIS_CACHE_OPTION_NAMES)[number];
+type Definitions = typeof GENERIC_REDIS_CACHE_OPTIONS;
+/** Options that `CacheConfig` names itself (SPEC §7), with their own env variables and checks. */
+type NamedByConfig =
+  'redisUrl' | 'defaultTtl' | 'memoryCacheSize' | 'compressionThreshold' | 'compressionLevel';
+const NAMED_BY_CONFIG: readonly string[] = [
+  'redisUrl',
+  'defaultTtl',
+  'memoryCacheSize',
+  'compressionThreshold',
+  'compressionLevel',
+] satisfies NamedByConfig[];
+type ConfigRedisOptionName = Exclude<
+  {
+    [K in GenericRedisCacheOptionName]: Definitions[K]['config'] extends true ? K : never;
+  }[GenericRedisCacheOptionName],
+  NamedByConfig
+>;
 
 /**
  * GenericRedisCache options a configuration carries under the same name and meaning (JSON values), on
- * top of the ones `CacheConfig` names itself (`redisUrl`, `defaultTtl`, `memoryCacheSize`, compression).
+ * top of the ones `CacheConfig` names itself: those the option definition marks `config: true`.
  */
-export const CONFIG_REDIS_OPTION_KEYS = [
-  'enableMemoryCache',
-  'memoryCacheTtl',
-  'compressionAlgorithm',
-  'keyPrefix',
-  'commandTimeout',
-  'connectTimeout',
-  'autoPipelining',
-  'coherence',
-  'bus',
-  'circuitBreaker',
-  'ttlJitter',
-  'strict',
-  'staleOnOutage',
-] as const satisfies readonly RedisOptionName[];
+export const CONFIG_REDIS_OPTION_KEYS = GENERIC_REDIS_CACHE_OPTION_NAMES.filter(
+  (name) => GENERIC_REDIS_CACHE_OPTIONS[name].config === true && !NAMED_BY_CONFIG.includes(name),
+) as ConfigRedisOptionName[];
 
-/** GenericRedisCache options a configuration cannot carry, and where each belongs instead. */
-export const CODE_ONLY_REDIS_OPTIONS = {
-  redisClient: 'an ioredis client is passed in code: new GenericRedisCache({ redisClient })',
-  logger: 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor',
-  clock: 'a clock is passed in code (tests): the cache constructor',
-  random: 'a random source is passed in code (tests): the cache constructor',
-  cluster: 'give a Cluster as redisUrl: redis+cluster://host:port,host:port',
-  sentinel: 'give a Sentinel master as redisUrl: redis+sentinel://host:port,host:port/masterName',
-  encryptionKey: 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)',
-  security: 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)',
-} as const satisfies Partial<Record<RedisOptionName, string>>;
-
-// Compile-time guard: every GenericRedisCache option is either configurable or has a stated home.
-type Unplaced = Exclude<
-  RedisOptionName,
-  | (typeof CONFIG_REDIS_OPTION_KEYS)[number]
-  | keyof typeof CODE_ONLY_REDIS_OPTIONS
-  | 'redisUrl'
-  | 'defaultTtl'
-  | 'memoryCacheSize'
-  | 'compressionThreshold'
-  | 'compressionLevel'
->;
-const everyOptionPlaced: [Unplaced] extends [never] ? true : Unplaced = true;
-void everyOptionPlaced;
+/** Where an option a configuration cannot carry belongs instead (from the option definition). */
+export function codeOnlyHome(name: string): string | undefined {
+  if (!Object.hasOwn(GENERIC_REDIS_CACHE_OPTIONS, name)) return undefined;
+  const { config } = GENERIC_REDIS_CACHE_OPTIONS[name as GenericRedisCacheOptionName];
+  return config === true ? undefined : config;
+}
 
 /** The GenericRedisCache settings a configuration may carry as they are. */
-export type ConfigRedisOptions = Pick<GenericRedisCacheOptions, (typeof CONFIG_REDIS_OPTION_KEYS)[number]>;
+export type ConfigRedisOptions = Pick<GenericRedisCacheOptions, ConfigRedisOptionName>;
 
 export type PresetName =
   'disabled' | 'minimal' | 'simple' | 'development' | 'production' | 'ai-development' | 'ai-production';

@@ -1,8 +1,14 @@
 import { ConfigurationError } from '../core/errors.js';
 import { isPlainObject } from '../core/objects.js';
 import {
+  GENERIC_REDIS_CACHE_OPTIONS,
+  optionProblem,
+  type OptionDefinition,
+  type OptionKind,
+} from '../redis/options.js';
+import {
   AI_CONFIG_KEYS,
-  CODE_ONLY_REDIS_OPTIONS,
+  codeOnlyHome,
   CONFIG_KEYS,
   SECURITY_KEYS,
   type CacheConfigOverrides,
@@ -16,17 +22,23 @@ export interface ConfigLayer {
   sources: Record<string, string>;
 }
 
-/** Every variable tiercache reads (SPEC §7, plus numeric shortcuts). */
+/** The cache options an environment variable sets, from the option definition (CACHE_REDIS_URL aside). */
+const OPTION_VARIABLES = (Object.entries(GENERIC_REDIS_CACHE_OPTIONS) as [string, OptionDefinition][])
+  .filter(([name, d]) => d.env !== undefined && name !== 'redisUrl')
+  .map(([name, d]) => ({
+    name: name as keyof CacheConfigOverrides,
+    variable: d.env as string,
+    kind: d.kind,
+  }));
+
+/** Every variable tiercache reads (SPEC §7, plus one per cache option). */
 export const ENV_VARIABLES = [
   'CACHE_PRESET',
   'CACHE_REDIS_URL',
   'REDIS_URL',
   'ENABLE_AI_CACHE',
   'CACHE_CUSTOM_CONFIG',
-  'CACHE_DEFAULT_TTL',
-  'CACHE_MEMORY_CACHE_SIZE',
-  'CACHE_COMPRESSION_THRESHOLD',
-  'CACHE_COMPRESSION_LEVEL',
+  ...OPTION_VARIABLES.map((o) => o.variable),
   'REDIS_PASSWORD',
   'REDIS_ACL_USERNAME',
   'REDIS_TLS_ENABLED',
@@ -83,12 +95,29 @@ export function readEnvironment(env: Env): ConfigLayer {
       option: name,
     });
   };
-  const int = (name: string): number | undefined => {
+  const number = (name: string, pattern: RegExp, what: string): number | undefined => {
     const raw = text(name);
     if (raw === undefined) return undefined;
-    if (!/^-?\d+$/.test(raw))
-      throw new ConfigurationError(`${name} must be a whole number, got '${raw}'`, { option: name });
+    if (!pattern.test(raw))
+      throw new ConfigurationError(`${name} must be ${what}, got '${raw}'`, { option: name });
     return Number(raw);
+  };
+  /** A variable's value under its option's kind (durations: a bare number, or a string with a unit). */
+  const ofKind = (name: string, kind: OptionKind): unknown => {
+    if (kind.type === 'boolean') return bool(name);
+    if (kind.type === 'integer') return number(name, /^-?\d+$/, 'a whole number');
+    if (kind.type === 'fraction') return number(name, /^\d*\.?\d+$/, 'a number');
+    const raw = text(name);
+    if (raw === undefined || (kind.type !== 'lifetime' && kind.type !== 'wait')) return raw;
+    const value = /^\d*\.?\d+$/.test(raw) ? Number(raw) : raw;
+    if (optionProblem(name, kind, value) !== undefined) {
+      const unit = kind.type === 'lifetime' ? 'seconds' : 'milliseconds';
+      throw new ConfigurationError(
+        `${name} must be a whole number of ${unit} or a duration such as '90s' or '10m', got '${raw}'`,
+        { option: name },
+      );
+    }
+    return value;
   };
 
   const presetValue = text('CACHE_PRESET');
@@ -99,10 +128,8 @@ export function readEnvironment(env: Env): ConfigLayer {
   const urlName = text('CACHE_REDIS_URL') !== undefined ? 'CACHE_REDIS_URL' : 'REDIS_URL';
   set('redisUrl', text(urlName), urlName);
   set('enableAiCache', bool('ENABLE_AI_CACHE'), 'ENABLE_AI_CACHE');
-  set('defaultTtl', int('CACHE_DEFAULT_TTL'), 'CACHE_DEFAULT_TTL');
-  set('memoryCacheSize', int('CACHE_MEMORY_CACHE_SIZE'), 'CACHE_MEMORY_CACHE_SIZE');
-  set('compressionThreshold', int('CACHE_COMPRESSION_THRESHOLD'), 'CACHE_COMPRESSION_THRESHOLD');
-  set('compressionLevel', int('CACHE_COMPRESSION_LEVEL'), 'CACHE_COMPRESSION_LEVEL');
+  for (const { name, variable, kind } of OPTION_VARIABLES)
+    set(name, ofKind(variable, kind) as CacheConfigOverrides[typeof name], variable);
   const envName = text('NODE_ENV') !== undefined ? 'NODE_ENV' : 'ENVIRONMENT';
   set('environment', text(envName)?.toLowerCase(), envName);
 
@@ -177,12 +204,6 @@ export function checkOverrides(value: unknown, origin: string): CacheConfigOverr
     unknown(Object.keys(nested), known, `${section}.`);
   }
   return value;
-}
-
-function codeOnlyHome(name: string): string | undefined {
-  return Object.hasOwn(CODE_ONLY_REDIS_OPTIONS, name)
-    ? CODE_ONLY_REDIS_OPTIONS[name as keyof typeof CODE_ONLY_REDIS_OPTIONS]
-    : undefined;
 }
 
 /** Every path an overrides object sets, mapped to one source label. */

@@ -1,50 +1,52 @@
 import { existsSync } from 'node:fs';
-import { lifetimeProblem } from '../core/duration.js';
 import { resolveOperationTtls } from '../ai/operation-ttls.js';
 import { resolveTextSizeTiers } from '../ai/text-tiers.js';
 import { redisUrlProblem } from '../redis/connection.js';
+import { GENERIC_REDIS_CACHE_OPTIONS, optionProblem, type OptionKind } from '../redis/options.js';
 import { isPlainObject } from '../core/objects.js';
 import { ValidationError } from '../core/errors.js';
 
 const isInt = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
-/** The cache settings every entry point shares, checked with the messages of SPEC §6. */
-export interface CommonSettings {
-  redisUrl?: unknown;
-  defaultTtl?: unknown;
-  enableMemoryCache?: unknown;
-  memoryCacheSize?: unknown;
-  compressionThreshold?: unknown;
-  compressionLevel?: unknown;
-  failOnConnectionError?: unknown;
+/** The cache settings every entry point shares (SPEC §6), checked by their option definitions. */
+const COMMON_SETTINGS = [
+  'defaultTtl',
+  'enableMemoryCache',
+  'memoryCacheSize',
+  'compressionThreshold',
+  'compressionLevel',
+] as const;
+
+export type CommonSettings = {
+  [K in (typeof COMMON_SETTINGS)[number] | 'redisUrl' | 'failOnConnectionError']?: unknown;
+};
+
+/**
+ * A common setting's kind: the cache's own, except that the entry points also size their in-memory cache
+ * (the fallback, or `preset: 'disabled'`) with `memoryCacheSize`, which therefore cannot be 0 there.
+ */
+function commonKind(name: (typeof COMMON_SETTINGS)[number]): OptionKind {
+  const { kind } = GENERIC_REDIS_CACHE_OPTIONS[name];
+  return name === 'memoryCacheSize'
+    ? { type: 'integer', min: 1, max: 10_000_000, message: 'a positive integer' }
+    : kind;
 }
 
 /** Problems with the common settings present in `settings` (absent ones are not checked). */
 export function commonProblems(settings: CommonSettings): string[] {
   const errors: string[] = [];
-  if ('redisUrl' in settings && settings.redisUrl !== undefined) {
+  if (settings.redisUrl !== undefined) {
     const problem = redisUrlProblem(settings.redisUrl);
     if (problem) errors.push(problem);
   }
-  if (settings.defaultTtl !== undefined) {
-    const ttl = lifetimeProblem(settings.defaultTtl, 'defaultTtl');
-    if (typeof ttl === 'string') errors.push(ttl);
+  for (const name of COMMON_SETTINGS) {
+    if (settings[name] === undefined) continue;
+    const problem = optionProblem(name, commonKind(name), settings[name]);
+    if (problem !== undefined) errors.push(problem);
   }
   if (settings.failOnConnectionError !== undefined && typeof settings.failOnConnectionError !== 'boolean') {
     errors.push('failOnConnectionError must be a boolean');
-  }
-  if (settings.enableMemoryCache !== undefined && typeof settings.enableMemoryCache !== 'boolean') {
-    errors.push('enableMemoryCache must be a boolean');
-  }
-  if (settings.memoryCacheSize !== undefined && !isInt(settings.memoryCacheSize, 1, 10_000_000)) {
-    errors.push('memoryCacheSize must be a positive integer');
-  }
-  if (settings.compressionThreshold !== undefined && !isInt(settings.compressionThreshold, 0, 104_857_600)) {
-    errors.push('compressionThreshold must be a non-negative integer');
-  }
-  if (settings.compressionLevel !== undefined && !isInt(settings.compressionLevel, 1, 9)) {
-    errors.push('compressionLevel must be an integer between 1 and 9');
   }
   return errors;
 }

@@ -159,6 +159,9 @@ type AnyListener = (event: never) => void;
 export class CacheEventEmitter {
   readonly #listeners = new Map<CacheEventName, AnyListener[]>();
   readonly #reported = new WeakSet<object>();
+  /** The hot events' listeners, kept out of the map: read on every get. */
+  #operationListeners: CacheEventListener<'operation'>[] | undefined;
+  #entryListeners: CacheEventListener<'entry'>[] | undefined;
   /** In-process gets announced so far, to time one in IN_PROCESS_TIMING_SAMPLE. */
   #gets = 0;
 
@@ -167,10 +170,12 @@ export class CacheEventEmitter {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     // Copy on write: emit iterates an array that is never changed under it.
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), listener]);
+    this.#cacheHotListeners();
     return () => {
       const remaining = (this.#listeners.get(event) ?? []).filter((l) => l !== listener);
       if (remaining.length > 0) this.#listeners.set(event, remaining);
       else this.#listeners.delete(event);
+      this.#cacheHotListeners();
     };
   }
 
@@ -178,9 +183,25 @@ export class CacheEventEmitter {
     return this.#listeners.has(event);
   }
 
+  /** Whether `operation` events are listened to (read on every get, so kept in a field). */
+  get watchingOperations(): boolean {
+    return this.#operationListeners !== undefined;
+  }
+
+  /** Whether `entry` events are listened to (read on every get, so kept in a field). */
+  get watchingEntries(): boolean {
+    return this.#entryListeners !== undefined;
+  }
+
+  #cacheHotListeners(): void {
+    this.#operationListeners = this.#listeners.get('operation') as
+      CacheEventListener<'operation'>[] | undefined;
+    this.#entryListeners = this.#listeners.get('entry') as CacheEventListener<'entry'>[] | undefined;
+  }
+
   /** When an operation starts, for its announcement; 0 when nobody listens (then nothing is timed). */
   startTimer(): number {
-    return this.#listeners.has('operation') ? hrtimeMs() : 0;
+    return this.#operationListeners ? hrtimeMs() : 0;
   }
 
   /** When an in-process get starts: one in `IN_PROCESS_TIMING_SAMPLE` is timed; 0 = not timed. */
@@ -219,12 +240,20 @@ export class CacheEventEmitter {
   /** Announces a get: timed from `started` when set (see `sampleGet`), else untimed. */
   get(tier: CacheTier, outcome: 'hit' | 'miss', started: number): void {
     if (started) this.operation('get', tier, outcome, started);
-    else this.emit('operation', UNTIMED_GETS[tier][outcome]);
+    else if (this.#operationListeners)
+      this.#dispatch('operation', this.#operationListeners, UNTIMED_GETS[tier][outcome]);
   }
 
   emit<E extends CacheEventName>(event: E, payload: CacheEvents[E]): void {
     const listeners = this.#listeners.get(event) as CacheEventListener<E>[] | undefined;
-    if (!listeners) return;
+    if (listeners) this.#dispatch(event, listeners, payload);
+  }
+
+  #dispatch<E extends CacheEventName>(
+    event: E,
+    listeners: CacheEventListener<E>[],
+    payload: CacheEvents[E],
+  ): void {
     for (let i = 0; i < listeners.length; i++) {
       const listener = listeners[i] as CacheEventListener<E>;
       try {

@@ -94,11 +94,11 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
 
   #get<T>(key: string): T | undefined {
     assertKey(key);
-    const announce = this.#events.has('operation');
+    const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     const value = this.#store.read(key) as T | undefined;
     if (announce) this.#events.get('memory', value === undefined ? 'miss' : 'hit', started);
-    if (this.#events.has('entry'))
+    if (this.#events.watchingEntries)
       this.#events.emit(
         'entry',
         value === undefined ? { action: 'miss', key } : { action: 'hit', key, value },
@@ -113,19 +113,19 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
   [PEEK]<T = unknown>(key: string): T | undefined {
     if (TRACING_CHANNELS.get.hasSubscribers) return undefined;
     assertKey(key);
-    const announce = this.#events.has('operation');
+    const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     const value = this.#store.read(key, false) as T | undefined;
     if (value === undefined) return undefined;
     if (announce) this.#events.get('memory', 'hit', started);
-    if (this.#events.has('entry')) this.#events.emit('entry', { action: 'hit', key, value });
+    if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'hit', key, value });
     return value;
   }
 
   /** getOrSet's read, announced as a get (a stale entry is a miss for plain reads). */
   #readEntry(key: string): EntryRead | undefined {
     assertKey(key);
-    const started = this.#events.has('operation') ? this.#events.sampleGet() : -1;
+    const started = this.#events.watchingOperations ? this.#events.sampleGet() : -1;
     const entry = this.#store.readEntry(key);
     if (started >= 0)
       this.#events.get('memory', entry === undefined || entry.stale ? 'miss' : 'hit', started);
@@ -138,7 +138,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
       const plan = this.#policy.plan(ttl);
       this.#write(key, snapshotValue(value), plan);
       this.#fence.revokeKey(key);
-      if (this.#events.has('entry')) this.#events.emit('entry', { action: 'set', key, value });
+      if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
     });
   }
 
@@ -155,7 +155,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
       const existed = this.#store.delete(key);
       this.#fence.revokeKey(key);
       if (started) this.#events.operation('delete', 'memory', existed ? 'success' : 'miss', started);
-      if (existed && this.#events.has('entry')) this.#events.emit('entry', { action: 'delete', key });
+      if (existed && this.#events.watchingEntries) this.#events.emit('entry', { action: 'delete', key });
       return existed;
     });
   }

@@ -160,7 +160,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
 
   async #get<T>(key: string): Promise<T | undefined> {
     assertKey(key);
-    const announce = this.#events.has('operation');
+    const announce = this.#events.watchingOperations;
     // An L1 hit costs about as much as two clock reads, so only a sample of gets is timed from the start;
     // a get that goes to Redis is always timed (from the L1 miss on, if not sampled).
     let started = announce ? this.#events.sampleGet() : 0;
@@ -179,7 +179,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
    */
   [PEEK]<T = unknown>(key: string): T | undefined {
     if (!this.#l1 || TRACING_CHANNELS.get.hasSubscribers) return undefined;
-    const announce = this.#events.has('operation');
+    const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     return this.#fromL1<T>(key, announce, started, false);
   }
@@ -204,7 +204,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
       // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
       this.#fills.fence.revokeKey(key);
       await this.#write('set', [{ key, snapshot, plan }]);
-      if (this.#events.has('entry')) this.#events.emit('entry', { action: 'set', key, value });
+      if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
     });
   }
 
@@ -216,7 +216,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
       const [existed] = (await this.#io.remove([key])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
-      if (existed && this.#events.has('entry')) this.#events.emit('entry', { action: 'delete', key });
+      if (existed && this.#events.watchingEntries) this.#events.emit('entry', { action: 'delete', key });
       return existed;
     });
   }
@@ -330,7 +330,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
   /** `started` 0 = not timed. */
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
     if (announce) this.#events.get(tier, value === undefined ? 'miss' : 'hit', started);
-    if (this.#events.has('entry'))
+    if (this.#events.watchingEntries)
       this.#events.emit(
         'entry',
         value === undefined ? { action: 'miss', key } : { action: 'hit', key, value },

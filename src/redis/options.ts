@@ -96,24 +96,6 @@ export interface GenericRedisCacheOptions {
 export type CoherenceMode = 'auto' | 'bus' | 'none';
 export const COHERENCE_MODES: readonly CoherenceMode[] = ['auto', 'bus', 'none'];
 
-export const GENERIC_REDIS_CACHE_DEFAULTS = {
-  redisUrl: 'redis://localhost:6379',
-  defaultTtl: 3600,
-  enableMemoryCache: true,
-  memoryCacheSize: 100,
-  compressionThreshold: 1000,
-  compressionLevel: 6,
-  compressionAlgorithm: 'deflate',
-  keyPrefix: 'tiercache:',
-  commandTimeout: 500,
-  connectTimeout: 2000,
-  autoPipelining: true,
-  coherence: 'auto',
-  memoryCacheTtl: 0,
-  strict: false,
-  staleOnOutage: true,
-} as const;
-
 export interface ResolvedRedisCacheOptions {
   redisUrl: string;
   /** Where Redis is (from `cluster`, `sentinel` or `redisUrl`). */
@@ -147,43 +129,264 @@ export interface ResolvedRedisCacheOptions {
   staleOnOutage: boolean;
 }
 
-/** Every option name of a GenericRedisCache: the list every other door (factory, config) derives from. */
-export const GENERIC_REDIS_CACHE_OPTION_NAMES = [
-  'redisUrl',
-  'cluster',
-  'sentinel',
-  'redisClient',
-  'defaultTtl',
-  'enableMemoryCache',
-  'memoryCacheSize',
-  'memoryCacheTtl',
-  'compressionThreshold',
-  'compressionLevel',
-  'compressionAlgorithm',
-  'keyPrefix',
-  'commandTimeout',
-  'connectTimeout',
-  'autoPipelining',
-  'encryptionKey',
-  'security',
-  'logger',
-  'clock',
-  'coherence',
-  'bus',
-  'circuitBreaker',
-  'ttlJitter',
-  'random',
-  'strict',
-  'staleOnOutage',
-] as const satisfies readonly (keyof GenericRedisCacheOptions)[];
+/** How an option's value is checked and read from an environment variable. */
+export type OptionKind =
+  | { type: 'boolean' }
+  | { type: 'integer'; min: number; max: number; message: string }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'lifetime' }
+  | { type: 'wait' }
+  | { type: 'fraction' }
+  | { type: 'text'; message: string }
+  /** Checked by its own code (a URL, a topology, an object or a function). */
+  | { type: 'custom' };
 
-// Compile-time guard: an option added to the interface but not to the list above fails the build.
-type UnlistedOption = Exclude<
-  keyof GenericRedisCacheOptions,
-  (typeof GENERIC_REDIS_CACHE_OPTION_NAMES)[number]
->;
-const everyOptionListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
-void everyOptionListed;
+/** One option, defined once: the cache, the factory, configurations, the env reader and the docs use it. */
+export interface OptionDefinition {
+  kind: OptionKind;
+  /** The default when the option is absent (undefined = none). */
+  default?: string | number | boolean;
+  /** The default as the docs show it, when it is not a plain value. */
+  defaultText?: string;
+  /** The line of the options table in docs/configuration.md. */
+  doc: string;
+  /** `true`: a configuration (CACHE_CUSTOM_CONFIG, overrides) may carry it; else where it belongs instead. */
+  config: true | string;
+  /** The environment variable that sets it (`fromEnvironment`, the service). */
+  env?: string;
+}
+
+const BOOLEAN = { type: 'boolean' } as const;
+const LIFETIME = { type: 'lifetime' } as const;
+const WAIT = { type: 'wait' } as const;
+const CUSTOM = { type: 'custom' } as const;
+export const COMPRESSION_ALGORITHMS = ['deflate', 'brotli'] as const;
+
+/** Every GenericRedisCache option. A name missing here, or here but not in the interface, fails the build. */
+export const GENERIC_REDIS_CACHE_OPTIONS = {
+  redisUrl: {
+    kind: CUSTOM,
+    default: 'redis://localhost:6379',
+    doc: '`redis://`, `rediss://`, `redis+cluster://h:p,h:p`, `redis+sentinel://h:p,h:p/master` ([scaling](scaling.md))',
+    config: true,
+    env: 'CACHE_REDIS_URL',
+  },
+  cluster: {
+    kind: CUSTOM,
+    doc: 'a Cluster by its seed nodes, `{ nodes }` (the same as a `redis+cluster://` URL)',
+    config: 'give a Cluster as redisUrl: redis+cluster://host:port,host:port',
+  },
+  sentinel: {
+    kind: CUSTOM,
+    doc: 'a Sentinel-managed master, `{ sentinels, name }` (the same as a `redis+sentinel://` URL)',
+    config: 'give a Sentinel master as redisUrl: redis+sentinel://host:port,host:port/masterName',
+  },
+  redisClient: {
+    kind: CUSTOM,
+    doc: 'adopt your own ioredis client (never closed by tiercache)',
+    config: 'an ioredis client is passed in code: new GenericRedisCache({ redisClient })',
+  },
+  defaultTtl: {
+    kind: LIFETIME,
+    default: 3600,
+    doc: "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry",
+    config: true,
+    env: 'CACHE_DEFAULT_TTL',
+  },
+  enableMemoryCache: {
+    kind: BOOLEAN,
+    default: true,
+    doc: 'keep decoded values in the in-process L1',
+    config: true,
+    env: 'CACHE_ENABLE_MEMORY_CACHE',
+  },
+  memoryCacheSize: {
+    kind: { type: 'integer', min: 0, max: 10_000_000, message: 'a positive integer' },
+    default: 100,
+    doc: 'L1 capacity in entries (`0` = no L1)',
+    config: true,
+    env: 'CACHE_MEMORY_CACHE_SIZE',
+  },
+  memoryCacheTtl: {
+    kind: LIFETIME,
+    default: 0,
+    defaultText: "0 (the value's TTL)",
+    doc: "cap on how long L1 keeps a copy; required with `coherence: 'none'`",
+    config: true,
+    env: 'CACHE_MEMORY_CACHE_TTL',
+  },
+  compressionThreshold: {
+    kind: { type: 'integer', min: 0, max: 104_857_600, message: 'a non-negative integer' },
+    default: 1000,
+    doc: 'serialized size in bytes from which values are compressed',
+    config: true,
+    env: 'CACHE_COMPRESSION_THRESHOLD',
+  },
+  compressionLevel: {
+    kind: { type: 'integer', min: 1, max: 9, message: 'an integer between 1 and 9' },
+    default: 6,
+    doc: 'compression level 1–9',
+    config: true,
+    env: 'CACHE_COMPRESSION_LEVEL',
+  },
+  compressionAlgorithm: {
+    kind: { type: 'enum', values: COMPRESSION_ALGORITHMS },
+    default: 'deflate',
+    doc: "`'deflate'` or `'brotli'`",
+    config: true,
+    env: 'CACHE_COMPRESSION_ALGORITHM',
+  },
+  keyPrefix: {
+    kind: { type: 'text', message: 'a non-empty string (clear() and patterns only touch keys under it)' },
+    default: 'tiercache:',
+    doc: 'every Redis key this cache owns; `clear()` and patterns never leave it',
+    config: true,
+    env: 'CACHE_KEY_PREFIX',
+  },
+  commandTimeout: {
+    kind: WAIT,
+    default: 500,
+    defaultText: '500 ms',
+    doc: 'how long a Redis command may take before the cache falls back to L1',
+    config: true,
+    env: 'CACHE_COMMAND_TIMEOUT',
+  },
+  connectTimeout: {
+    kind: WAIT,
+    default: 2000,
+    defaultText: '2000 ms',
+    doc: 'how long `connect()` (or the first command) waits for Redis',
+    config: true,
+    env: 'CACHE_CONNECT_TIMEOUT',
+  },
+  autoPipelining: {
+    kind: BOOLEAN,
+    default: true,
+    doc: 'batch commands into one write while others are in flight',
+    config: true,
+    env: 'CACHE_AUTO_PIPELINING',
+  },
+  encryptionKey: {
+    kind: CUSTOM,
+    doc: 'AES-256-GCM at rest; a list rotates keys ([security](security.md))',
+    config: 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)',
+  },
+  security: {
+    kind: CUSTOM,
+    doc: 'password, ACL user, TLS files and verification',
+    config: 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)',
+  },
+  logger: {
+    kind: CUSTOM,
+    defaultText: 'console warnings',
+    doc: 'where warnings and errors go',
+    config: 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor',
+  },
+  clock: {
+    kind: CUSTOM,
+    defaultText: '`performance.now()`',
+    doc: "the L1's millisecond clock (inject one in tests)",
+    config: 'a clock is passed in code (tests): the cache constructor',
+  },
+  coherence: {
+    kind: CUSTOM,
+    default: 'auto',
+    doc: "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))",
+    config: true,
+    env: 'CACHE_COHERENCE',
+  },
+  bus: {
+    kind: CUSTOM,
+    defaultText: 'on with L1',
+    doc: "synonym of `coherence: 'bus'` (`true`, or `{ channel }` to name the channel); `false` = `'none'`",
+    config: true,
+  },
+  circuitBreaker: {
+    kind: CUSTOM,
+    defaultText: '`{ failureThreshold: 5, resetTimeout: 2000 }`',
+    doc: 'stop calling a failing Redis for a while; `false` = off ([resilience](resilience.md))',
+    config: true,
+  },
+  ttlJitter: {
+    kind: { type: 'fraction' },
+    default: 0,
+    doc: 'spread each TTL by ± this fraction (0.1 = ±10%)',
+    config: true,
+    env: 'CACHE_TTL_JITTER',
+  },
+  random: {
+    kind: CUSTOM,
+    defaultText: '`Math.random`',
+    doc: 'source of randomness for `ttlJitter`',
+    config: 'a random source is passed in code (tests): the cache constructor',
+  },
+  strict: {
+    kind: BOOLEAN,
+    default: false,
+    doc: 'throw Redis failures (outage, refused command) as `InfrastructureError` instead of answering from L1 or with a miss',
+    config: true,
+    env: 'CACHE_STRICT',
+  },
+  staleOnOutage: {
+    kind: BOOLEAN,
+    default: true,
+    doc: 'serve L1 while coherence is lost (Redis degraded or the bus down); `false` answers a miss instead ([resilience](resilience.md))',
+    config: true,
+    env: 'CACHE_STALE_ON_OUTAGE',
+  },
+} as const satisfies Record<keyof GenericRedisCacheOptions, OptionDefinition>;
+
+export type GenericRedisCacheOptionName = keyof typeof GENERIC_REDIS_CACHE_OPTIONS;
+
+// Compile-time guard: an option in the interface but not in the definition fails the build (and the
+// `satisfies` above refuses a definition the interface does not have).
+type Undefined = Exclude<keyof GenericRedisCacheOptions, GenericRedisCacheOptionName>;
+const everyOptionDefined: [Undefined] extends [never] ? true : Undefined = true;
+void everyOptionDefined;
+
+/** Every option name of a GenericRedisCache: the list every other door (factory, config) derives from. */
+export const GENERIC_REDIS_CACHE_OPTION_NAMES = Object.keys(
+  GENERIC_REDIS_CACHE_OPTIONS,
+) as GenericRedisCacheOptionName[];
+
+type Defaulted = {
+  [K in GenericRedisCacheOptionName]: (typeof GENERIC_REDIS_CACHE_OPTIONS)[K] extends { default: infer D }
+    ? D
+    : never;
+};
+/** The defaults, from the definition. */
+export const GENERIC_REDIS_CACHE_DEFAULTS = Object.fromEntries(
+  Object.entries(GENERIC_REDIS_CACHE_OPTIONS as Record<string, OptionDefinition>)
+    .filter(([, d]) => d.default !== undefined)
+    .map(([name, d]) => [name, d.default]),
+) as { [K in keyof Defaulted as Defaulted[K] extends never ? never : K]: Defaulted[K] };
+
+/** The problem with one option's value under its definition's kind, or undefined (custom kinds: none here). */
+export function optionProblem(name: string, kind: OptionKind, value: unknown): string | undefined {
+  switch (kind.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${name} must be a boolean`;
+    case 'integer':
+      return isInt(value, kind.min, kind.max) ? undefined : `${name} must be ${kind.message}`;
+    case 'enum':
+      return kind.values.includes(value as string)
+        ? undefined
+        : `${name} must be ${kind.values.map((v) => `'${v}'`).join(' or ')}`;
+    case 'lifetime': {
+      const ms = lifetimeProblem(value, name);
+      return typeof ms === 'string' ? ms : undefined;
+    }
+    case 'wait': {
+      const ms = waitProblem(value, name);
+      if (typeof ms === 'string') return ms;
+      return ms < 1 || ms > 600_000 ? `${name} must be between 1 ms and 10 minutes` : undefined;
+    }
+    case 'text':
+      return typeof value === 'string' && value !== '' ? undefined : `${name} must be ${kind.message}`;
+    default:
+      return undefined; // fraction and custom kinds are checked by their own resolvers
+  }
+}
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
 export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): ResolvedRedisCacheOptions {
@@ -202,26 +405,17 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     if (typeof options.redisClient?.getBuffer !== 'function') {
       errors.push('redisClient must be an ioredis client');
     }
+  for (const [name, definition] of Object.entries(GENERIC_REDIS_CACHE_OPTIONS) as [
+    string,
+    OptionDefinition,
+  ][]) {
+    const problem = optionProblem(name, definition.kind, o[name as keyof typeof o]);
+    if (problem !== undefined) errors.push(problem);
+  }
   const ttl = lifetimeProblem(o.defaultTtl, 'defaultTtl');
-  if (typeof ttl === 'string') errors.push(ttl);
-  if (typeof o.enableMemoryCache !== 'boolean') errors.push('enableMemoryCache must be a boolean');
-  if (!isInt(o.memoryCacheSize, 0, 10_000_000)) errors.push('memoryCacheSize must be a positive integer');
-  if (!isInt(o.compressionThreshold, 0, 104_857_600))
-    errors.push('compressionThreshold must be a non-negative integer');
-  if (!isInt(o.compressionLevel, 1, 9)) errors.push('compressionLevel must be an integer between 1 and 9');
-  if (o.compressionAlgorithm !== 'deflate' && o.compressionAlgorithm !== 'brotli') {
-    errors.push("compressionAlgorithm must be 'deflate' or 'brotli'");
-  }
-  if (typeof o.keyPrefix !== 'string' || o.keyPrefix === '') {
-    errors.push('keyPrefix must be a non-empty string (clear() and patterns only touch keys under it)');
-  }
-  const commandTimeout = positiveWait(o.commandTimeout, 'commandTimeout', errors);
-  const connectTimeout = positiveWait(o.connectTimeout, 'connectTimeout', errors);
-  if (typeof o.autoPipelining !== 'boolean') errors.push('autoPipelining must be a boolean');
-  if (typeof o.strict !== 'boolean') errors.push('strict must be a boolean');
-  if (typeof o.staleOnOutage !== 'boolean') errors.push('staleOnOutage must be a boolean');
+  const commandTimeout = waitProblem(o.commandTimeout, 'commandTimeout');
+  const connectTimeout = waitProblem(o.connectTimeout, 'connectTimeout');
   const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
-  if (typeof memoryCacheTtl === 'string') errors.push(memoryCacheTtl);
   const coherence = resolveCoherence(
     options,
     o.enableMemoryCache && o.memoryCacheSize > 0,
@@ -257,8 +451,8 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     compressionLevel: o.compressionLevel,
     compressionAlgorithm: o.compressionAlgorithm,
     keyPrefix: o.keyPrefix,
-    commandTimeout,
-    connectTimeout,
+    commandTimeout: commandTimeout as number,
+    connectTimeout: connectTimeout as number,
     autoPipelining: o.autoPipelining,
     logger: options.logger,
     clock: options.clock,
@@ -314,15 +508,6 @@ function resolveCoherence(
     );
   }
   return mode;
-}
-
-/** A wait of at least 1 ms (and at most 10 minutes), in milliseconds; its problem added to `errors`. */
-function positiveWait(value: unknown, name: string, errors: string[]): number {
-  const ms = waitProblem(value, name);
-  if (typeof ms === 'string') errors.push(ms);
-  else if (ms < 1 || ms > 600_000) errors.push(`${name} must be between 1 ms and 10 minutes`);
-  else return ms;
-  return 0;
 }
 
 /** The value of a check that throws `ValidationError`, or its messages added to `errors`. */

@@ -137,7 +137,13 @@ describe('environment reader', () => {
   it.each([
     [{ ENABLE_AI_CACHE: 'maybe' }, "ENABLE_AI_CACHE must be true/1/yes or false/0/no, got 'maybe'"],
     [{ REDIS_TLS_ENABLED: 'sure' }, 'REDIS_TLS_ENABLED must be true/1/yes or false/0/no'],
-    [{ CACHE_DEFAULT_TTL: 'ten' }, "CACHE_DEFAULT_TTL must be a whole number, got 'ten'"],
+    [
+      { CACHE_DEFAULT_TTL: 'ten' },
+      "CACHE_DEFAULT_TTL must be a whole number of seconds or a duration such as '90s' or '10m', got 'ten'",
+    ],
+    [{ CACHE_COMMAND_TIMEOUT: '5' }, 'CACHE_COMMAND_TIMEOUT'],
+    [{ CACHE_STRICT: 'maybe' }, "CACHE_STRICT must be true/1/yes or false/0/no, got 'maybe'"],
+    [{ CACHE_TTL_JITTER: 'lots' }, "CACHE_TTL_JITTER must be a number, got 'lots'"],
     [{ CACHE_MEMORY_CACHE_SIZE: '1.5' }, 'CACHE_MEMORY_CACHE_SIZE must be a whole number'],
     [{ CACHE_CUSTOM_CONFIG: '{bad json' }, 'CACHE_CUSTOM_CONFIG is not valid JSON'],
     [{ CACHE_CUSTOM_CONFIG: '[1]' }, 'CACHE_CUSTOM_CONFIG must be a JSON object of config settings'],
