@@ -10,13 +10,8 @@ type Definitions = typeof GENERIC_REDIS_CACHE_OPTIONS;
 /** Options that `CacheConfig` names itself (SPEC §7), with their own env variables and checks. */
 type NamedByConfig =
   'redisUrl' | 'defaultTtl' | 'memoryCacheSize' | 'compressionThreshold' | 'compressionLevel';
-const NAMED_BY_CONFIG: readonly string[] = [
-  'redisUrl',
-  'defaultTtl',
-  'memoryCacheSize',
-  'compressionThreshold',
-  'compressionLevel',
-] satisfies NamedByConfig[];
+// prettier-ignore
+const NAMED_BY_CONFIG: readonly string[] = ['redisUrl', 'defaultTtl', 'memoryCacheSize', 'compressionThreshold', 'compressionLevel'] satisfies NamedByConfig[];
 type ConfigRedisOptionName = Exclude<
   {
     [K in GenericRedisCacheOptionName]: Definitions[K]['config'] extends true ? K : never;
@@ -44,15 +39,8 @@ export type ConfigRedisOptions = Pick<GenericRedisCacheOptions, ConfigRedisOptio
 
 export type PresetName =
   'disabled' | 'minimal' | 'simple' | 'development' | 'production' | 'ai-development' | 'ai-production';
-export const PRESET_NAMES: readonly PresetName[] = [
-  'disabled',
-  'minimal',
-  'simple',
-  'development',
-  'production',
-  'ai-development',
-  'ai-production',
-];
+// prettier-ignore
+export const PRESET_NAMES: readonly PresetName[] = ['disabled', 'minimal', 'simple', 'development', 'production', 'ai-development', 'ai-production'];
 /** Presets that demand TLS, a password and an encryption key for Redis (SPEC §7). */
 export const PRODUCTION_PRESETS: readonly PresetName[] = ['production', 'ai-production'];
 
@@ -109,38 +97,12 @@ export interface CacheConfig extends Omit<ConfigRedisOptions, 'defaultTtl'> {
 export type ConfigSource = string;
 
 /** Top-level keys a custom config (CACHE_CUSTOM_CONFIG or code overrides) may set. */
-export const CONFIG_KEYS = [
-  'preset',
-  'redisUrl',
-  'defaultTtl',
-  'memoryCacheSize',
-  'compressionThreshold',
-  'compressionLevel',
-  'enableAiCache',
-  'enableMonitoring',
-  'logLevel',
-  'aiConfig',
-  'security',
-  'environment',
-  ...CONFIG_REDIS_OPTION_KEYS,
-] as const;
-export const AI_CONFIG_KEYS = [
-  'textHashThreshold',
-  'textSizeTiers',
-  'operationTtls',
-  'maxTextLength',
-] as const;
-export const SECURITY_KEYS = [
-  'password',
-  'username',
-  'tlsEnabled',
-  'tlsCaPath',
-  'tlsCertPath',
-  'tlsKeyPath',
-  'verifyCertificates',
-  'encryptionKeys',
-  'allowInsecurePlaintext',
-] as const;
+// prettier-ignore
+export const CONFIG_KEYS = ['preset', 'redisUrl', 'defaultTtl', 'memoryCacheSize', 'compressionThreshold', 'compressionLevel', 'enableAiCache', 'enableMonitoring', 'logLevel', 'aiConfig', 'security', 'environment', ...CONFIG_REDIS_OPTION_KEYS] as const;
+// prettier-ignore
+export const AI_CONFIG_KEYS = ['textHashThreshold', 'textSizeTiers', 'operationTtls', 'maxTextLength'] as const;
+// prettier-ignore
+export const SECURITY_KEYS = ['password', 'username', 'tlsEnabled', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'verifyCertificates', 'encryptionKeys', 'allowInsecurePlaintext'] as const;
 
 /** A partial configuration, as overrides from code or CACHE_CUSTOM_CONFIG. */
 export type CacheConfigOverrides = Partial<Omit<CacheConfig, 'aiConfig' | 'security'>> & {

@@ -37,7 +37,8 @@ export function callbackListener<E extends CallbackEvent>(
   if (typeof callback !== 'function')
     throw new ValidationError('callback must be a function', { option: 'callback' });
   const action = ACTIONS[event];
-  const call = callback as (key: string, value?: unknown) => void;
+  // The two shapes of callback: (key, value) for hits and sets, (key) for misses and deletes.
+  const call: (key: string, value?: unknown) => void = callback;
   return (entry) => {
     if (entry.action !== action) return;
     try {

@@ -16,12 +16,10 @@ import type { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import { redisOptionProblems, type GenericRedisCacheOptions } from '../redis/options.js';
 import { buildCache, type BuildPlan } from './build-cache.js';
 import {
-  AI_APP_DEFAULTS,
   AI_OPTION_NAMES,
   COMMON_OPTION_NAMES,
   REDIS_PASS_THROUGH,
-  TESTING_DEFAULTS,
-  WEB_APP_DEFAULTS,
+  factoryDefaults,
   type AIAppCacheOptions,
   type FactoryCacheOptions,
   type TestingCacheOptions,
@@ -57,7 +55,7 @@ export class CacheFactory {
 
   /** A Redis cache with an L1 for web applications; in-memory when Redis is unreachable. */
   async forWebApp(options: WebAppCacheOptions = {}): Promise<GenericRedisCache | InMemoryCache> {
-    const o = this.#check(options, WEB_APP_DEFAULTS, COMMON_OPTION_NAMES, FACTORY_PREFIX, []);
+    const o = this.#check(options, factoryDefaults('forWebApp'), COMMON_OPTION_NAMES, FACTORY_PREFIX, []);
     return (await buildCache(this.#plan('web application', o, undefined))) as
       GenericRedisCache | InMemoryCache;
   }
@@ -66,7 +64,7 @@ export class CacheFactory {
   async forAIApp(options: AIAppCacheOptions = {}): Promise<AIResponseCache> {
     const o = this.#check(
       options,
-      AI_APP_DEFAULTS,
+      factoryDefaults('forAIApp'),
       [...COMMON_OPTION_NAMES, ...AI_OPTION_NAMES],
       AI_PREFIX,
       aiProblems(options),
@@ -84,7 +82,7 @@ export class CacheFactory {
         : [];
     const o = this.#check(
       options,
-      TESTING_DEFAULTS,
+      { ...factoryDefaults('forTesting'), useMemoryCache: false },
       [...COMMON_OPTION_NAMES, 'useMemoryCache'],
       FACTORY_PREFIX,
       extra,
@@ -132,7 +130,7 @@ export class CacheFactory {
     else if (config.aiConfig) errors.push(...aiProblems(config.aiConfig));
     if (errors.length > 0) throw factoryError(FACTORY_PREFIX, errors);
     const wantsAi = config.enableAiCache === true || config.aiConfig !== undefined;
-    const defaults = wantsAi ? AI_APP_DEFAULTS : WEB_APP_DEFAULTS;
+    const defaults = factoryDefaults(wantsAi ? 'forAIApp' : 'forWebApp');
     const given = Object.fromEntries(
       COMMON_OPTION_NAMES.filter((n) => config[n] !== undefined).map((n) => [n, config[n]]),
     );

@@ -144,197 +144,74 @@ export type OptionKind =
 /** One option, defined once: the cache, the factory, configurations, the env reader and the docs use it. */
 export interface OptionDefinition {
   kind: OptionKind;
-  /** The default when the option is absent (undefined = none). */
-  default?: string | number | boolean;
-  /** The default as the docs show it, when it is not a plain value. */
-  defaultText?: string;
   /** The line of the options table in docs/configuration.md. */
   doc: string;
+  /** The environment variable that sets it (`fromEnvironment`, the service). */
+  env: string | undefined;
+  /** The default when the option is absent (undefined = none). */
+  default: string | number | boolean | undefined;
+  /** The default as the docs show it, when it is not a plain value. */
+  defaultText: string | undefined;
   /** `true`: a configuration (CACHE_CUSTOM_CONFIG, overrides) may carry it; else where it belongs instead. */
   config: true | string;
-  /** The environment variable that sets it (`fromEnvironment`, the service). */
-  env?: string;
 }
 
+type Scalar = string | number | boolean;
 const BOOLEAN = { type: 'boolean' } as const;
 const LIFETIME = { type: 'lifetime' } as const;
 const WAIT = { type: 'wait' } as const;
 const CUSTOM = { type: 'custom' } as const;
 export const COMPRESSION_ALGORITHMS = ['deflate', 'brotli'] as const;
 
+/** An option a configuration may carry (plain data). */
+function plain<const D extends Scalar | undefined = undefined>(
+  kind: OptionKind,
+  doc: string,
+  env?: string,
+  defaultValue?: D,
+  defaultText?: string,
+) {
+  return { kind, doc, env, default: defaultValue as D, defaultText, config: true as const };
+}
+
+/** An option only code can give (a client, a function, a secret), and where it belongs instead. */
+function inCode(doc: string, home: string, defaultText?: string) {
+  return { kind: CUSTOM, doc, env: undefined, default: undefined, defaultText, config: home };
+}
+
+const resilience = '([resilience](resilience.md))';
+
 /** Every GenericRedisCache option. A name missing here, or here but not in the interface, fails the build. */
+// A table, one option per line: kept as written.
+// prettier-ignore
 export const GENERIC_REDIS_CACHE_OPTIONS = {
-  redisUrl: {
-    kind: CUSTOM,
-    default: 'redis://localhost:6379',
-    doc: '`redis://`, `rediss://`, `redis+cluster://h:p,h:p`, `redis+sentinel://h:p,h:p/master` ([scaling](scaling.md))',
-    config: true,
-    env: 'CACHE_REDIS_URL',
-  },
-  cluster: {
-    kind: CUSTOM,
-    doc: 'a Cluster by its seed nodes, `{ nodes }` (the same as a `redis+cluster://` URL)',
-    config: 'give a Cluster as redisUrl: redis+cluster://host:port,host:port',
-  },
-  sentinel: {
-    kind: CUSTOM,
-    doc: 'a Sentinel-managed master, `{ sentinels, name }` (the same as a `redis+sentinel://` URL)',
-    config: 'give a Sentinel master as redisUrl: redis+sentinel://host:port,host:port/masterName',
-  },
-  redisClient: {
-    kind: CUSTOM,
-    doc: 'adopt your own ioredis client (never closed by tiercache)',
-    config: 'an ioredis client is passed in code: new GenericRedisCache({ redisClient })',
-  },
-  defaultTtl: {
-    kind: LIFETIME,
-    default: 3600,
-    doc: "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry",
-    config: true,
-    env: 'CACHE_DEFAULT_TTL',
-  },
-  enableMemoryCache: {
-    kind: BOOLEAN,
-    default: true,
-    doc: 'keep decoded values in the in-process L1',
-    config: true,
-    env: 'CACHE_ENABLE_MEMORY_CACHE',
-  },
-  memoryCacheSize: {
-    kind: { type: 'integer', min: 0, max: 10_000_000, message: 'a positive integer' },
-    default: 100,
-    doc: 'L1 capacity in entries (`0` = no L1)',
-    config: true,
-    env: 'CACHE_MEMORY_CACHE_SIZE',
-  },
-  memoryCacheTtl: {
-    kind: LIFETIME,
-    default: 0,
-    defaultText: "0 (the value's TTL)",
-    doc: "cap on how long L1 keeps a copy; required with `coherence: 'none'`",
-    config: true,
-    env: 'CACHE_MEMORY_CACHE_TTL',
-  },
-  compressionThreshold: {
-    kind: { type: 'integer', min: 0, max: 104_857_600, message: 'a non-negative integer' },
-    default: 1000,
-    doc: 'serialized size in bytes from which values are compressed',
-    config: true,
-    env: 'CACHE_COMPRESSION_THRESHOLD',
-  },
-  compressionLevel: {
-    kind: { type: 'integer', min: 1, max: 9, message: 'an integer between 1 and 9' },
-    default: 6,
-    doc: 'compression level 1–9',
-    config: true,
-    env: 'CACHE_COMPRESSION_LEVEL',
-  },
-  compressionAlgorithm: {
-    kind: { type: 'enum', values: COMPRESSION_ALGORITHMS },
-    default: 'deflate',
-    doc: "`'deflate'` or `'brotli'`",
-    config: true,
-    env: 'CACHE_COMPRESSION_ALGORITHM',
-  },
-  keyPrefix: {
-    kind: { type: 'text', message: 'a non-empty string (clear() and patterns only touch keys under it)' },
-    default: 'tiercache:',
-    doc: 'every Redis key this cache owns; `clear()` and patterns never leave it',
-    config: true,
-    env: 'CACHE_KEY_PREFIX',
-  },
-  commandTimeout: {
-    kind: WAIT,
-    default: 500,
-    defaultText: '500 ms',
-    doc: 'how long a Redis command may take before the cache falls back to L1',
-    config: true,
-    env: 'CACHE_COMMAND_TIMEOUT',
-  },
-  connectTimeout: {
-    kind: WAIT,
-    default: 2000,
-    defaultText: '2000 ms',
-    doc: 'how long `connect()` (or the first command) waits for Redis',
-    config: true,
-    env: 'CACHE_CONNECT_TIMEOUT',
-  },
-  autoPipelining: {
-    kind: BOOLEAN,
-    default: true,
-    doc: 'batch commands into one write while others are in flight',
-    config: true,
-    env: 'CACHE_AUTO_PIPELINING',
-  },
-  encryptionKey: {
-    kind: CUSTOM,
-    doc: 'AES-256-GCM at rest; a list rotates keys ([security](security.md))',
-    config: 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)',
-  },
-  security: {
-    kind: CUSTOM,
-    doc: 'password, ACL user, TLS files and verification',
-    config: 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)',
-  },
-  logger: {
-    kind: CUSTOM,
-    defaultText: 'console warnings',
-    doc: 'where warnings and errors go',
-    config: 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor',
-  },
-  clock: {
-    kind: CUSTOM,
-    defaultText: '`performance.now()`',
-    doc: "the L1's millisecond clock (inject one in tests)",
-    config: 'a clock is passed in code (tests): the cache constructor',
-  },
-  coherence: {
-    kind: CUSTOM,
-    default: 'auto',
-    doc: "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))",
-    config: true,
-    env: 'CACHE_COHERENCE',
-  },
-  bus: {
-    kind: CUSTOM,
-    defaultText: 'on with L1',
-    doc: "synonym of `coherence: 'bus'` (`true`, or `{ channel }` to name the channel); `false` = `'none'`",
-    config: true,
-  },
-  circuitBreaker: {
-    kind: CUSTOM,
-    defaultText: '`{ failureThreshold: 5, resetTimeout: 2000 }`',
-    doc: 'stop calling a failing Redis for a while; `false` = off ([resilience](resilience.md))',
-    config: true,
-  },
-  ttlJitter: {
-    kind: { type: 'fraction' },
-    default: 0,
-    doc: 'spread each TTL by ± this fraction (0.1 = ±10%)',
-    config: true,
-    env: 'CACHE_TTL_JITTER',
-  },
-  random: {
-    kind: CUSTOM,
-    defaultText: '`Math.random`',
-    doc: 'source of randomness for `ttlJitter`',
-    config: 'a random source is passed in code (tests): the cache constructor',
-  },
-  strict: {
-    kind: BOOLEAN,
-    default: false,
-    doc: 'throw Redis failures (outage, refused command) as `InfrastructureError` instead of answering from L1 or with a miss',
-    config: true,
-    env: 'CACHE_STRICT',
-  },
-  staleOnOutage: {
-    kind: BOOLEAN,
-    default: true,
-    doc: 'serve L1 while coherence is lost (Redis degraded or the bus down); `false` answers a miss instead ([resilience](resilience.md))',
-    config: true,
-    env: 'CACHE_STALE_ON_OUTAGE',
-  },
-} as const satisfies Record<keyof GenericRedisCacheOptions, OptionDefinition>;
+  redisUrl: plain(CUSTOM, '`redis://`, `rediss://`, `redis+cluster://h:p,h:p`, `redis+sentinel://h:p,h:p/master` ([scaling](scaling.md))', 'CACHE_REDIS_URL', 'redis://localhost:6379'),
+  cluster: inCode('a Cluster by its seed nodes, `{ nodes }`', 'give a Cluster as redisUrl: redis+cluster://host:port,host:port'),
+  sentinel: inCode('a Sentinel-managed master, `{ sentinels, name }`', 'give a Sentinel master as redisUrl: redis+sentinel://host:port,host:port/masterName'),
+  redisClient: inCode('adopt your own ioredis client (never closed by tiercache)', 'an ioredis client is passed in code: new GenericRedisCache({ redisClient })'),
+  defaultTtl: plain(LIFETIME, "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry", 'CACHE_DEFAULT_TTL', 3600),
+  enableMemoryCache: plain(BOOLEAN, 'keep decoded values in the in-process L1', 'CACHE_ENABLE_MEMORY_CACHE', true),
+  memoryCacheSize: plain({ type: 'integer', min: 0, max: 10_000_000, message: 'a positive integer' }, 'L1 capacity in entries (`0` = no L1)', 'CACHE_MEMORY_CACHE_SIZE', 100),
+  memoryCacheTtl: plain(LIFETIME, "cap on how long L1 keeps a copy; required with `coherence: 'none'`", 'CACHE_MEMORY_CACHE_TTL', 0, "0 (the value's TTL)"),
+  compressionThreshold: plain({ type: 'integer', min: 0, max: 104_857_600, message: 'a non-negative integer' }, 'serialized size in bytes from which values are compressed', 'CACHE_COMPRESSION_THRESHOLD', 1000),
+  compressionLevel: plain({ type: 'integer', min: 1, max: 9, message: 'an integer between 1 and 9' }, 'compression level 1–9', 'CACHE_COMPRESSION_LEVEL', 6),
+  compressionAlgorithm: plain({ type: 'enum', values: COMPRESSION_ALGORITHMS }, "`'deflate'` or `'brotli'`", 'CACHE_COMPRESSION_ALGORITHM', 'deflate'),
+  keyPrefix: plain({ type: 'text', message: 'a non-empty string (clear() and patterns only touch keys under it)' }, 'every Redis key this cache owns; `clear()` and patterns never leave it', 'CACHE_KEY_PREFIX', 'tiercache:'),
+  commandTimeout: plain(WAIT, 'how long a Redis command may take before the cache falls back to L1', 'CACHE_COMMAND_TIMEOUT', 500, '500 ms'),
+  connectTimeout: plain(WAIT, 'how long `connect()` (or the first command) waits for Redis', 'CACHE_CONNECT_TIMEOUT', 2000, '2000 ms'),
+  autoPipelining: plain(BOOLEAN, 'batch commands into one write while others are in flight', 'CACHE_AUTO_PIPELINING', true),
+  encryptionKey: inCode('AES-256-GCM at rest; a list rotates keys ([security](security.md))', 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)'),
+  security: inCode('password, ACL user, TLS files and verification', 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)'),
+  logger: inCode('where warnings and errors go', 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor', 'console warnings'),
+  clock: inCode("the L1's millisecond clock (inject one in tests)", 'a clock is passed in code (tests): the cache constructor', '`performance.now()`'),
+  coherence: plain(CUSTOM, "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))", 'CACHE_COHERENCE', 'auto'),
+  bus: plain(CUSTOM, "synonym of `coherence: 'bus'` (`true`, or `{ channel }` to name the channel); `false` = `'none'`", undefined, undefined, 'on with L1'),
+  circuitBreaker: plain(CUSTOM, `stop calling a failing Redis for a while; \`false\` = off ${resilience}`, undefined, undefined, '`{ failureThreshold: 5, resetTimeout: 2000 }`'),
+  ttlJitter: plain({ type: 'fraction' }, 'spread each TTL by ± this fraction (0.1 = ±10%)', 'CACHE_TTL_JITTER', 0),
+  random: inCode('source of randomness for `ttlJitter`', 'a random source is passed in code (tests): the cache constructor', '`Math.random`'),
+  strict: plain(BOOLEAN, 'throw Redis failures (outage, refused command) as `InfrastructureError` instead of answering from L1 or with a miss', 'CACHE_STRICT', false),
+  staleOnOutage: plain(BOOLEAN, `serve L1 while coherence is lost (Redis degraded or the bus down); \`false\` answers a miss instead ${resilience}`, 'CACHE_STALE_ON_OUTAGE', true),
+} satisfies Record<keyof GenericRedisCacheOptions, OptionDefinition>;
 
 export type GenericRedisCacheOptionName = keyof typeof GENERIC_REDIS_CACHE_OPTIONS;
 
@@ -350,9 +227,7 @@ export const GENERIC_REDIS_CACHE_OPTION_NAMES = Object.keys(
 ) as GenericRedisCacheOptionName[];
 
 type Defaulted = {
-  [K in GenericRedisCacheOptionName]: (typeof GENERIC_REDIS_CACHE_OPTIONS)[K] extends { default: infer D }
-    ? D
-    : never;
+  [K in GenericRedisCacheOptionName]: Exclude<(typeof GENERIC_REDIS_CACHE_OPTIONS)[K]['default'], undefined>;
 };
 /** The defaults, from the definition. */
 export const GENERIC_REDIS_CACHE_DEFAULTS = Object.fromEntries(
