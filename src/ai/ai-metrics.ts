@@ -1,4 +1,4 @@
-import type { Recommendation } from '../monitoring/monitor-types.js';
+import type { Recommendation } from '../core/types.js';
 import { RingBuffer } from '../core/ring-buffer.js';
 import { round2, summarize, type DurationSummary } from '../core/statistics.js';
 import { TEXT_TIERS, type TextTier } from './text-tiers.js';

@@ -1,4 +1,4 @@
-import type { Recommendation } from '../monitoring/monitor-types.js';
+import type { Recommendation } from '../core/types.js';
 import type { OperationPerformance, TierStatistics } from './ai-metrics.js';
 import type { TextTier } from './text-tiers.js';
 

@@ -27,7 +27,7 @@ import type {
   SetOptions,
 } from '../core/types.js';
 import { snapshotValue } from '../core/values.js';
-import type { Recommendation } from '../monitoring/monitor-types.js';
+import type { Recommendation } from '../core/types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import {
   AIMetrics,

@@ -86,3 +86,13 @@ export interface CacheInterface {
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void;
   close(): Promise<void>;
 }
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** Advice from the monitor or an AI cache: what is wrong, and what to change. */
+export interface Recommendation {
+  severity: Severity;
+  issue: string;
+  message: string;
+  suggestions: string[];
+}

@@ -99,14 +99,7 @@ export interface PerformanceStats {
   invalidation?: InvalidationFrequencyStats;
 }
 
-export type Severity = 'info' | 'warning' | 'critical';
-
-export interface Recommendation {
-  severity: Severity;
-  issue: string;
-  message: string;
-  suggestions: string[];
-}
+export type { Recommendation, Severity } from '../core/types.js';
 
 export interface MemoryWarning {
   severity: 'warning' | 'critical';
