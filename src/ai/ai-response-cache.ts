@@ -72,10 +72,6 @@ interface Lookup {
   started: number;
 }
 
-interface WithDefaultTtl {
-  defaultTtl?: number;
-}
-
 /**
  * A cache for AI responses (DESIGN §3): keys built from operation, text, options and question; a TTL per
  * operation; one compute per key at a time; and real figures for hits, time and tokens saved. It composes
@@ -88,7 +84,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   readonly operationTtls: Readonly<Record<string, number>>;
   readonly defaultTtl: number;
   readonly maxTextLength: number | undefined;
-  readonly #cache: CacheInterface & WithDefaultTtl;
+  readonly #cache: CacheInterface & { defaultTtl?: number };
   readonly #ownsCache: boolean;
   /** The composed cache when it answers in-process hits synchronously. */
   readonly #peekable: PeekableCache | undefined;
