@@ -1,8 +1,10 @@
 import type { Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
+import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import type { CacheInterface } from '../core/types.js';
 import type { GenericRedisCacheOptions } from '../redis/options.js';
-import type { TextSizeTiers } from './text-tiers.js';
+import { DEFAULT_TEXT_SIZE_TIERS, type TextSizeTiers } from './text-tiers.js';
+import { DEFAULT_OPERATION_TTLS } from './operation-ttls.js';
 
 /** The AI settings (SPEC §5, §7); the rest of the options build the Redis cache when `cache` is not given. */
 export interface AIOptions {
@@ -24,13 +26,19 @@ export type AIResponseCacheOptions = AIOptions &
     cache?: CacheInterface;
   };
 
-export const AI_OPTION_NAMES = [
-  'textHashThreshold',
-  'hashAlgorithm',
-  'textSizeTiers',
-  'operationTtls',
-  'maxTextLength',
-] as const;
+const { CUSTOM } = KINDS;
+
+/** Every AI option, defined once (see `OptionDefinition`); a configuration carries them under `aiConfig`. */
+// prettier-ignore
+export const AI_OPTIONS = {
+  textHashThreshold: plain({ type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER, message: 'a non-negative integer' }, 'texts longer than this many code points are hashed in keys; `0` hashes every text', undefined, 1000),
+  hashAlgorithm: inCode("hash of long texts in keys: one of Node's algorithms", 'the key hash is chosen in code: new AIResponseCache({ hashAlgorithm })', "`'sha256'`"),
+  textSizeTiers: plain(CUSTOM, 'code-point bounds of the small, medium and large text tiers (metrics)', undefined, undefined, `\`${JSON.stringify(DEFAULT_TEXT_SIZE_TIERS)}\``),
+  operationTtls: plain(CUSTOM, 'TTL per operation, merged over the defaults', undefined, undefined, Object.entries(DEFAULT_OPERATION_TTLS).map(([op, s]) => `${op} ${s}`).join(', ')),
+  maxTextLength: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'longest text accepted by `buildKey`/`getOrCompute`, in code points', undefined, undefined, 'unlimited'),
+} satisfies Record<keyof AIOptions, OptionDefinition>;
+
+export const AI_OPTION_NAMES = Object.keys(AI_OPTIONS) as (keyof typeof AI_OPTIONS)[];
 
 /** Splits AI settings from the options of the Redis cache to build. */
 export function splitAIOptions(options: AIResponseCacheOptions): {
@@ -60,9 +68,11 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
       );
     }
   }
-  if (maxTextLength !== undefined && (!Number.isInteger(maxTextLength) || maxTextLength < 1)) {
-    throw new ValidationError('maxTextLength must be a positive integer', { option: 'maxTextLength' });
-  }
+  const problem =
+    maxTextLength === undefined
+      ? undefined
+      : optionProblem('maxTextLength', AI_OPTIONS.maxTextLength.kind, maxTextLength);
+  if (problem !== undefined) throw new ValidationError(problem, { option: 'maxTextLength' });
   const ai: AIOptions = { textHashThreshold, hashAlgorithm, textSizeTiers, operationTtls, maxTextLength };
   return { ai, cache, redis };
 }

@@ -1,4 +1,5 @@
 import type { TextSizeTiers } from '../ai/text-tiers.js';
+import { AI_OPTIONS, AI_OPTION_NAMES } from '../ai/ai-options.js';
 import {
   GENERIC_REDIS_CACHE_OPTIONS,
   GENERIC_REDIS_CACHE_OPTION_NAMES,
@@ -99,8 +100,7 @@ export type ConfigSource = string;
 /** Top-level keys a custom config (CACHE_CUSTOM_CONFIG or code overrides) may set. */
 // prettier-ignore
 export const CONFIG_KEYS = ['preset', 'redisUrl', 'defaultTtl', 'memoryCacheSize', 'compressionThreshold', 'compressionLevel', 'enableAiCache', 'enableMonitoring', 'logLevel', 'aiConfig', 'security', 'environment', ...CONFIG_REDIS_OPTION_KEYS] as const;
-// prettier-ignore
-export const AI_CONFIG_KEYS = ['textHashThreshold', 'textSizeTiers', 'operationTtls', 'maxTextLength'] as const;
+export const AI_CONFIG_KEYS = AI_OPTION_NAMES.filter((name) => AI_OPTIONS[name].config === true);
 // prettier-ignore
 export const SECURITY_KEYS = ['password', 'username', 'tlsEnabled', 'tlsCaPath', 'tlsCertPath', 'tlsKeyPath', 'verifyCertificates', 'encryptionKeys', 'allowInsecurePlaintext'] as const;
 

@@ -1,6 +1,8 @@
 import { stripUndefined } from '../core/objects.js';
 import { ConfigurationError } from '../core/errors.js';
+import { GENERIC_REDIS_CACHE_OPTIONS } from '../redis/options.js';
 import {
+  CONFIG_REDIS_OPTION_KEYS,
   PRESET_NAMES,
   type AIConfig,
   type CacheConfig,
@@ -58,6 +60,13 @@ export function resolveConfig(options: { env?: Env; overrides?: CacheConfigOverr
   const sources: Record<string, string> = { preset: presetSource, environment: 'default' };
   for (const key of Object.keys(presetValues)) sources[key] = presetSource;
   for (const key of Object.keys(DEFAULT_SECURITY)) sources[`security.${key}`] = 'default';
+  // The cache's own defaults for the rest, so `config explain` shows every setting and where it came from.
+  for (const name of CONFIG_REDIS_OPTION_KEYS) {
+    const value = GENERIC_REDIS_CACHE_OPTIONS[name].default;
+    if (value === undefined) continue;
+    Object.assign(config, { [name]: value });
+    sources[name] = 'default';
+  }
   let ai: Partial<AIConfig> | undefined = presetAi ? { ...presetAi } : undefined;
   if (presetAi) for (const key of Object.keys(presetAi)) sources[`aiConfig.${key}`] = presetSource;
 

@@ -3,6 +3,7 @@ import { parseDuration, parseLifetimeMs, type Duration } from '../core/duration.
 import { ValidationError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
+import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import { resolveJitter, resolveRandom } from '../core/write-plan.js';
 
 export interface InMemoryCacheOptions {
@@ -24,9 +25,26 @@ export interface InMemoryCacheOptions {
   maxTtl?: Duration;
 }
 
-export const IN_MEMORY_CACHE_DEFAULTS = { maxSize: 1000, defaultTtl: 3600 } as const;
+const CODE = 'an InMemoryCache is configured in code (a configuration sizes it with memoryCacheSize)';
+const { LIFETIME, FRACTION } = KINDS;
 
-const MAX_ENTRIES = 10_000_000;
+/** Every InMemoryCache option, defined once (see `OptionDefinition`); docs/configuration.md shows it. */
+// prettier-ignore
+export const IN_MEMORY_CACHE_OPTIONS = {
+  maxSize: plain({ type: 'integer', min: 1, max: 10_000_000, message: 'a positive integer' }, 'maximum number of entries (LRU eviction beyond it)', undefined, 1000),
+  defaultTtl: plain(LIFETIME, "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry", undefined, 3600),
+  maxBytes: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'bound on the estimated bytes held; a single entry above it is rejected (an `evict` event with reason `reject`)', undefined, undefined, 'none'),
+  maxTtl: plain(LIFETIME, 'upper bound on every entry\'s lifetime, whatever TTL it was written with', undefined, 0, '0 (none)'),
+  ttlJitter: plain(FRACTION, 'spread each TTL by ± this fraction (0.1 = ±10%)', undefined, 0),
+  clock: inCode('millisecond clock for TTLs (inject one in tests)', CODE, '`performance.now()`'),
+  logger: inCode('receives warnings (a broken event listener)', CODE, 'console warnings'),
+  random: inCode('source of randomness for `ttlJitter`', CODE, '`Math.random`'),
+} satisfies Record<keyof InMemoryCacheOptions, OptionDefinition>;
+
+export const IN_MEMORY_CACHE_DEFAULTS = {
+  maxSize: IN_MEMORY_CACHE_OPTIONS.maxSize.default,
+  defaultTtl: IN_MEMORY_CACHE_OPTIONS.defaultTtl.default,
+} as const;
 
 export interface ResolvedMemoryCacheOptions {
   maxSize: number;
@@ -43,23 +61,16 @@ export interface ResolvedMemoryCacheOptions {
 
 /** Validates every option of an InMemoryCache (SPEC §3 messages). */
 export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): ResolvedMemoryCacheOptions {
-  assertKnownOptions(options, [
-    'maxSize',
-    'defaultTtl',
-    'maxBytes',
-    'clock',
-    'logger',
-    'ttlJitter',
-    'random',
-    'maxTtl',
-  ]);
+  assertKnownOptions(options, Object.keys(IN_MEMORY_CACHE_OPTIONS));
   const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
-  if (!Number.isInteger(maxSize) || maxSize < 1 || maxSize > MAX_ENTRIES) {
-    throw new ValidationError('maxSize must be a positive integer', { option: 'maxSize' });
-  }
   const { maxBytes, clock } = options;
-  if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1)) {
-    throw new ValidationError('maxBytes must be a positive integer', { option: 'maxBytes' });
+  for (const [name, value] of [
+    ['maxSize', maxSize],
+    ['maxBytes', maxBytes],
+  ] as const) {
+    const problem =
+      value === undefined ? undefined : optionProblem(name, IN_MEMORY_CACHE_OPTIONS[name].kind, value);
+    if (problem !== undefined) throw new ValidationError(problem, { option: name });
   }
   if (clock !== undefined && typeof clock?.now !== 'function') {
     throw new ValidationError('clock must be an object with a now() method returning milliseconds', {

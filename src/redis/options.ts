@@ -2,6 +2,8 @@ import { stripUndefined } from '../core/objects.js';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { lifetimeProblem, waitProblem, type Duration } from '../core/duration.js';
+import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
+export { optionProblem, type OptionDefinition, type OptionKind } from '../core/option-definition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
@@ -129,55 +131,8 @@ export interface ResolvedRedisCacheOptions {
   staleOnOutage: boolean;
 }
 
-/** How an option's value is checked and read from an environment variable. */
-export type OptionKind =
-  | { type: 'boolean' }
-  | { type: 'integer'; min: number; max: number; message: string }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'lifetime' }
-  | { type: 'wait' }
-  | { type: 'fraction' }
-  | { type: 'text'; message: string }
-  /** Checked by its own code (a URL, a topology, an object or a function). */
-  | { type: 'custom' };
-
-/** One option, defined once: the cache, the factory, configurations, the env reader and the docs use it. */
-export interface OptionDefinition {
-  kind: OptionKind;
-  /** The line of the options table in docs/configuration.md. */
-  doc: string;
-  /** The environment variable that sets it (`fromEnvironment`, the service). */
-  env: string | undefined;
-  /** The default when the option is absent (undefined = none). */
-  default: string | number | boolean | undefined;
-  /** The default as the docs show it, when it is not a plain value. */
-  defaultText: string | undefined;
-  /** `true`: a configuration (CACHE_CUSTOM_CONFIG, overrides) may carry it; else where it belongs instead. */
-  config: true | string;
-}
-
-type Scalar = string | number | boolean;
-const BOOLEAN = { type: 'boolean' } as const;
-const LIFETIME = { type: 'lifetime' } as const;
-const WAIT = { type: 'wait' } as const;
-const CUSTOM = { type: 'custom' } as const;
+const { BOOLEAN, LIFETIME, WAIT, CUSTOM } = KINDS;
 export const COMPRESSION_ALGORITHMS = ['deflate', 'brotli'] as const;
-
-/** An option a configuration may carry (plain data). */
-function plain<const D extends Scalar | undefined = undefined>(
-  kind: OptionKind,
-  doc: string,
-  env?: string,
-  defaultValue?: D,
-  defaultText?: string,
-) {
-  return { kind, doc, env, default: defaultValue as D, defaultText, config: true as const };
-}
-
-/** An option only code can give (a client, a function, a secret), and where it belongs instead. */
-function inCode(doc: string, home: string, defaultText?: string) {
-  return { kind: CUSTOM, doc, env: undefined, default: undefined, defaultText, config: home };
-}
 
 const resilience = '([resilience](resilience.md))';
 
@@ -235,33 +190,6 @@ export const GENERIC_REDIS_CACHE_DEFAULTS = Object.fromEntries(
     .filter(([, d]) => d.default !== undefined)
     .map(([name, d]) => [name, d.default]),
 ) as { [K in keyof Defaulted as Defaulted[K] extends never ? never : K]: Defaulted[K] };
-
-/** The problem with one option's value under its definition's kind, or undefined (custom kinds: none here). */
-export function optionProblem(name: string, kind: OptionKind, value: unknown): string | undefined {
-  switch (kind.type) {
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${name} must be a boolean`;
-    case 'integer':
-      return isInt(value, kind.min, kind.max) ? undefined : `${name} must be ${kind.message}`;
-    case 'enum':
-      return kind.values.includes(value as string)
-        ? undefined
-        : `${name} must be ${kind.values.map((v) => `'${v}'`).join(' or ')}`;
-    case 'lifetime': {
-      const ms = lifetimeProblem(value, name);
-      return typeof ms === 'string' ? ms : undefined;
-    }
-    case 'wait': {
-      const ms = waitProblem(value, name);
-      if (typeof ms === 'string') return ms;
-      return ms < 1 || ms > 600_000 ? `${name} must be between 1 ms and 10 minutes` : undefined;
-    }
-    case 'text':
-      return typeof value === 'string' && value !== '' ? undefined : `${name} must be ${kind.message}`;
-    default:
-      return undefined; // fraction and custom kinds are checked by their own resolvers
-  }
-}
 
 /** Validates every option, collecting all problems into one `ValidationError`. */
 export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): ResolvedRedisCacheOptions {
@@ -394,8 +322,4 @@ function collect<T>(check: () => T, errors: string[]): T | undefined {
     errors.push(...error.errors);
     return undefined;
   }
-}
-
-function isInt(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
