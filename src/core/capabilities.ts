@@ -26,6 +26,33 @@ export interface PeekableCache {
   [PEEK]<T = unknown>(key: string): T | undefined;
 }
 
+/** Tracks its most read keys (a sampled top-k; see `HotKeys`). */
+export interface HotKeysCache {
+  getHotKeys(limit?: number): { key: string; estimatedReads: number }[];
+}
+
+export function canTrackHotKeys<C extends object>(cache: C): cache is C & HotKeysCache {
+  return hasMethod(cache, 'getHotKeys');
+}
+
+/** What an AI cache reports per operation (the figures the Prometheus exporter reads at scrape time). */
+export interface AIOperationFigures {
+  requests: number;
+  hits: number;
+  compute: { count: number; avgMs: number };
+  timeSavedMs: number;
+  tokensSaved: { inputTokens: number; outputTokens: number };
+}
+
+/** Keeps per-operation AI figures (an AIResponseCache). */
+export interface AIReportingCache {
+  getOperationPerformance(): Record<string, AIOperationFigures>;
+}
+
+export function canReportAI<C extends object>(cache: C): cache is C & AIReportingCache {
+  return hasMethod(cache, 'getOperationPerformance');
+}
+
 function hasMethod(cache: object, name: PropertyKey): boolean {
   return typeof (cache as Record<PropertyKey, unknown>)[name] === 'function';
 }

@@ -29,6 +29,8 @@ export interface OperationEvent {
   readonly outcome: OperationOutcome;
   readonly durationMs: number | undefined;
   readonly keys: number | undefined;
+  /** Set on a get that went past a Redis cache's L1 (an L1 miss), whatever Redis answered. */
+  readonly l1Missed?: boolean;
 }
 
 /** In-process gets are timed one in this many (see `OperationEvent.durationMs`). */
@@ -120,6 +122,34 @@ export interface EntryEvent {
   value?: unknown;
 }
 
+/** One run of a getOrSet factory: how long it took and what became of its value. */
+export interface FactoryEvent {
+  key: string;
+  durationMs: number;
+  /** `fenced`: a write or invalidation overtook it, so its value answered its callers but was not stored. */
+  outcome: 'stored' | 'skipped' | 'fenced' | 'error';
+}
+
+/**
+ * getOrSet answered a stale value inside its grace period: the factory failed (`error`) or is backing off
+ * after a failure (`backoff`), the caller's soft timeout passed (`timeout`), or another instance is
+ * refreshing the key (`refreshing`).
+ */
+export interface StaleEvent {
+  key: string;
+  reason: 'error' | 'backoff' | 'timeout' | 'refreshing';
+}
+
+/**
+ * getOrSet waited for another instance's factory: it got that value (`waited`), took the lock over once
+ * the owner let go without a value (`takeover`), or gave up at lockTimeout (`timeout`).
+ */
+export interface LockEvent {
+  key: string;
+  outcome: 'waited' | 'takeover' | 'timeout';
+  durationMs: number;
+}
+
 /** Time taken to build one AI cache key (AI caches only). */
 export interface KeyGenerationEvent {
   durationMs: number;
@@ -137,6 +167,9 @@ export interface CacheEvents {
   compression: CompressionEvent;
   connection: ConnectionEvent;
   keyGeneration: KeyGenerationEvent;
+  factory: FactoryEvent;
+  stale: StaleEvent;
+  lock: LockEvent;
   breaker: BreakerEvent;
   bus: BusEvent;
   /** The cache was closed: listeners that attached to it (monitors, exporters) let go. */
@@ -216,8 +249,15 @@ export class CacheEventEmitter {
     outcome: OperationOutcome,
     started: number,
     keys?: number,
+    l1Missed?: boolean,
   ): void {
-    this.emit('operation', { operation, tier, outcome, durationMs: hrtimeMs() - started, keys });
+    const durationMs = hrtimeMs() - started;
+    this.emit(
+      'operation',
+      l1Missed
+        ? { operation, tier, outcome, durationMs, keys, l1Missed }
+        : { operation, tier, outcome, durationMs, keys },
+    );
   }
 
   /** Announces an invalidation that started at `started` (see `hrtimeMs`). */

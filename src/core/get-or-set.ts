@@ -3,6 +3,7 @@ import { parseLifetimeMs, parseWaitMs, type Duration } from './duration.js';
 import type { FillFence } from './fill-fence.js';
 import type { GraceBackoff } from './grace-backoff.js';
 import type { Logger } from './logger.js';
+import type { CacheEventEmitter, FactoryEvent, LockEvent, StaleEvent } from './events.js';
 import type { SingleFlight } from './single-flight.js';
 import type { FactoryContext, GetOrSetFactory, GetOrSetOptions } from './types.js';
 import { assertKey } from './values.js';
@@ -46,6 +47,8 @@ export interface GetOrSetHost {
   readonly fence: FillFence;
   readonly backoff: GraceBackoff;
   readonly logger: Logger;
+  /** Where factory runs, stale answers and lock waits are announced. */
+  readonly events: CacheEventEmitter;
   readonly lock: KeyLock | undefined;
   /** A fresh value held in process, synchronously (counted as a hit); `undefined` otherwise. */
   peekFresh(key: string): unknown;
@@ -156,10 +159,13 @@ export async function getOrSet<T>(
   if (local !== undefined) return local as T;
   const entry = await host.readEntry(key);
   if (entry !== undefined && !entry.stale) return entry.value as T;
-  if (entry !== undefined && resolved.graceMs > 0 && host.backoff.active(key)) return entry.value as T;
+  if (entry !== undefined && resolved.graceMs > 0 && host.backoff.active(key)) {
+    announceStale(host.events, key, 'backoff');
+    return entry.value as T;
+  }
   const computation = host.flights.run(key, () => refresh(host, key, factory, resolved, entry));
   try {
-    return await settle(host.logger, key, computation, resolved, entry);
+    return await settle(host, key, computation, resolved, entry);
   } catch (error) {
     // The flight found another instance refreshing and had only its first caller's stale value to give:
     // a caller without one of its own asks again (and waits for that instance).
@@ -192,12 +198,18 @@ async function refresh<T>(
   }
   const ticket = host.fence.open(key);
   let stored = false;
+  const started = performance.now();
+  const announce = (outcome: FactoryEvent['outcome']): void => {
+    if (host.events.has('factory'))
+      host.events.emit('factory', { key, durationMs: performance.now() - started, outcome });
+  };
   try {
     const context = new FillContext<T>(options, stale);
     let value: T;
     try {
       value = await factory(context);
     } catch (error) {
+      announce('error');
       if (stale !== undefined && options.graceMs > 0) host.backoff.failed(key, options.graceBackoffMs);
       throw error;
     }
@@ -206,7 +218,8 @@ async function refresh<T>(
       const plan = context.plan(host.ttlPolicy);
       const admitted = (): boolean => host.fence.admits(ticket, plan.tags);
       if (admitted()) stored = await host.store(key, value, plan, lease, admitted);
-    }
+      announce(stored ? 'stored' : 'fenced');
+    } else announce('skipped');
     return value;
   } finally {
     host.fence.close(ticket);
@@ -266,10 +279,17 @@ async function acquireOrWait(
   serveStale: boolean,
 ): Promise<LockOutcome> {
   const { lockTimeoutMs } = options;
-  const deadline = performance.now() + lockTimeoutMs;
+  const started = performance.now();
+  const deadline = started + lockTimeoutMs;
+  let waited = false;
+  const announce = (outcome: LockEvent['outcome']): void => {
+    if (host.events.has('lock'))
+      host.events.emit('lock', { key, outcome, durationMs: performance.now() - started });
+  };
   const pollCapMs = lock.wakesWaiters ? 500 : 100;
   let delay = 5;
   const timedOut = (): never => {
+    announce('timeout');
     throw new LockTimeoutError(
       `getOrSet waited lockTimeout (${lockTimeoutMs} ms) for another instance computing "${key}"; raise lockTimeout or give the key a grace period`,
       { key, option: 'lockTimeout' },
@@ -278,8 +298,13 @@ async function acquireOrWait(
   for (;;) {
     const lease = await lock.tryAcquire(key, leaseFor(lockTimeoutMs), maxHoldMs);
     if (lease === undefined) return { lease: undefined };
-    if (lease !== null) return readUnderLease(host, key, lease);
+    if (lease !== null) {
+      const outcome = await readUnderLease(host, key, lease);
+      if (waited) announce('value' in outcome ? 'waited' : 'takeover');
+      return outcome;
+    }
     if (serveStale) return { busy: true };
+    waited = true;
     while (await lock.isHeld(key)) {
       const left = deadline - performance.now();
       if (left <= 0) timedOut();
@@ -288,10 +313,16 @@ async function acquireOrWait(
       if (!woken) continue;
       // A message: the owner may have stored the value before its release reached us.
       const entry = await host.readEntry(key);
-      if (entry !== undefined && !entry.stale) return { value: entry.value };
+      if (entry !== undefined && !entry.stale) {
+        announce('waited');
+        return { value: entry.value };
+      }
     }
     const entry = await host.readEntry(key);
-    if (entry !== undefined && !entry.stale) return { value: entry.value };
+    if (entry !== undefined && !entry.stale) {
+      announce('waited');
+      return { value: entry.value };
+    }
     if (performance.now() >= deadline) timedOut();
   }
 }
@@ -312,7 +343,7 @@ async function readUnderLease(host: GetOrSetHost, key: string, lease: Lease): Pr
 
 /** Applies grace and this caller's soft and hard timeouts to the flight (the lock wait and the factory). */
 function settle<T>(
-  logger: Logger,
+  host: GetOrSetHost,
   key: string,
   computation: Promise<T>,
   options: ResolvedGetOrSet,
@@ -320,8 +351,12 @@ function settle<T>(
 ): Promise<T> {
   const graced = stale
     ? computation.catch((error: unknown) => {
-        if (error instanceof RefreshingElsewhere) return stale.value as T;
-        logger.warn(
+        if (error instanceof RefreshingElsewhere) {
+          announceStale(host.events, key, 'refreshing');
+          return stale.value as T;
+        }
+        announceStale(host.events, key, 'error');
+        host.logger.warn(
           { key, err: (error as Error)?.message },
           'getOrSet factory failed; serving the stale value',
         );
@@ -335,7 +370,14 @@ function settle<T>(
   return new Promise<T>((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
     const done = (): void => timers.forEach(clearTimeout);
-    if (softMs > 0) timers.push(setTimeout(() => (done(), resolve(stale?.value as T)), softMs));
+    if (softMs > 0)
+      timers.push(
+        setTimeout(() => {
+          done();
+          announceStale(host.events, key, 'timeout');
+          resolve(stale?.value as T);
+        }, softMs),
+      );
     if (options.hardTimeoutMs > 0) {
       timers.push(
         setTimeout(() => {
@@ -350,4 +392,8 @@ function settle<T>(
       (error: unknown) => (done(), reject(error as Error)),
     );
   });
+}
+
+function announceStale(events: CacheEventEmitter, key: string, reason: StaleEvent['reason']): void {
+  if (events.has('stale')) events.emit('stale', { key, reason });
 }

@@ -12,7 +12,8 @@ export type OptionKind =
   | { type: 'integer'; min: number; max: number; message: string }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'lifetime' }
-  | { type: 'wait' }
+  /** `zeroIsOff`: `0` switches the feature off instead of being a wait. */
+  | { type: 'wait'; zeroIsOff?: true }
   | { type: 'fraction' }
   | { type: 'text'; message: string }
   /** Checked by its own code (a URL, a topology, an object or a function). */
@@ -76,6 +77,7 @@ export function optionProblem(name: string, kind: OptionKind, value: unknown): s
       return typeof ms === 'string' ? ms : undefined;
     }
     case 'wait': {
+      if (kind.zeroIsOff && value === 0) return undefined;
       const ms = waitProblem(value, name);
       if (typeof ms === 'string') return ms;
       return ms < 1 || ms > 600_000 ? `${name} must be between 1 ms and 10 minutes` : undefined;

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { MAX_PATTERN_LENGTH } from '../core/pattern.js';
 
-const AnyObject = Type.Object({}, { additionalProperties: true });
+export const AnyObject = Type.Object({}, { additionalProperties: true });
 
 export const ErrorBodySchema = Type.Object({
   success: Type.Literal(false),
@@ -20,14 +20,32 @@ export const HealthSchema = Type.Object({
     redis: Type.Union([Type.Literal('connected'), Type.Literal('degraded'), Type.Literal('not_configured')]),
     l1_entries: Type.Integer(),
     breaker: Type.String(),
+    /** Why Redis counts as degraded (the last failure), when it does. */
+    reason: Type.Optional(Type.String()),
   }),
 });
+
+export const TimeSeriesQuerySchema = Type.Object(
+  { seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300, default: 300 })) },
+  { additionalProperties: false },
+);
+
+export const HealthQuerySchema = Type.Object(
+  {
+    strict: Type.Optional(
+      Type.Boolean({ description: 'answer 503 unless healthy (for probes that should fail over)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const StatusSchema = Type.Object({
   redis: Type.Object({
     /** Set when the cache is the factory's in-memory fallback for a Redis unreachable at start. */
     fallback_reason: Type.Optional(Type.String()),
     status: Type.String(),
+    /** Why there is no Redis, or why it is not connected. */
+    message: Type.Optional(Type.String()),
     keys: Type.Integer(),
     memory_used: Type.String(),
     memory_used_bytes: Type.Integer(),
@@ -49,6 +67,10 @@ export const StatusSchema = Type.Object({
     cache_type: Type.String(),
   }),
   ai_metrics: Type.Optional(AnyObject),
+  /** The most read keys (sampled top-k), when the cache tracks them. */
+  hot_keys: Type.Optional(Type.Array(Type.Object({ key: Type.String(), estimated_reads: Type.Integer() }))),
+  /** The last 1 and 5 minutes (the figures above are lifetime). */
+  windows: Type.Optional(Type.Array(AnyObject)),
   security: Type.Optional(
     Type.Object({
       security_level: Type.String(),
@@ -63,7 +85,8 @@ export const InvalidateQuerySchema = Type.Object(
   {
     pattern: Type.String({
       maxLength: MAX_PATTERN_LENGTH,
-      description: 'substring, or glob with * ? [...]; empty = every key',
+      default: '',
+      description: 'substring, or glob with * ? [...]; empty or absent = every key (as the original)',
     }),
     operation_context: Type.Optional(Type.String({ maxLength: 256 })),
     dry_run: Type.Optional(Type.Boolean({ default: false })),

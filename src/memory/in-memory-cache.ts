@@ -8,7 +8,8 @@ import { GraceBackoff } from '../core/grace-backoff.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TtlPolicy, assertTags, type WritePlan } from '../core/write-plan.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
-import { PEEK, type KeyListingCache, type PeekableCache } from '../core/capabilities.js';
+import { PEEK, type HotKeysCache, type KeyListingCache, type PeekableCache } from '../core/capabilities.js';
+import { HotKeys, type HotKey } from '../core/hot-keys.js';
 import type {
   CacheEntry,
   CacheInterface,
@@ -31,12 +32,14 @@ export type { MemoryCacheStats } from './memory-store.js';
  * In-process LRU + TTL cache (a thin public cache over `MemoryStore`). Values are copied and frozen on
  * write, shared on read.
  */
-export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingCache {
+export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingCache, HotKeysCache {
   /** Maximum number of entries. */
   readonly maxSize: number;
   /** TTL in seconds applied when `set` is given none. */
   readonly defaultTtl: number;
   readonly #store: MemoryStore;
+  /** The most read keys (sampled), when `hotKeys` is on. */
+  readonly #hotKeys: HotKeys | undefined;
   readonly #events: CacheEventEmitter;
   readonly #logger: Logger;
   readonly #policy: TtlPolicy;
@@ -53,6 +56,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
     this.#logger = logger;
     const clock = o.clock ?? systemClock;
     this.#policy = new TtlPolicy(this.defaultTtl, o.ttlJitter, o.random);
+    this.#hotKeys = o.hotKeys && new HotKeys(o.hotKeys);
     this.#events = new CacheEventEmitter((error, event) =>
       logger.warn({ event, err: error }, 'a cache event listener threw; it is reported once and ignored'),
     );
@@ -71,6 +75,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
       fence: this.#fence,
       backoff: new GraceBackoff(() => clock.now()),
       logger,
+      events: this.#events,
       lock: undefined,
       peekFresh: (key) => this.#store.read(key, false),
       readEntry: async (key) => this.#readEntry(key),
@@ -94,6 +99,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
 
   #get<T>(key: string): T | undefined {
     assertKey(key);
+    this.#hotKeys?.record(key);
     const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     const value = this.#store.read(key) as T | undefined;
@@ -113,6 +119,7 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
   [PEEK]<T = unknown>(key: string): T | undefined {
     if (TRACING_CHANNELS.get.hasSubscribers) return undefined;
     assertKey(key);
+    this.#hotKeys?.record(key);
     const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     const value = this.#store.read(key, false) as T | undefined;
@@ -272,6 +279,11 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
   /** Number of live entries (expired ones are dropped first; grace copies are not counted). */
   get size(): number {
     return this.#store.size;
+  }
+
+  /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */
+  getHotKeys(limit?: number): HotKey[] {
+    return this.#hotKeys?.top(limit) ?? [];
   }
 
   async getStats(): Promise<MemoryCacheStats> {

@@ -3,6 +3,7 @@ import { parseDuration, parseLifetimeMs, type Duration } from '../core/duration.
 import { ValidationError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
 import { assertKnownOptions } from '../core/options.js';
+import { resolveHotKeys, type HotKeysSettings } from '../core/hot-keys.js';
 import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import { resolveJitter, resolveRandom } from '../core/write-plan.js';
 
@@ -23,6 +24,8 @@ export interface InMemoryCacheOptions {
   random?: () => number;
   /** Upper bound on every entry's lifetime, whatever TTL it was written with (`0` = none). @default 0 */
   maxTtl?: Duration;
+  /** Track the most read keys (sampled top-k, ~47 KB): `true`, `false` or `{ k, sampleRate }`. @default true */
+  hotKeys?: boolean | HotKeysSettings;
 }
 
 const CODE = 'an InMemoryCache is configured in code (a configuration sizes it with memoryCacheSize)';
@@ -35,6 +38,7 @@ export const IN_MEMORY_CACHE_OPTIONS = {
   defaultTtl: plain(LIFETIME, "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry", undefined, 3600),
   maxBytes: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'bound on the estimated bytes held; a single entry above it is rejected (an `evict` event with reason `reject`)', undefined, undefined, 'none'),
   maxTtl: plain(LIFETIME, 'upper bound on every entry\'s lifetime, whatever TTL it was written with', undefined, 0, '0 (none)'),
+  hotKeys: plain(KINDS.CUSTOM, 'track the most read keys (sampled top-k, ~47 KB): `true`, `false`, or `{ k, sampleRate }`', undefined, true),
   ttlJitter: plain(FRACTION, 'spread each TTL by ± this fraction (0.1 = ±10%)', undefined, 0),
   clock: inCode('millisecond clock for TTLs (inject one in tests)', CODE, '`performance.now()`'),
   logger: inCode('receives warnings (a broken event listener)', CODE, 'console warnings'),
@@ -57,6 +61,7 @@ export interface ResolvedMemoryCacheOptions {
   random: () => number;
   /** Milliseconds, 0 = no cap. */
   maxTtlMs: number;
+  hotKeys: HotKeysSettings | undefined;
 }
 
 /** Validates every option of an InMemoryCache (SPEC §3 messages). */
@@ -86,5 +91,6 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
     ttlJitter: resolveJitter(options.ttlJitter),
     random: resolveRandom(options.random),
     maxTtlMs: options.maxTtl === undefined ? 0 : parseLifetimeMs(options.maxTtl, 'maxTtl'),
+    hotKeys: resolveHotKeys(options.hotKeys),
   };
 }

@@ -1,5 +1,6 @@
 import type { CacheOperation, CacheTier, InvalidationType, OperationOutcome } from '../core/events.js';
 import type { DurationSummary } from '../core/statistics.js';
+import type { WindowStats } from './live-figures.js';
 
 export interface KeyGenerationMeasurement {
   at: number;
@@ -97,6 +98,8 @@ export interface PerformanceStats {
   compression?: CompressionStats;
   memoryUsage?: MemoryUsageStats;
   invalidation?: InvalidationFrequencyStats;
+  /** The last 1 and 5 minutes: rates, hit ratios and latency per tier (the figures above are lifetime). */
+  windows: WindowStats[];
 }
 
 export type { Recommendation, Severity } from '../core/types.js';

@@ -8,7 +8,6 @@ import type {
   InvalidationType,
   OperationOutcome,
 } from '../core/events.js';
-import { assertKnownOptions } from '../core/options.js';
 import type { CacheStats } from '../core/types.js';
 import type {
   CompressionMeasurement,
@@ -26,6 +25,9 @@ import type {
 } from './monitor-types.js';
 import { invalidationRecommendations, memoryWarnings } from './recommendations.js';
 import { RingBuffer } from '../core/ring-buffer.js';
+import { resolveMonitorOptions, type CachePerformanceMonitorOptions } from './monitor-options.js';
+import { LiveFigures, type TimeSeries, type WindowStats } from './live-figures.js';
+import { C } from './windows.js';
 import {
   buildCompressionStats,
   buildInvalidationStats,
@@ -35,37 +37,7 @@ import {
   slowerThan,
 } from './stats-builders.js';
 
-export interface CachePerformanceMonitorOptions {
-  /** How long measurements are kept. @default 1 */
-  retentionHours?: number;
-  /** Most measurements kept per kind (older ones are overwritten). @default 1000 */
-  maxMeasurements?: number;
-  /** @default 52428800 (50 MiB) */
-  memoryWarningThresholdBytes?: number;
-  /** @default 104857600 (100 MiB) */
-  memoryCriticalThresholdBytes?: number;
-  /** Key generation slower than this (ms) is slow. @default 100 */
-  keyGenerationSlowMs?: number;
-  /** A cache operation slower than this (ms) is slow. @default 50 */
-  cacheOperationSlowMs?: number;
-  /** Invalidations per hour that raise a warning. @default 50 */
-  invalidationWarningPerHour?: number;
-  /** Invalidations per hour that are critical. @default 100 */
-  invalidationCriticalPerHour?: number;
-  /** Millisecond clock for ages and windows. @default performance.now() */
-  clock?: Clock;
-}
-
-export const PERFORMANCE_MONITOR_DEFAULTS = {
-  retentionHours: 1,
-  maxMeasurements: 1000,
-  memoryWarningThresholdBytes: 50 * 1024 * 1024,
-  memoryCriticalThresholdBytes: 100 * 1024 * 1024,
-  keyGenerationSlowMs: 100,
-  cacheOperationSlowMs: 50,
-  invalidationWarningPerHour: 50,
-  invalidationCriticalPerHour: 100,
-} as const;
+export { PERFORMANCE_MONITOR_DEFAULTS, type CachePerformanceMonitorOptions } from './monitor-options.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -97,30 +69,15 @@ export class CachePerformanceMonitor {
   #misses = 0;
   /** Exact get hits and misses per tier since the last reset. */
   readonly #getsByTier = new Map<CacheTier, { hits: number; misses: number }>();
+  /** Windowed counters, factory durations and the breaker timeline (the incident view). */
+  readonly #live: LiveFigures;
+  /** Files counts under their second while no timed event does (unref'd; runs while caches are attached). */
+  #rollTimer: NodeJS.Timeout | undefined;
   #totalInvalidations = 0;
   #firstInvalidationAt: number | undefined;
 
   constructor(options: CachePerformanceMonitorOptions = {}) {
-    assertKnownOptions(options, [...Object.keys(PERFORMANCE_MONITOR_DEFAULTS), 'clock']);
-    const merged = { ...PERFORMANCE_MONITOR_DEFAULTS, ...options };
-    const errors: string[] = [];
-    for (const [name, value] of Object.entries(merged)) {
-      if (name === 'clock') continue;
-      const integer = name === 'maxMeasurements';
-      if (
-        typeof value !== 'number' ||
-        !(value > 0) ||
-        !Number.isFinite(value) ||
-        (integer && !Number.isInteger(value))
-      ) {
-        errors.push(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-      }
-    }
-    if (merged.memoryCriticalThresholdBytes < merged.memoryWarningThresholdBytes) {
-      errors.push('memoryCriticalThresholdBytes must not be below memoryWarningThresholdBytes');
-    }
-    if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
-    const { clock, ...rest } = merged as typeof merged & { clock?: Clock };
+    const { clock, ...rest } = resolveMonitorOptions(options);
     this.options = rest;
     this.#clock = clock ?? systemClock;
     const size = rest.maxMeasurements;
@@ -129,12 +86,22 @@ export class CachePerformanceMonitor {
     this.#compression = new RingBuffer(size);
     this.#memory = new RingBuffer(size);
     this.#invalidations = new RingBuffer(size);
+    this.#live = new LiveFigures(this.#clock, size);
   }
 
   /** Listens to a cache's events; returns a function that stops listening. */
   attach(cache: MonitoredCache): () => void {
+    const live = this.#live;
     const offs = [
-      cache.on('operation', (e) => this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs)),
+      cache.on('operation', (e) =>
+        this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs, e.l1Missed),
+      ),
+      cache.on('error', (e) => live.onError(e)),
+      cache.on('stale', () => live.onStale()),
+      cache.on('factory', (e) => live.onFactory(e)),
+      cache.on('lock', (e) => live.onLock(e)),
+      cache.on('bus', () => live.onBus()),
+      cache.on('breaker', (e) => live.onBreaker(e)),
       cache.on('keyGeneration', (e) => this.#keyGeneration.push({ at: this.#clock.now(), ...e })),
       cache.on('compression', (e) => this.#compression.push({ at: this.#clock.now(), ...e })),
       cache.on('invalidate', (e) =>
@@ -142,9 +109,14 @@ export class CachePerformanceMonitor {
       ),
     ];
     this.#caches.add(cache);
+    this.#rollTimer ??= setInterval(() => live.windows.roll(this.#clock.now()), 1000).unref();
     const detach = (): void => {
       for (const off of offs) off();
       this.#caches.delete(cache);
+      if (this.#caches.size === 0) {
+        clearInterval(this.#rollTimer);
+        this.#rollTimer = undefined;
+      }
     };
     // A closed cache is let go of, whoever attached it (the factory keeps no detach function).
     offs.push(cache.on('close', detach));
@@ -250,7 +222,18 @@ export class CachePerformanceMonitor {
       ...(compression && { compression }),
       ...(memoryUsage && { memoryUsage }),
       ...(invalidation && { invalidation }),
+      windows: this.getWindowedStats(),
     };
+  }
+
+  /** Rates, hit ratios and latency per tier over the last 1 and 5 minutes (they move with an incident). */
+  getWindowedStats(): WindowStats[] {
+    return this.#live.windowStats(this.#retained(this.#operations));
+  }
+
+  /** Per-second series of the last `seconds` (≤ 300) and the breaker's transitions, for charts. */
+  getTimeSeries(seconds?: number): TimeSeries {
+    return this.#live.series(seconds);
   }
 
   /** The latest memory measurement against the thresholds, or `undefined` before any. */
@@ -330,6 +313,7 @@ export class CachePerformanceMonitor {
     this.#totalOperations = this.#hits = this.#misses = this.#totalInvalidations = 0;
     this.#getsByTier.clear();
     this.#firstInvalidationAt = undefined;
+    this.#live.reset();
   }
 
   /** Counts every operation; keeps a measurement for timed ones (`durationMs` set). */
@@ -338,21 +322,41 @@ export class CachePerformanceMonitor {
     tier: CacheTier,
     outcome: OperationOutcome,
     durationMs: number | undefined,
+    l1Missed = false,
   ): void {
+    const windows = this.#live.windows;
     this.#totalOperations++;
+    windows.add(C.operations);
     if (operation === 'get') {
-      let counts = this.#getsByTier.get(tier);
-      if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
+      windows.add(C.gets);
+      const counts = this.#tierCounts(tier);
       if (outcome === 'hit') {
         this.#hits++;
         counts.hits++;
+        windows.add(C.hits);
+        if (tier === 'l1') windows.add(C.l1Hits);
       } else if (outcome === 'miss') {
         this.#misses++;
         counts.misses++;
+        windows.add(C.misses);
+      }
+      // A get Redis answered went past L1 first: an L1 miss, whatever Redis said.
+      if (l1Missed) {
+        this.#tierCounts('l1').misses++;
+        windows.add(C.l1Misses);
       }
     }
-    if (durationMs !== undefined)
-      this.#operations.push({ at: this.#clock.now(), operation, tier, outcome, durationMs });
+    if (durationMs !== undefined) {
+      const at = this.#clock.now();
+      this.#operations.push({ at, operation, tier, outcome, durationMs });
+      windows.roll(at);
+    }
+  }
+
+  #tierCounts(tier: CacheTier): { hits: number; misses: number } {
+    let counts = this.#getsByTier.get(tier);
+    if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
+    return counts;
   }
 
   #onInvalidation(

@@ -3,12 +3,20 @@ import { ValidationError } from '../core/errors.js';
 import type { CacheStats } from '../core/types.js';
 import type { CacheTier, OperationEvent } from '../core/events.js';
 import type { MonitoredCache } from './performance-monitor.js';
+import { assertKnownOptions } from '../core/options.js';
+import { IncidentSeries, resolveKeyGroups, type KeyGroups } from './prometheus-incidents.js';
 
 export interface PrometheusExporterOptions {
   /** Registry to register on (e.g. prom-client's global `register`). @default a new Registry */
   registry?: Registry;
   /** Metric name prefix. @default 'tiercache_' */
   prefix?: string;
+  /**
+   * Key families to count gets by (`{ user: /^user:/, session: /^sess:/ }`), as the `group` label of
+   * `group_gets_total`; keys matching none count as `other`. At most 50 groups, so the label stays
+   * bounded. Costs a regex test per get while set. @default none
+   */
+  keyGroups?: KeyGroups;
 }
 
 /** Latency buckets in seconds, 50 µs to 1 s. */
@@ -48,9 +56,12 @@ export class PrometheusExporter {
   readonly #invalidations: Counter<'type' | 'namespace'>;
   readonly #invalidatedKeys: Counter<'type' | 'namespace'>;
   readonly #latency: Histogram<'operation' | 'tier' | 'namespace'>;
+  readonly #incidents: IncidentSeries;
 
   constructor(options: PrometheusExporterOptions = {}) {
+    assertKnownOptions(options, ['registry', 'prefix', 'keyGroups']);
     const prefix = options.prefix ?? 'tiercache_';
+    const keyGroups = resolveKeyGroups(options.keyGroups);
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
       throw new ValidationError(
         'prefix must be a valid Prometheus metric name prefix (letters, digits, _ and :)',
@@ -130,6 +141,7 @@ export class PrometheusExporter {
     gauge('circuit_breaker_state', 'Redis circuit breaker: 0 closed, 1 half-open, 2 open', (s) =>
       breakerLevel(s.breaker),
     );
+    this.#incidents = new IncidentSeries(this.registry, prefix, keyGroups, () => this.#attached);
   }
 
   /** Follows a cache's events under a `namespace` label; returns a function that stops. */
@@ -162,6 +174,7 @@ export class PrometheusExporter {
         this.#invalidatedKeys.inc({ type: e.type, namespace }, e.keysInvalidated);
       }),
     ];
+    offs.push(...this.#incidents.attach(cache, namespace));
     const detach = (): void => {
       for (const off of offs) off();
       this.#foldUntimedGets(entry);

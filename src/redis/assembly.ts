@@ -73,6 +73,7 @@ export function assembleRedisCache(
     connectTimeout: o.connectTimeout,
     strict: o.strict,
     commandTimeout: o.commandTimeout,
+    probeInterval: o.probeInterval,
   });
   const io = new TierIO(remote, l1, values, o.keyPrefix, o.auxPrefix, new CacheCounters(), hooks.l1Trusted);
   const withBus = l1 !== undefined && o.busChannel !== undefined;
@@ -97,6 +98,7 @@ export function assembleRedisCache(
     fence: fills.fence,
     backoff: new GraceBackoff(o.clock ? () => (o.clock as Clock).now() : undefined),
     logger,
+    events,
     lock: fills.lock,
     peekFresh: hooks.peekFresh,
     readEntry: hooks.readEntry,

@@ -22,10 +22,12 @@ import type { TtlPolicy } from '../core/write-plan.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import {
   PEEK,
+  type ConnectableCache,
+  type HotKeysCache,
   type KeyListingCache,
   type PeekableCache,
-  type ConnectableCache,
 } from '../core/capabilities.js';
+import { HotKeys, type HotKey } from '../core/hot-keys.js';
 import type { InvalidationBus } from './bus.js';
 import type { RedisFills } from './fills.js';
 import type { RedisInvalidator } from './invalidator.js';
@@ -50,7 +52,9 @@ export type { RedisCacheStats } from './status.js';
  * to Redis, then L1. Every Redis call goes through the remote tier, so an outage degrades to L1 instead of
  * reaching the caller.
  */
-export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyListingCache, PeekableCache {
+export class GenericRedisCache
+  implements CacheInterface, ConnectableCache, KeyListingCache, PeekableCache, HotKeysCache
+{
   /** TTL in seconds applied when `set` is given none. */
   readonly defaultTtl: number;
   /** Prefix of every Redis key this cache owns. */
@@ -70,6 +74,8 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
   readonly #serverStatus: ServerStatusReader;
   readonly #io: TierIO;
   readonly #fills: RedisFills;
+  /** The most read keys (sampled), when `hotKeys` is on. */
+  readonly #hotKeys: HotKeys | undefined;
 
   constructor(options: GenericRedisCacheOptions = {}) {
     const o = resolveRedisCacheOptions(options);
@@ -100,6 +106,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
     this.#bus = parts.bus;
     this.#invalidator = parts.invalidator;
     this.#getOrSetHost = parts.getOrSetHost;
+    this.#hotKeys = o.hotKeys && new HotKeys(o.hotKeys);
   }
 
   /** How L1 is kept coherent with other instances: `'bus'`, `'none'`, or `'off'` without L1. */
@@ -160,6 +167,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
 
   async #get<T>(key: string): Promise<T | undefined> {
     assertKey(key);
+    this.#hotKeys?.record(key);
     const announce = this.#events.watchingOperations;
     // An L1 hit costs about as much as two clock reads, so only a sample of gets is timed from the start;
     // a get that goes to Redis is always timed (from the L1 miss on, if not sampled).
@@ -179,6 +187,7 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
    */
   [PEEK]<T = unknown>(key: string): T | undefined {
     if (!this.#l1 || TRACING_CHANNELS.get.hasSubscribers) return undefined;
+    this.#hotKeys?.record(key);
     const announce = this.#events.watchingOperations;
     const started = announce ? this.#events.sampleGet() : 0;
     return this.#fromL1<T>(key, announce, started, false);
@@ -302,6 +311,11 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
     return this.#events.on('entry', callbackListener(event, callback, this.#logger));
   }
 
+  /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */
+  getHotKeys(limit?: number): HotKey[] {
+    return this.#hotKeys?.top(limit) ?? [];
+  }
+
   async getStats(): Promise<RedisCacheStats> {
     return redisCacheStats(this.#io.counters, this.#values, this.#remote, this.#l1?.stats(this.defaultTtl));
   }
@@ -329,7 +343,10 @@ export class GenericRedisCache implements CacheInterface, ConnectableCache, KeyL
 
   /** `started` 0 = not timed. */
   #afterGet(key: string, value: unknown, tier: CacheTier, started: number, announce: boolean): void {
-    if (announce) this.#events.get(tier, value === undefined ? 'miss' : 'hit', started);
+    const outcome = value === undefined ? 'miss' : 'hit';
+    if (announce && tier === 'redis' && this.#l1 && started)
+      this.#events.operation('get', tier, outcome, started, undefined, true); // past L1: an L1 miss too
+    else if (announce) this.#events.get(tier, outcome, started);
     if (this.#events.watchingEntries)
       this.#events.emit(
         'entry',

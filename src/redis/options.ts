@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../core/clock.js';
 import { lifetimeProblem, waitProblem, type Duration } from '../core/duration.js';
 import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
+import { resolveHotKeys, type HotKeysSettings } from '../core/hot-keys.js';
 export { optionProblem, type OptionDefinition, type OptionKind } from '../core/option-definition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -49,6 +50,16 @@ export interface GenericRedisCacheOptions {
   commandTimeout?: Duration;
   /** How long `connect()` waits for Redis (a number is milliseconds). @default 2000 */
   connectTimeout?: Duration;
+  /**
+   * Track the most read keys (a sampled top-k: one read in `sampleRate` feeds a count-min sketch), shown
+   * on the status route, the dashboard and `tiercache top`. About 47 KB with the defaults. @default true
+   */
+  hotKeys?: boolean | HotKeysSettings;
+  /**
+   * PING a connected Redis that answered nothing for this long, so a hung or dead server shows as degraded
+   * without traffic (a number is milliseconds; `0` = off). @default 1000
+   */
+  probeInterval?: Duration;
   /** Batch commands into one write while others are in flight (adaptive ioredis auto-pipelining). @default true */
   autoPipelining?: boolean;
   /**
@@ -111,6 +122,10 @@ export interface ResolvedRedisCacheOptions {
   keyPrefix: string;
   commandTimeout: number;
   connectTimeout: number;
+  /** Milliseconds, 0 = off. */
+  probeInterval: number;
+  /** The hot-key tracker's settings, undefined = off. */
+  hotKeys: HotKeysSettings | undefined;
   autoPipelining: boolean;
   logger: Logger | undefined;
   clock: Clock | undefined;
@@ -154,6 +169,8 @@ export const GENERIC_REDIS_CACHE_OPTIONS = {
   keyPrefix: plain({ type: 'text', message: 'a non-empty string (clear() and patterns only touch keys under it)' }, 'every Redis key this cache owns; `clear()` and patterns never leave it', 'CACHE_KEY_PREFIX', 'tiercache:'),
   commandTimeout: plain(WAIT, 'how long a Redis command may take before the cache falls back to L1', 'CACHE_COMMAND_TIMEOUT', 500, '500 ms'),
   connectTimeout: plain(WAIT, 'how long `connect()` (or the first command) waits for Redis', 'CACHE_CONNECT_TIMEOUT', 2000, '2000 ms'),
+  hotKeys: plain(CUSTOM, 'track the most read keys (sampled top-k, ~47 KB): `true`, `false`, or `{ k, sampleRate }`', undefined, true),
+  probeInterval: plain({ type: 'wait', zeroIsOff: true }, 'PING a connected Redis idle this long, so a hung server shows as degraded without traffic; `0` = off', 'CACHE_PROBE_INTERVAL', 1000, '1000 ms'),
   autoPipelining: plain(BOOLEAN, 'batch commands into one write while others are in flight', 'CACHE_AUTO_PIPELINING', true),
   encryptionKey: inCode('AES-256-GCM at rest; a list rotates keys ([security](security.md))', 'set security.encryptionKeys (or CACHE_ENCRYPTION_KEY)'),
   security: inCode('password, ACL user, TLS files and verification', 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)'),
@@ -218,6 +235,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   const ttl = lifetimeProblem(o.defaultTtl, 'defaultTtl');
   const commandTimeout = waitProblem(o.commandTimeout, 'commandTimeout');
   const connectTimeout = waitProblem(o.connectTimeout, 'connectTimeout');
+  const probeInterval = o.probeInterval === 0 ? 0 : waitProblem(o.probeInterval, 'probeInterval');
   const memoryCacheTtl = lifetimeProblem(o.memoryCacheTtl, 'memoryCacheTtl');
   const coherence = resolveCoherence(
     options,
@@ -236,6 +254,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     errors.push('bus.channel must be a non-empty string');
   }
   const circuitBreaker = collect(() => resolveBreakerOptions(options.circuitBreaker), errors);
+  const hotKeys = collect(() => resolveHotKeys(o.hotKeys), errors);
   const ttlJitter = collect(() => resolveJitter(options.ttlJitter), errors);
   const random = collect(() => resolveRandom(options.random), errors);
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
@@ -256,6 +275,8 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     keyPrefix: o.keyPrefix,
     commandTimeout: commandTimeout as number,
     connectTimeout: connectTimeout as number,
+    probeInterval: probeInterval as number,
+    hotKeys: hotKeys ?? undefined,
     autoPipelining: o.autoPipelining,
     logger: options.logger,
     clock: options.clock,

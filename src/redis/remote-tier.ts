@@ -38,6 +38,13 @@ export class RemoteTier {
   #everConnected = false;
   #recovering: Promise<void> | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
+  /** The idle probe: PINGs a connected Redis that answered nothing for `probeInterval`. */
+  #idleTimer: NodeJS.Timeout | undefined;
+  readonly #probeInterval: number;
+  /** When Redis last answered a command (performance.now()). */
+  #lastAnswerAt = 0;
+  /** When the current outage started, and the breaker's opens then (one log line per outage). */
+  #outage: { startedAt: number; opens: number } | undefined;
   #detached = false;
   readonly #onRecovered: ((changed: boolean) => void) | undefined;
   readonly #connectTimeout: number;
@@ -50,6 +57,8 @@ export class RemoteTier {
   readonly #onReady = (): void => {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
+    this.#lastAnswerAt = performance.now();
+    this.#startIdleProbe();
     void this.#recover();
   };
   readonly #onClose = (): void => {
@@ -57,14 +66,18 @@ export class RemoteTier {
     this.#markDegraded('connection closed');
   };
   #lastError: string | undefined;
+  #degradedReason: string | undefined;
   readonly #onError = (error: Error): void => {
     this.#lastError = error.message;
     this.#logger.debug({ err: error.message }, 'redis connection error');
   };
 
-  /** The last connection error ioredis reported (e.g. `connect ECONNREFUSED 127.0.0.1:6390`). */
+  /**
+   * Why Redis is away: the failure that degraded the tier while it is degraded, else the last connection
+   * error ioredis reported (e.g. `connect ECONNREFUSED 127.0.0.1:6390`).
+   */
   get lastError(): string | undefined {
-    return this.#lastError;
+    return (this.#degraded ? this.#degradedReason : undefined) ?? this.#lastError;
   }
 
   /** Commands sent and not yet answered, and the most in flight during this and the last busy period. */
@@ -94,6 +107,8 @@ export class RemoteTier {
       strict?: boolean;
       /** Bound of one command, measured from the call (batched commands included). */
       commandTimeout?: number;
+      /** PING a connected Redis idle this long (ms), so a hung server is noticed without traffic; 0 = off. */
+      probeInterval?: number;
     } = {},
   ) {
     const {
@@ -103,7 +118,9 @@ export class RemoteTier {
       connectTimeout = 2000,
       strict = false,
       commandTimeout = 500,
+      probeInterval = 1000,
     } = options;
+    this.#probeInterval = probeInterval;
     this.#strict = strict;
     this.#commandTimeout = commandTimeout;
     this.#onRecovered = onRecovered;
@@ -113,7 +130,8 @@ export class RemoteTier {
     this.#breaker =
       breaker &&
       new CircuitBreaker(breaker, (status) => {
-        this.#logger.warn({ ...status }, `redis circuit breaker ${status.state}`);
+        // Each cycle is counted into the outage's end line; one line per outage, not per cycle.
+        this.#logger.debug({ ...status }, `redis circuit breaker ${status.state}`);
         if (this.#events.has('breaker')) this.#events.emit('breaker', status);
       });
     this.#adaptivePipelining = adaptivePipelining;
@@ -123,7 +141,10 @@ export class RemoteTier {
     client.on('ready', this.#onReady);
     client.on('close', this.#onClose);
     client.on('error', this.#onError);
-    if (client.status === 'ready') this.#everConnected = true;
+    if (client.status === 'ready') {
+      this.#everConnected = true;
+      this.#startIdleProbe();
+    }
   }
 
   /** The ioredis client (for commands that need it directly, always through `run`). */
@@ -145,7 +166,7 @@ export class RemoteTier {
 
   /** `connected` only when commands are sent (not while degraded, waiting for the probe or the replay). */
   get status(): RemoteStatus {
-    if (this.usable && !this.#degraded) return 'connected';
+    if (this.usable && !this.#degraded && this.breaker.state !== 'open') return 'connected';
     return this.#everConnected ? 'disconnected' : 'unavailable';
   }
 
@@ -201,6 +222,7 @@ export class RemoteTier {
           ? await withDeadline(command(this.#client), this.#commandTimeout)
           : await command(this.#client);
       this.#breaker?.success();
+      this.#lastAnswerAt = performance.now();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
     } catch (error) {
@@ -282,6 +304,7 @@ export class RemoteTier {
   detach(): void {
     this.#detached = true;
     clearTimeout(this.#probeTimer);
+    clearInterval(this.#idleTimer);
     this.#client.off('ready', this.#onReady);
     this.#client.off('close', this.#onClose);
     this.#client.off('error', this.#onError);
@@ -290,7 +313,9 @@ export class RemoteTier {
   #markDegraded(reason: string): void {
     if (this.#degraded) return;
     this.#degraded = true;
+    this.#degradedReason = reason;
     this.#scheduleProbe(1);
+    this.#outage ??= { startedAt: performance.now(), opens: this.breaker.opens };
     this.#logger.warn({ reason }, 'redis unavailable: serving from the in-process tier until it returns');
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'degraded', reason });
   }
@@ -313,6 +338,35 @@ export class RemoteTier {
       Math.min(reconnectDelay(attempt), MAX_PROBE_INTERVAL_MS),
     );
     this.#probeTimer.unref();
+  }
+
+  /** One line for the end of an outage: how long it lasted and how many breaker cycles it saw. */
+  #logOutageEnd(): void {
+    const outage = this.#outage;
+    this.#outage = undefined;
+    if (!outage) return;
+    const seconds = Math.round((performance.now() - outage.startedAt) / 100) / 10;
+    const cycles = this.breaker.opens - outage.opens;
+    this.#logger.info(
+      { outageSeconds: seconds, breakerCycles: cycles },
+      `redis connection restored after ${seconds} s (${cycles} circuit breaker cycle${cycles === 1 ? '' : 's'})`,
+    );
+  }
+
+  /**
+   * Without traffic nothing would notice a hung Redis: a connected one that answered nothing for
+   * `probeInterval` gets a PING, bounded by `commandTimeout`. A failure degrades the tier like any
+   * command's (so /health tells the truth within commandTimeout + probeInterval); busy caches never probe.
+   */
+  #startIdleProbe(): void {
+    if (this.#idleTimer || this.#probeInterval === 0 || this.#detached) return;
+    this.#idleTimer = setInterval(() => {
+      if (this.#degraded || !this.usable || this.#inFlight > 0) return;
+      // Half an interval idle is enough: a freeze right after an answer is seen by the next tick.
+      if (performance.now() - this.#lastAnswerAt < this.#probeInterval / 2) return;
+      void this.attempt('ping', (c) => withDeadline(c.ping(), this.#commandTimeout)).catch(() => undefined);
+    }, this.#probeInterval);
+    this.#idleTimer.unref();
   }
 
   #recover(): Promise<void> {
@@ -339,7 +393,7 @@ export class RemoteTier {
     if (!wasDegraded || !this.usable) return;
     this.#breaker?.success();
     this.#degraded = false;
-    this.#logger.info({}, 'redis connection restored');
+    this.#logOutageEnd();
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
     const changed = this.#journal.takeChanged();
     if (this.#journal.size > 0) void this.#journal.replay(this.#client);

@@ -35,7 +35,12 @@ describe('HTTP API in process (inject), no Redis', () => {
       cache: { redis: 'not_configured', type: preset.startsWith('ai') ? 'ai' : 'memory' },
     });
     const status = (await app.inject('/internal/cache/status')).json();
-    expect(status.redis.status).toBe('unavailable');
+    // As the original reports a memory-only cache (issue 20: its own E2E tests check these).
+    expect(status.redis).toMatchObject({
+      status: 'disconnected',
+      message: 'InMemoryCache does not use Redis backend',
+    });
+    expect(status.performance.cache_type).toBe('memory_only');
     expect(status.memory).toMatchObject({ status: 'active', entries: 0 });
     expect(status.ai_metrics !== undefined).toBe(preset.startsWith('ai'));
     const metrics = await app.inject('/internal/cache/metrics');
@@ -52,7 +57,7 @@ describe('HTTP API in process (inject), no Redis', () => {
     const first = (await app.inject('/internal/cache/status')).json();
     const second = (await app.inject('/internal/cache/status')).json();
     expect(first.performance).toStrictEqual(second.performance);
-    expect(first.performance).toMatchObject({ hits: 1, misses: 1, hit_rate: 50, cache_type: 'memory' });
+    expect(first.performance).toMatchObject({ hits: 1, misses: 1, hit_rate: 50, cache_type: 'memory_only' });
     expect(first.memory).toMatchObject({ entries: 1, max_size: 20, utilization_percent: 5 });
     const metrics = (await app.inject('/internal/cache/metrics')).json();
     expect(metrics).toMatchObject({
@@ -121,18 +126,17 @@ describe('HTTP API in process (inject), no Redis', () => {
 
   it('answers bad queries with 400 and unknown routes with 404, in the error body', async () => {
     const app = await server();
-    const missing = await app.inject({ method: 'POST', url: '/internal/cache/invalidate' });
-    expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toMatchObject({
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/internal/cache/invalidate?pattern=x&dry_run=perhaps',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({
       success: false,
       error: 'Bad Request',
       error_code: 'E_VALIDATION',
-      detail: { message: expect.stringContaining('pattern') },
+      detail: { message: expect.stringContaining('dry_run') },
     });
-    expect(
-      (await app.inject({ method: 'POST', url: '/internal/cache/invalidate?pattern=x&dry_run=perhaps' }))
-        .statusCode,
-    ).toBe(400);
     expect(
       (await app.inject({ method: 'POST', url: '/internal/cache/invalidate?pattern=x&colour=red' }))
         .statusCode,
@@ -141,6 +145,29 @@ describe('HTTP API in process (inject), no Redis', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ success: false, error_code: 'E_NOT_FOUND' });
     expect((await app.inject({ method: 'DELETE', url: '/health' })).statusCode).toBe(404);
+  });
+
+  it('issue 20: invalidate without pattern behaves as the original: an empty pattern, every key', async () => {
+    const cache = new InMemoryCache();
+    const app = await server({ cache });
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    const dry = await app.inject({ method: 'POST', url: '/internal/cache/invalidate?dry_run=true' });
+    expect(dry.json()).toStrictEqual({
+      message: 'Cache invalidated for pattern: ',
+      pattern: '',
+      keys_invalidated: 2,
+      dry_run: true,
+    });
+    const missing = await app.inject({ method: 'POST', url: '/internal/cache/invalidate' });
+    expect(missing.statusCode).toBe(200);
+    expect(missing.json()).toStrictEqual({
+      message: 'Cache invalidated for pattern: ',
+      pattern: '',
+      keys_invalidated: 2,
+      dry_run: false,
+    });
+    expect(await cache.get('a')).toBeUndefined();
   });
 
   it('publishes an OpenAPI document of the routes', async () => {

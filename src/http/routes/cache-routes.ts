@@ -1,10 +1,14 @@
 import { canListKeys } from '../../core/capabilities.js';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { toRedisMatch } from '../../core/pattern.js';
 import type { ApiKeyAuth } from '../auth.js';
 import { sendError } from '../error-handler.js';
 import {
+  AnyObject,
+  TimeSeriesQuerySchema,
+  ErrorBodySchema,
+  HealthQuerySchema,
   HealthSchema,
   InvalidateQuerySchema,
   InvalidateResponseSchema,
@@ -29,12 +33,22 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
   app: FastifyInstance,
   { auth, version },
 ) => {
-  app.get(
+  app.get<{ Querystring: Static<typeof HealthQuerySchema> }>(
     '/health',
-    { schema: { tags: ['health'], response: withErrors(HealthSchema, 503) } },
-    async (_request, reply) => {
+    {
+      schema: {
+        tags: ['health'],
+        querystring: HealthQuerySchema,
+        // 503: the health body (?strict=true while degraded) or an error body (the check itself failed).
+        response: { 200: HealthSchema, 503: Type.Union([HealthSchema, ErrorBodySchema]) },
+      },
+    },
+    async (request, reply) => {
       try {
-        return await healthBody(app.cache, version);
+        const body = await healthBody(app.cache, version);
+        // ?strict=true: for probes that should take the instance out while Redis is away.
+        if (request.query.strict === true && body.status !== 'healthy') return reply.code(503).send(body);
+        return body;
       } catch (error) {
         app.log.error({ err: error }, 'health check failed');
         return sendError(reply, 503, 'E_UNHEALTHY', 'cache is unhealthy');
@@ -45,7 +59,7 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
   app.get(
     '/internal/cache/status',
     { preHandler: auth.optional, schema: { tags: ['cache'], response: withErrors(StatusSchema, 401) } },
-    async () => statusBody(app.cache),
+    async () => statusBody(app.cache, app.cacheMonitor),
   );
 
   app.post<{ Querystring: InvalidateQuery }>(
@@ -110,6 +124,19 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
       await app.cacheMonitor.sampleMemory();
       return toSnake(app.cacheMonitor.getPerformanceStats());
     },
+  );
+
+  app.get<{ Querystring: Static<typeof TimeSeriesQuerySchema> }>(
+    '/internal/cache/timeseries',
+    {
+      preHandler: auth.optional,
+      schema: {
+        tags: ['monitoring'],
+        querystring: TimeSeriesQuerySchema,
+        response: withErrors(AnyObject, 400, 401),
+      },
+    },
+    async (request) => toSnake(app.cacheMonitor.getTimeSeries(request.query.seconds)),
   );
 
   app.get(
