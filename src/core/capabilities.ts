@@ -35,6 +35,38 @@ export function canTrackHotKeys<C extends object>(cache: C): cache is C & HotKey
   return hasMethod(cache, 'getHotKeys');
 }
 
+/** What `inspect(key)` tells about a key: where it is, for how long, how big, never its value. */
+export interface KeyInspection {
+  key: string;
+  /** Where a fresh copy is: `memory` (an InMemoryCache), `l1` and/or `redis`. Empty = a miss. */
+  tiers: ('memory' | 'l1' | 'redis')[];
+  /** Seconds left before it stops being fresh; `null` = no expiry; absent when not found. */
+  ttlSeconds?: number | null;
+  /** In Redis: the stored bytes (after compression and encryption); in process: the estimate. */
+  sizeBytes?: number;
+  /** Tags of the in-process copy (Redis keeps key → tag links only in the tag sets). */
+  tags?: string[];
+  /** The stored value's header flags (Redis copies). */
+  codec?: {
+    format: string;
+    compression: string;
+    encrypted: boolean;
+    encryptionKeyId?: number;
+    grace: boolean;
+  };
+  /** A copy kept past its TTL for getOrSet's grace period only (invisible to `get`). */
+  graceOnly?: boolean;
+}
+
+/** Describes one key without reading its value (`GET /internal/cache/inspect`, `tiercache inspect`). */
+export interface InspectableCache {
+  inspect(key: string): Promise<KeyInspection>;
+}
+
+export function canInspect<C extends object>(cache: C): cache is C & InspectableCache {
+  return hasMethod(cache, 'inspect');
+}
+
 /** What an AI cache reports per operation (the figures the Prometheus exporter reads at scrape time). */
 export interface AIOperationFigures {
   requests: number;

@@ -155,3 +155,24 @@ export function withErrors(ok: TSchema, ...codes: number[]): Record<number, TSch
   for (const code of codes) responses[code] = ErrorBodySchema;
   return responses;
 }
+
+export const KeysQuerySchema = Type.Object(
+  {
+    pattern: Type.String({ maxLength: MAX_PATTERN_LENGTH, default: '', description: 'as for invalidate' }),
+    limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+export const InspectQuerySchema = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 1024 }),
+    value: Type.Boolean({ default: false, description: 'include the value (it may hold personal data)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TagsQuerySchema = Type.Object(
+  { tags: Type.String({ minLength: 1, maxLength: 4096, description: 'comma-separated tags' }) },
+  { additionalProperties: false },
+);

@@ -8,7 +8,14 @@ import { GraceBackoff } from '../core/grace-backoff.js';
 import { getOrSet, type EntryRead, type GetOrSetHost } from '../core/get-or-set.js';
 import { TtlPolicy, assertTags, type WritePlan } from '../core/write-plan.js';
 import { TRACING_CHANNELS, traced } from '../core/tracing.js';
-import { PEEK, type HotKeysCache, type KeyListingCache, type PeekableCache } from '../core/capabilities.js';
+import {
+  PEEK,
+  type HotKeysCache,
+  type InspectableCache,
+  type KeyInspection,
+  type KeyListingCache,
+  type PeekableCache,
+} from '../core/capabilities.js';
 import { HotKeys, type HotKey } from '../core/hot-keys.js';
 import type {
   CacheEntry,
@@ -32,7 +39,9 @@ export type { MemoryCacheStats } from './memory-store.js';
  * In-process LRU + TTL cache (a thin public cache over `MemoryStore`). Values are copied and frozen on
  * write, shared on read.
  */
-export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingCache, HotKeysCache {
+export class InMemoryCache
+  implements CacheInterface, PeekableCache, KeyListingCache, HotKeysCache, InspectableCache
+{
   /** Maximum number of entries. */
   readonly maxSize: number;
   /** TTL in seconds applied when `set` is given none. */
@@ -279,6 +288,21 @@ export class InMemoryCache implements CacheInterface, PeekableCache, KeyListingC
   /** Number of live entries (expired ones are dropped first; grace copies are not counted). */
   get size(): number {
     return this.#store.size;
+  }
+
+  /** Where the key is, for how long, how big and with which tags (never its value). */
+  async inspect(key: string): Promise<KeyInspection> {
+    assertKey(key);
+    const entry = this.#store.describe(key);
+    if (entry === undefined) return { key, tiers: [] };
+    return {
+      key,
+      tiers: entry.stale ? [] : ['memory'],
+      ttlSeconds: entry.ttlSeconds,
+      sizeBytes: entry.bytes,
+      tags: entry.tags,
+      ...(entry.stale && { graceOnly: true }),
+    };
   }
 
   /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */

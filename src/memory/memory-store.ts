@@ -181,6 +181,21 @@ export class MemoryStore {
     return Number.isFinite(remaining) ? Math.ceil(remaining / 1000) : undefined;
   }
 
+  /** An entry's metadata without reading its value or touching recency (`inspect`); undefined if absent. */
+  describe(
+    key: string,
+  ): { stale: boolean; ttlSeconds: number | null; bytes: number; tags: string[] } | undefined {
+    const entry = this.#lru.peek(key);
+    if (entry === undefined) return undefined;
+    const stale = this.#isStale(entry);
+    return {
+      stale,
+      ttlSeconds: stale ? 0 : (this.ttlSeconds(key) ?? null),
+      bytes: entry.bytes,
+      tags: [...(entry.tags ?? [])],
+    };
+  }
+
   /** Live entries (expired ones are dropped first; grace copies are not counted). */
   get size(): number {
     this.#lru.purgeStale();

@@ -28,6 +28,33 @@ export function isPlainlyFresh(header: Buffer): boolean {
   return header.length >= 3 && header[0] === MAGIC && ((header[2] as number) & FLAG_SOFT_EXPIRY) === 0;
 }
 
+/** What a stored value's header says about it (`tiercache inspect`); never its content. */
+export interface CodecFlags {
+  format: 'json' | 'tagged-json';
+  compression: 'none' | CompressionAlgorithm;
+  encrypted: boolean;
+  /** Set when encrypted: which key of the key list sealed it. */
+  encryptionKeyId?: number;
+  /** A getOrSet entry with a grace period (a soft expiry inside the value). */
+  grace: boolean;
+}
+
+/** The flags of a value's first bytes, or undefined when the bytes are not a tiercache value. */
+export function describeHeader(header: Buffer): CodecFlags | undefined {
+  if (header.length < HEADER_BYTES || header[0] !== MAGIC) return undefined;
+  const flags = header[2] as number;
+  const compression = (Object.entries(COMPRESSION_IDS).find(([, id]) => id === ((flags >> 2) & 0b11))?.[0] ??
+    'none') as CodecFlags['compression'];
+  const encrypted = (flags & FLAG_ENCRYPTED) !== 0;
+  return {
+    format: (flags & 0b11) === SERIALIZER_TAGGED ? 'tagged-json' : 'json',
+    compression,
+    encrypted,
+    ...(encrypted && { encryptionKeyId: header[3] as number }),
+    grace: (flags & FLAG_SOFT_EXPIRY) !== 0,
+  };
+}
+
 export interface CodecOptions {
   compressionThreshold: number;
   compressionLevel: number;

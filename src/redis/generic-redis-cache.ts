@@ -24,6 +24,8 @@ import {
   PEEK,
   type ConnectableCache,
   type HotKeysCache,
+  type InspectableCache,
+  type KeyInspection,
   type KeyListingCache,
   type PeekableCache,
 } from '../core/capabilities.js';
@@ -33,6 +35,7 @@ import type { RedisFills } from './fills.js';
 import type { RedisInvalidator } from './invalidator.js';
 import type { TierIO, PlannedWrite } from './tier-io.js';
 import { assembleRedisCache } from './assembly.js';
+import { inspectKey } from './inspect.js';
 import { callbackListener, type CacheCallbacks, type CallbackEvent } from '../core/callbacks.js';
 import type { ValuePipeline } from './value-pipeline.js';
 import type { ResolvedSecurity, SecurityStatus } from './security.js';
@@ -53,7 +56,7 @@ export type { RedisCacheStats } from './status.js';
  * reaching the caller.
  */
 export class GenericRedisCache
-  implements CacheInterface, ConnectableCache, KeyListingCache, PeekableCache, HotKeysCache
+  implements CacheInterface, ConnectableCache, KeyListingCache, PeekableCache, HotKeysCache, InspectableCache
 {
   /** TTL in seconds applied when `set` is given none. */
   readonly defaultTtl: number;
@@ -309,6 +312,12 @@ export class GenericRedisCache
    */
   registerCallback<E extends CallbackEvent>(event: E, callback: CacheCallbacks[E]): () => void {
     return this.#events.on('entry', callbackListener(event, callback, this.#logger));
+  }
+
+  /** Where the key is (L1, Redis), for how long, how big, its codec flags and tags; never its value. */
+  inspect(key: string): Promise<KeyInspection> {
+    assertKey(key);
+    return inspectKey(this.#remote, this.#l1, key, this.keyPrefix + key);
   }
 
   /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */

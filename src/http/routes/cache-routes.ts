@@ -19,6 +19,7 @@ import {
   withErrors,
 } from '../schemas.js';
 import { registerDashboard } from './dashboard-routes.js';
+import { registerKeyRoutes } from './key-routes.js';
 import { healthBody, invalidationStatsBody, redisOf, statusBody, toSnake } from '../wire.js';
 
 export interface CacheRoutesOptions {
@@ -146,5 +147,6 @@ export const cacheRoutes: FastifyPluginAsync<CacheRoutesOptions> = async (
       reply.type(app.cachePrometheus.contentType).send(await app.cachePrometheus.metrics()),
   );
 
+  registerKeyRoutes(app, auth);
   registerDashboard(app, auth);
 };

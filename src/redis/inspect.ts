@@ -1,0 +1,46 @@
+import type { KeyInspection } from '../core/capabilities.js';
+import type { MemoryStore } from '../memory/memory-store.js';
+import { describeHeader } from './codec.js';
+import { FAILED, type RemoteTier } from './remote-tier.js';
+
+/**
+ * Describes a key of a Redis cache: its L1 copy (without touching recency) and its Redis copy (PTTL,
+ * STRLEN and the 4 header bytes: one round trip, never the value). Redis unreachable: L1 only.
+ */
+export async function inspectKey(
+  remote: RemoteTier,
+  l1: MemoryStore | undefined,
+  key: string,
+  redisKey: string,
+): Promise<KeyInspection> {
+  const local = l1?.describe(key);
+  const inRedis = await remote.run('inspect', async (c) => {
+    const [pttl, size, header] = (await c
+      .multi()
+      .pttl(redisKey)
+      .strlen(redisKey)
+      .getrangeBuffer(redisKey, 0, 3)
+      .exec()) as [[null, number], [null, number], [null, Buffer]];
+    return { pttl: pttl[1], size: size[1], header: header[1] };
+  });
+  const tiers: KeyInspection['tiers'] = [];
+  if (local && !local.stale) tiers.push('l1');
+  const inspection: KeyInspection = { key, tiers };
+  if (local) {
+    inspection.ttlSeconds = local.ttlSeconds;
+    inspection.sizeBytes = local.bytes;
+    inspection.tags = local.tags;
+  }
+  if (inRedis !== FAILED && inRedis.pttl !== -2) {
+    const codec = describeHeader(inRedis.header);
+    // A grace entry's Redis TTL includes its grace period; its freshness is inside the value.
+    if (!codec?.grace) tiers.push('redis');
+    if (!local || local.stale)
+      inspection.ttlSeconds = inRedis.pttl === -1 ? null : Math.ceil(inRedis.pttl / 1000);
+    inspection.sizeBytes = inRedis.size;
+    if (codec) inspection.codec = codec;
+  }
+  if (tiers.length === 0 && (local !== undefined || inspection.codec?.grace === true))
+    inspection.graceOnly = true;
+  return inspection;
+}
