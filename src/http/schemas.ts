@@ -145,6 +145,10 @@ export const MetricsSchema = Type.Object(
     compression: Type.Optional(AnyObject),
     memory_usage: Type.Optional(AnyObject),
     invalidation: Type.Optional(AnyObject),
+    /** What the percentiles above are computed over (the counts are lifetime totals). */
+    percentile_basis: Type.Optional(AnyObject),
+    /** The last 1 and 5 minutes. */
+    windows: Type.Optional(Type.Array(AnyObject)),
   },
   { additionalProperties: false },
 );

@@ -98,6 +98,12 @@ export interface PerformanceStats {
   compression?: CompressionStats;
   memoryUsage?: MemoryUsageStats;
   invalidation?: InvalidationFrequencyStats;
+  /**
+   * What the percentiles of `cacheOperations`, `keyGeneration` and `compression` are computed over: the
+   * last `samples` timed measurements (at most `maxMeasurements`, none older than `retentionHours`),
+   * while the counts beside them (`cacheHits`, `totalCacheOperations`…) are lifetime totals.
+   */
+  percentileBasis: { samples: number; maxMeasurements: number; retentionHours: number };
   /** The last 1 and 5 minutes: rates, hit ratios and latency per tier (the figures above are lifetime). */
   windows: WindowStats[];
 }

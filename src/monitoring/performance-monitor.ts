@@ -202,8 +202,9 @@ export class CachePerformanceMonitor {
       this.#retained(this.#keyGeneration),
       this.options.keyGenerationSlowMs,
     );
+    const operations = this.#retained(this.#operations);
     const cacheOperations = buildOperationStats(
-      this.#retained(this.#operations),
+      operations,
       this.options.cacheOperationSlowMs,
       this.#getsByTier,
     );
@@ -222,7 +223,12 @@ export class CachePerformanceMonitor {
       ...(compression && { compression }),
       ...(memoryUsage && { memoryUsage }),
       ...(invalidation && { invalidation }),
-      windows: this.getWindowedStats(),
+      percentileBasis: {
+        samples: operations.length,
+        maxMeasurements: this.options.maxMeasurements,
+        retentionHours: this.options.retentionHours,
+      },
+      windows: this.#live.windowStats(operations),
     };
   }
 
