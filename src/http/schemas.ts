@@ -67,6 +67,8 @@ export const StatusSchema = Type.Object({
     cache_type: Type.String(),
   }),
   ai_metrics: Type.Optional(AnyObject),
+  /** How L1 is kept coherent: asked for, in force, and client tracking's state (Redis caches). */
+  coherence: Type.Optional(AnyObject),
   /** The most read keys (sampled top-k), when the cache tracks them. */
   hot_keys: Type.Optional(Type.Array(Type.Object({ key: Type.String(), estimated_reads: Type.Integer() }))),
   /** The last 1 and 5 minutes (the figures above are lifetime). */

@@ -80,6 +80,7 @@ export async function statusBody(cache: CacheInterface, monitor?: CachePerforman
     body.redis = toSnake(server);
     body.memory = memorySection(redisStats.l1, 'disabled');
     body.performance = performanceSection(redisStats, redisStats.sets + redisStats.deletes, cacheKind(cache));
+    body.coherence = toSnake(redis.coherenceStatus);
     const security = redis.getSecurityStatus();
     const level = [security.tlsEnabled, security.authenticated, security.encryptionEnabled].filter(
       Boolean,

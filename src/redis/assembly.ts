@@ -7,6 +7,7 @@ import type { EntryRead, GetOrSetHost } from '../core/get-or-set.js';
 import { TtlPolicy } from '../core/write-plan.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import { InvalidationBus } from './bus.js';
+import { TrackingCoherence } from './tracking.js';
 import { createRedisClient } from './connection.js';
 import { RedisFills } from './fills.js';
 import { RedisInvalidator } from './invalidator.js';
@@ -29,6 +30,8 @@ export interface RedisCacheParts {
   policy: TtlPolicy;
   fills: RedisFills;
   bus: InvalidationBus | undefined;
+  /** Redis client tracking beside the bus (`coherence: 'tracking'`). */
+  tracking: TrackingCoherence | undefined;
   invalidator: RedisInvalidator;
   getOrSetHost: GetOrSetHost;
 }
@@ -81,6 +84,21 @@ export function assembleRedisCache(
   if (l1 && o.busChannel) {
     bus = new InvalidationBus(remote, o.busChannel, l1, events, logger, (m) => fills.onPeerChange(m));
   }
+  const tracking =
+    l1 && o.coherence === 'tracking'
+      ? new TrackingCoherence(
+          remote,
+          o.trackingMode,
+          o.keyPrefix,
+          l1,
+          events,
+          logger,
+          (m) => fills.onPeerChange(m),
+          ownsClient,
+        )
+      : undefined;
+  // Default-mode tracking follows the keys this instance read: a write must leave L1 to the next read.
+  if (tracking && o.trackingMode === 'default') io.l1OnWrite = false;
   const invalidator = new RedisInvalidator(
     remote,
     l1,
@@ -116,6 +134,7 @@ export function assembleRedisCache(
     policy,
     fills,
     bus,
+    tracking,
     invalidator,
     getOrSetHost,
   };

@@ -133,7 +133,7 @@ export function masterNodes(client: Redis): Redis[] {
  * A second connection of the same topology, for pub/sub: it connects on its first command (SUBSCRIBE,
  * queued until connected) and resubscribes after a reconnect.
  */
-export function duplicateForSubscriber(client: Redis): Redis {
+export function duplicateForSubscriber(client: Redis, extra: Partial<RedisOptions> = {}): Redis {
   // SUBSCRIBE waits for a connection however long it takes (no retry limit), and the subscriber retries
   // at most every 250 ms, so it is back about as soon as the data connection after an outage.
   const retryStrategy = (attempt: number): number => Math.min(reconnectDelay(attempt), 250);
@@ -142,7 +142,11 @@ export function duplicateForSubscriber(client: Redis): Redis {
       enableOfflineQueue: true,
       lazyConnect: true,
       clusterRetryStrategy: retryStrategy,
-      redisOptions: { ...(client as unknown as Cluster).options.redisOptions, maxRetriesPerRequest: null },
+      redisOptions: {
+        ...(client as unknown as Cluster).options.redisOptions,
+        maxRetriesPerRequest: null,
+        ...extra,
+      },
     }) as unknown as Redis;
   }
   return client.duplicate({
@@ -151,5 +155,6 @@ export function duplicateForSubscriber(client: Redis): Redis {
     autoResubscribe: true,
     maxRetriesPerRequest: null,
     retryStrategy,
+    ...extra,
   });
 }

@@ -55,11 +55,13 @@ export class RedisFills {
 
   /** A peer's change: its fills here are fenced out, and waiters for its keys look again. */
   onPeerChange(change: BusMessage): void {
-    if (change.clear) this.fence.revokeAll();
-    if (change.pattern !== undefined) this.fence.revokeMatching(compilePattern(change.pattern));
-    if (change.tags) this.fence.revokeTags(change.tags);
+    for (const fence of [this.fence, this.io.readFence]) {
+      if (change.clear) fence.revokeAll();
+      if (change.pattern !== undefined) fence.revokeMatching(compilePattern(change.pattern));
+      if (change.tags) fence.revokeTags(change.tags);
+      if (change.keys) fence.revokeKeys(change.keys);
+    }
     if (change.keys) {
-      this.fence.revokeKeys(change.keys);
       for (const key of change.keys) this.lock.wake(key);
     }
     if (change.released) for (const key of change.released) this.lock.wake(key);

@@ -31,6 +31,7 @@ import {
 } from '../core/capabilities.js';
 import { HotKeys, type HotKey } from '../core/hot-keys.js';
 import type { InvalidationBus } from './bus.js';
+import type { TrackingCoherence, TrackingMode, TrackingState } from './tracking.js';
 import type { RedisFills } from './fills.js';
 import type { RedisInvalidator } from './invalidator.js';
 import type { TierIO, PlannedWrite } from './tier-io.js';
@@ -49,6 +50,13 @@ import type { ServerStatusReader } from './status.js';
 import { redisCacheStats, type RedisCacheStats, type RedisServerStatus } from './status.js';
 
 export type { RedisCacheStats } from './status.js';
+
+/** See `GenericRedisCache.coherenceStatus`. */
+export interface CoherenceStatus {
+  requested: 'bus' | 'tracking' | 'none' | 'off';
+  active: 'bus' | 'tracking' | 'none' | 'off';
+  tracking?: { mode: TrackingMode; state: TrackingState; reason?: string };
+}
 
 /**
  * Redis cache with an in-process L1 tier (DESIGN §3). Reads go L1 → Redis → promote into L1; writes go
@@ -71,6 +79,7 @@ export class GenericRedisCache
   readonly #policy: TtlPolicy;
   readonly #getOrSetHost: GetOrSetHost;
   readonly #bus: InvalidationBus | undefined;
+  readonly #tracking: TrackingCoherence | undefined;
   readonly #invalidator: RedisInvalidator;
   readonly #security: ResolvedSecurity;
   readonly #values: ValuePipeline;
@@ -107,14 +116,36 @@ export class GenericRedisCache
     this.#policy = parts.policy;
     this.#fills = parts.fills;
     this.#bus = parts.bus;
+    this.#tracking = parts.tracking;
     this.#invalidator = parts.invalidator;
     this.#getOrSetHost = parts.getOrSetHost;
     this.#hotKeys = o.hotKeys && new HotKeys(o.hotKeys);
   }
 
-  /** How L1 is kept coherent with other instances: `'bus'`, `'none'`, or `'off'` without L1. */
-  get coherence(): 'bus' | 'none' | 'off' {
-    return this.#options.coherence;
+  /**
+   * How L1 is kept coherent with other instances, in force now: `'tracking'` (Redis client tracking
+   * beside the bus), `'bus'` (asked for, or tracking unsupported: see `coherenceStatus`), `'none'`, or
+   * `'off'` without L1.
+   */
+  get coherence(): 'bus' | 'tracking' | 'none' | 'off' {
+    const mode = this.#options.coherence;
+    return mode === 'tracking' && this.#tracking?.state !== 'active' ? 'bus' : mode;
+  }
+
+  /** The coherence asked for and in force, and for tracking its state and why it is not active. */
+  get coherenceStatus(): CoherenceStatus {
+    const tracking = this.#tracking;
+    return {
+      requested: this.#options.coherence,
+      active: this.coherence,
+      ...(tracking && {
+        tracking: {
+          mode: this.#options.trackingMode,
+          state: tracking.state,
+          ...(tracking.reason !== undefined && { reason: tracking.reason }),
+        },
+      }),
+    };
   }
 
   /** The invalidation bus channel, when the bus is on. */
@@ -344,6 +375,7 @@ export class GenericRedisCache
   /** Closes the Redis connections tiercache opened (an adopted client is left open) and empties L1. */
   async close(): Promise<void> {
     this.#bus?.close();
+    this.#tracking?.close();
     this.#remote.detach();
     if (this.#ownsClient) this.#remote.client.disconnect();
     this.#l1?.clear();
@@ -368,7 +400,12 @@ export class GenericRedisCache
    * the bus not subscribed): then a peer's change could be missed, and a miss is preferred.
    */
   #l1Trusted(): boolean {
-    return this.#options.staleOnOutage || (this.#remote.status === 'connected' && (this.#bus?.live ?? true));
+    return (
+      this.#options.staleOnOutage ||
+      (this.#remote.status === 'connected' &&
+        (this.#bus?.live ?? true) &&
+        (this.#tracking?.state !== 'active' || this.#tracking.live))
+    );
   }
 
   /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */

@@ -18,6 +18,7 @@ import type { CompressionAlgorithm } from './compression.js';
 import { redisUrlProblem, topologyOfUrl } from './connection.js';
 import { topologyFromOptions, type ClusterOptions, type SentinelOptions, type Topology } from './topology.js';
 import type { RedisSecurityOptions } from './security.js';
+import type { TrackingMode } from './tracking.js';
 
 export interface GenericRedisCacheOptions {
   /**
@@ -76,10 +77,18 @@ export interface GenericRedisCacheOptions {
   /**
    * How this instance's L1 learns of other instances' writes (docs/resilience.md, "Coherence"):
    * `'auto'` picks the best mode available (today the bus), `'bus'` publishes every change on a Redis
-   * channel and drops peers' changes from L1 (one extra connection), `'none'` trusts L1 until its copy
-   * expires, so it needs `memoryCacheTtl`. Irrelevant without L1. @default 'auto'
+   * channel and drops peers' changes from L1 (one extra connection), `'tracking'` adds Redis client
+   * tracking to the bus, so writes from any client (another service, redis-cli) drop L1 copies too (one
+   * more connection; Redis 6+, not on Cluster yet: it falls back to the bus and says so), `'none'`
+   * trusts L1 until its copy expires, so it needs `memoryCacheTtl`. Irrelevant without L1. @default 'auto'
    */
   coherence?: CoherenceMode;
+  /**
+   * Client tracking of `coherence: 'tracking'`: `'broadcast'` (Redis announces every change under the key
+   * prefix; no server memory per key) or `'default'` (only keys this instance read; Redis remembers them,
+   * and writes do not fill L1, since a written key is not tracked). @default { mode: 'broadcast' }
+   */
+  tracking?: { mode?: TrackingMode };
   /**
    * The bus of `coherence: 'bus'`: `true` is a synonym for it, `{ channel }` names its channel, `false`
    * means `coherence: 'none'`. @default on whenever L1 and Redis are both on
@@ -106,8 +115,9 @@ export interface GenericRedisCacheOptions {
   staleOnOutage?: boolean;
 }
 
-export type CoherenceMode = 'auto' | 'bus' | 'none';
-export const COHERENCE_MODES: readonly CoherenceMode[] = ['auto', 'bus', 'none'];
+export type CoherenceMode = 'auto' | 'bus' | 'tracking' | 'none';
+export const COHERENCE_MODES: readonly CoherenceMode[] = ['auto', 'bus', 'tracking', 'none'];
+const TRACKING_MODES: readonly TrackingMode[] = ['broadcast', 'default'];
 
 export interface ResolvedRedisCacheOptions {
   redisUrl: string;
@@ -131,8 +141,9 @@ export interface ResolvedRedisCacheOptions {
   clock: Clock | undefined;
   security: RedisSecurityOptions | undefined;
   encryptionKey: string | string[] | undefined;
-  /** The coherence mode in force: `'bus'` or `'none'`; `'off'` without L1 (nothing to keep coherent). */
-  coherence: 'bus' | 'none' | 'off';
+  /** The coherence mode asked for: `'bus'`, `'tracking'` or `'none'`; `'off'` without L1 (nothing to keep coherent). */
+  coherence: 'bus' | 'tracking' | 'none' | 'off';
+  trackingMode: TrackingMode;
   /** The bus channel, or undefined when the bus is off. */
   busChannel: string | undefined;
   /** Milliseconds, 0 = no cap. */
@@ -176,7 +187,8 @@ export const GENERIC_REDIS_CACHE_OPTIONS = {
   security: inCode('password, ACL user, TLS files and verification', 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)'),
   logger: inCode('where warnings and errors go', 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor', 'console warnings'),
   clock: inCode("the L1's millisecond clock (inject one in tests)", 'a clock is passed in code (tests): the cache constructor', '`performance.now()`'),
-  coherence: plain(CUSTOM, "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))", 'CACHE_COHERENCE', 'auto'),
+  coherence: plain(CUSTOM, "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'tracking'` (the bus plus Redis client tracking: writes from any client), `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))", 'CACHE_COHERENCE', 'auto'),
+  tracking: plain(CUSTOM, "client tracking of `coherence: 'tracking'`: `{ mode: 'broadcast' }` (every change under the prefix) or `{ mode: 'default' }` (keys this instance read)", undefined, undefined, "`{ mode: 'broadcast' }`"),
   bus: plain(CUSTOM, "synonym of `coherence: 'bus'` (`true`, or `{ channel }` to name the channel); `false` = `'none'`", undefined, undefined, 'on with L1'),
   circuitBreaker: plain(CUSTOM, `stop calling a failing Redis for a while; \`false\` = off ${resilience}`, undefined, undefined, '`{ failureThreshold: 5, resetTimeout: 2000 }`'),
   ttlJitter: plain({ type: 'fraction' }, 'spread each TTL by ± this fraction (0.1 = ±10%)', 'CACHE_TTL_JITTER', 0),
@@ -253,6 +265,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   ) {
     errors.push('bus.channel must be a non-empty string');
   }
+  const trackingMode = resolveTrackingMode(options.tracking, errors);
   const circuitBreaker = collect(() => resolveBreakerOptions(options.circuitBreaker), errors);
   const hotKeys = collect(() => resolveHotKeys(o.hotKeys), errors);
   const ttlJitter = collect(() => resolveJitter(options.ttlJitter), errors);
@@ -283,7 +296,9 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     security: options.security,
     encryptionKey: options.encryptionKey,
     coherence,
-    busChannel: coherence === 'bus' ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
+    busChannel:
+      coherence === 'bus' || coherence === 'tracking' ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
+    trackingMode: trackingMode ?? 'broadcast',
     memoryCacheTtlMs: typeof memoryCacheTtl === 'number' ? memoryCacheTtl : 0,
     circuitBreaker,
     ttlJitter: ttlJitter ?? 0,
@@ -314,17 +329,20 @@ function resolveCoherence(
   withL1: boolean,
   capped: boolean,
   errors: string[],
-): 'bus' | 'none' | 'off' {
+): 'bus' | 'tracking' | 'none' | 'off' {
   const { coherence, bus } = options;
   if (coherence !== undefined && !COHERENCE_MODES.includes(coherence)) {
     errors.push(`coherence must be one of ${COHERENCE_MODES.map((m) => `'${m}'`).join(', ')}`);
     return 'off';
   }
   const fromBus = bus === undefined ? undefined : bus === false ? 'none' : 'bus';
-  if (coherence !== undefined && coherence !== 'auto' && fromBus !== undefined && coherence !== fromBus) {
+  // Tracking runs beside the bus (tags, patterns and lock wakeups ride it), so `bus: true` agrees with it.
+  const agrees = coherence === fromBus || (coherence === 'tracking' && fromBus === 'bus');
+  if (coherence !== undefined && coherence !== 'auto' && fromBus !== undefined && !agrees) {
     errors.push(`coherence '${coherence}' contradicts bus: ${String(bus !== false)}; give only coherence`);
   }
-  const mode = coherence === 'none' || fromBus === 'none' ? 'none' : 'bus';
+  const mode =
+    coherence === 'none' || fromBus === 'none' ? 'none' : coherence === 'tracking' ? 'tracking' : 'bus';
   if (!withL1) return 'off';
   if (mode === 'none' && !capped) {
     errors.push(
@@ -332,6 +350,26 @@ function resolveCoherence(
     );
   }
   return mode;
+}
+
+/** `tracking: { mode }`, checked; undefined when not given. */
+function resolveTrackingMode(tracking: unknown, errors: string[]): TrackingMode | undefined {
+  if (tracking === undefined) return undefined;
+  const mode = (tracking as { mode?: unknown } | null)?.mode;
+  const extra =
+    typeof tracking === 'object' && tracking !== null
+      ? Object.keys(tracking).filter((k) => k !== 'mode')
+      : [];
+  if (
+    typeof tracking !== 'object' ||
+    tracking === null ||
+    extra.length > 0 ||
+    (mode !== undefined && !TRACKING_MODES.includes(mode as TrackingMode))
+  ) {
+    errors.push("tracking must be { mode: 'broadcast' | 'default' }");
+    return undefined;
+  }
+  return mode as TrackingMode | undefined;
 }
 
 /** The value of a check that throws `ValidationError`, or its messages added to `errors`. */

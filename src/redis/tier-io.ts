@@ -5,6 +5,7 @@ import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { isPlainlyFresh } from './codec.js';
+import { FillFence } from '../core/fill-fence.js';
 import { isCluster } from './connection.js';
 import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
 import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
@@ -34,6 +35,15 @@ export interface PlannedWrite {
  * the cache.
  */
 export class TierIO {
+  /**
+   * Reads in flight to Redis, revoked by peers' and the server's invalidations: an invalidation can
+   * arrive (on its own connection) before the reply of a read that saw the old value, which must then
+   * not be promoted into L1 (`onPeerChange` revokes; see RedisFills).
+   */
+  readonly readFence = new FillFence();
+  /** False in default-mode client tracking: a written key is not tracked, so a write must not fill L1. */
+  l1OnWrite = true;
+
   constructor(
     private readonly remote: RemoteTier,
     private readonly l1: MemoryStore | undefined,
@@ -58,11 +68,18 @@ export class TierIO {
   async readEntry(key: string): Promise<EntryRead | undefined> {
     const redisKey = this.keyPrefix + key;
     if (this.l1) {
-      // PTTL in the same round trip bounds the L1 copy by what Redis has left.
-      const reply = await this.remote.run('get', (c) =>
-        Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
-      );
-      return reply === FAILED ? undefined : this.values.decode(key, redisKey, reply[0], reply[1]);
+      const ticket = this.readFence.open(key);
+      try {
+        // PTTL in the same round trip bounds the L1 copy by what Redis has left.
+        const reply = await this.remote.run('get', (c) =>
+          Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
+        );
+        if (reply === FAILED) return undefined;
+        const admitted = this.readFence.admits(ticket, undefined);
+        return this.values.decode(key, redisKey, reply[0], reply[1], admitted);
+      } finally {
+        this.readFence.close(ticket);
+      }
     }
     const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
     return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
@@ -89,11 +106,16 @@ export class TierIO {
     this.counters.l1Hits += keys.length - missing.length;
     if (missing.length === 0) return results;
     const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
-    const fetched = await this.remote.run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined));
+    const tickets = this.l1 ? missing.map((i) => this.readFence.open(keys[i] as string)) : [];
+    const fetched = await this.remote
+      .run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined))
+      .finally(() => tickets.forEach((ticket) => this.readFence.close(ticket)));
     missing.forEach((index, n) => {
       const item = fetched === FAILED ? undefined : fetched[n];
+      const ticket = tickets[n];
+      const admitted = ticket === undefined || this.readFence.admits(ticket, undefined);
       const entry = item
-        ? this.values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl)
+        ? this.values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl, admitted)
         : undefined;
       const value = entry?.stale === false ? entry.value : undefined;
       if (value === undefined) this.counters.misses++;
@@ -209,7 +231,8 @@ export class TierIO {
     const elapsed = performance.now() - since;
     const less = (ms: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
     for (const { key, snapshot, plan } of entries) {
-      this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
+      if (this.l1OnWrite) this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
+      else this.l1?.delete(key); // the next read fills it, and that read is tracked
     }
     this.counters.sets += entries.length;
   }

@@ -47,8 +47,16 @@ export class ValuePipeline {
   }
 
   /** The entry of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`. */
-  decode(key: string, redisKey: string, payload: Buffer | null, pttl: number): EntryRead | undefined {
-    return decodeAndPromote(key, payload, pttl, this.#l1, this.#sealing(redisKey), (error) => {
+  /** Decodes a reply; promotes it into L1 unless `admitted` is false (an invalidation overtook the read). */
+  decode(
+    key: string,
+    redisKey: string,
+    payload: Buffer | null,
+    pttl: number,
+    admitted = true,
+  ): EntryRead | undefined {
+    const l1 = admitted ? this.#l1 : undefined;
+    return decodeAndPromote(key, payload, pttl, l1, this.#sealing(redisKey), (error) => {
       const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
       if (kind === 'decrypt') this.decryptErrors++;
       else this.decodeErrors++;
