@@ -57,6 +57,8 @@ const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
   invalidateTags: (tags: string[]) => cache.invalidateTags(tags),
   clear: () => cache.clear(),
   stats: () => cache.getStats(),
+  coherence: async () => cache.coherenceStatus,
+  inspect: (key: string) => cache.inspect(key),
   aiGetOrCompute,
   aiGetOrComputeMany: (count: number, text: string, factory: WorkerFactory) =>
     Promise.all(Array.from({ length: count }, () => aiGetOrCompute(text, factory))),
