@@ -355,7 +355,8 @@ function resolveCoherence(
 /** `tracking: { mode }`, checked; undefined when not given. */
 function resolveTrackingMode(tracking: unknown, errors: string[]): TrackingMode | undefined {
   if (tracking === undefined) return undefined;
-  const mode = (tracking as { mode?: unknown } | null)?.mode;
+  const mode: unknown =
+    typeof tracking === 'object' && tracking !== null ? (tracking as { mode?: unknown }).mode : undefined;
   const extra =
     typeof tracking === 'object' && tracking !== null
       ? Object.keys(tracking).filter((k) => k !== 'mode')
