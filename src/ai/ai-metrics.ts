@@ -18,8 +18,10 @@ export interface OperationPerformance {
   hitRate: number;
   computes: number;
   computeErrors: number;
-  /** Latency of `compute` calls (ms). */
+  /** Latency of `compute` calls (ms), over the last samples. */
   compute: DurationSummary;
+  /** Time spent in every `compute` call since the start or the last reset (ms): a true total. */
+  computeTimeMs: number;
   /** Latency of `getOrCompute` when served from cache (ms), from one hit in 64. */
   hit: DurationSummary;
   timeSavedMs: number;
@@ -41,6 +43,7 @@ interface OperationCounters {
   computes: number;
   computeErrors: number;
   timeSavedMs: number;
+  computeTimeMs: number;
   tokensSaved: TokenUsage;
   computeMs: RingBuffer<number>;
   hitMs: RingBuffer<number>;
@@ -105,6 +108,7 @@ export class AIMetrics {
   recordCompute(operation: string, computeMs: number): void {
     const op = this.#op(operation);
     op.computes++;
+    op.computeTimeMs += computeMs;
     op.computeMs.push(computeMs);
   }
 
@@ -150,6 +154,7 @@ export class AIMetrics {
         computes: op.computes,
         computeErrors: op.computeErrors,
         compute: summarize(op.computeMs.toArray()),
+        computeTimeMs: round2(op.computeTimeMs),
         hit: summarize(op.hitMs.toArray()),
         timeSavedMs: round2(op.timeSavedMs),
         tokensSaved: { ...op.tokensSaved },
@@ -204,6 +209,7 @@ export class AIMetrics {
         computes: 0,
         computeErrors: 0,
         timeSavedMs: 0,
+        computeTimeMs: 0,
         tokensSaved: { inputTokens: 0, outputTokens: 0 },
         computeMs: new RingBuffer(this.maxSamples),
         hitMs: new RingBuffer(this.maxSamples),

@@ -71,7 +71,8 @@ export function canInspect<C extends object>(cache: C): cache is C & Inspectable
 export interface AIOperationFigures {
   requests: number;
   hits: number;
-  compute: { count: number; avgMs: number };
+  /** Time spent computing since the start (ms): a true total. */
+  computeTimeMs: number;
   timeSavedMs: number;
   tokensSaved: { inputTokens: number; outputTokens: number };
 }

@@ -60,7 +60,7 @@ export interface EvictionEvent {
  * `decode` = a stored value that could not be read back (corrupt, foreign); `decrypt` = one that failed
  * decryption (wrong key, tampered, truncated, moved to another key, or unencrypted while encryption is on).
  */
-export type CacheErrorKind = 'connection' | 'command' | 'decode' | 'decrypt' | 'callback';
+export type CacheErrorKind = 'connection' | 'command' | 'decode' | 'decrypt';
 
 export interface ErrorEvent {
   kind: CacheErrorKind;

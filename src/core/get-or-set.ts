@@ -52,8 +52,12 @@ export interface GetOrSetHost {
   readonly lock: KeyLock | undefined;
   /** A fresh value held in process, synchronously (counted as a hit); `undefined` otherwise. */
   peekFresh(key: string): unknown;
-  /** The entry, fresh or stale-within-grace (counted as a get). */
-  readEntry(key: string): Promise<EntryRead | undefined>;
+  /**
+   * The entry, fresh or stale-within-grace. `counted` (the default): the caller's read, counted and
+   * announced as a get; false for the re-reads of one getOrSet (waiting on a lock, under a lease), so a
+   * miss is one miss.
+   */
+  readEntry(key: string, counted?: boolean): Promise<EntryRead | undefined>;
   /**
    * Stores a fill; through a lease only while the lease and the Redis fence hold, and into L1 only while
    * `admitted()` (nothing in this process overtook it meanwhile). False = fenced out, nothing stored.
@@ -312,13 +316,13 @@ async function acquireOrWait(
       delay = Math.min(delay * 2, pollCapMs);
       if (!woken) continue;
       // A message: the owner may have stored the value before its release reached us.
-      const entry = await host.readEntry(key);
+      const entry = await host.readEntry(key, false);
       if (entry !== undefined && !entry.stale) {
         announce('waited');
         return { value: entry.value };
       }
     }
-    const entry = await host.readEntry(key);
+    const entry = await host.readEntry(key, false);
     if (entry !== undefined && !entry.stale) {
       announce('waited');
       return { value: entry.value };
@@ -331,7 +335,7 @@ async function acquireOrWait(
 async function readUnderLease(host: GetOrSetHost, key: string, lease: Lease): Promise<LockOutcome> {
   let entry: EntryRead | undefined;
   try {
-    entry = await host.readEntry(key);
+    entry = await host.readEntry(key, false);
   } catch (error) {
     await lease.release(true);
     throw error;

@@ -86,8 +86,9 @@ export class InMemoryCache
       logger,
       events: this.#events,
       lock: undefined,
-      peekFresh: (key) => this.#store.read(key, false),
-      readEntry: async (key) => this.#readEntry(key),
+      // Through PEEK, so a getOrSet hit is counted, announced and seen by hot keys like a get.
+      peekFresh: (key) => this[PEEK](key),
+      readEntry: async (key, counted) => this.#readEntry(key, counted),
       store: async (key, value, plan) => {
         this.#write(key, snapshotValue(value), plan);
         return true;
@@ -138,13 +139,19 @@ export class InMemoryCache
     return value;
   }
 
-  /** getOrSet's read, announced as a get (a stale entry is a miss for plain reads). */
-  #readEntry(key: string): EntryRead | undefined {
+  /** getOrSet's read, announced as a get when `counted` (a stale entry is a miss for plain reads). */
+  #readEntry(key: string, counted = true): EntryRead | undefined {
     assertKey(key);
+    if (!counted) return this.#store.readEntry(key, false);
     const started = this.#events.watchingOperations ? this.#events.sampleGet() : -1;
     const entry = this.#store.readEntry(key);
-    if (started >= 0)
-      this.#events.get('memory', entry === undefined || entry.stale ? 'miss' : 'hit', started);
+    const fresh = entry !== undefined && !entry.stale;
+    if (started >= 0) this.#events.get('memory', fresh ? 'hit' : 'miss', started);
+    if (this.#events.watchingEntries)
+      this.#events.emit(
+        'entry',
+        fresh ? { action: 'hit', key, value: entry.value } : { action: 'miss', key },
+      );
     return entry;
   }
 

@@ -94,8 +94,8 @@ export class MemoryStore {
   }
 
   /** For getOrSet: the entry, fresh or stale inside its grace period (a stale one counts as a miss). */
-  readEntry(key: string): EntryRead | undefined {
-    const entry = this.#lookup(key, true, true);
+  readEntry(key: string, counted = true): EntryRead | undefined {
+    const entry = counted ? this.#lookup(key, true, true) : this.#lru.get(key);
     return entry === undefined ? undefined : { value: this.#valueOf(entry), stale: this.#isStale(entry) };
   }
 

@@ -125,10 +125,7 @@ function registerAISeries(
   const fields = {
     ai_requests_total: ['AI cache requests by operation', (p) => p.requests],
     ai_hits_total: ['AI cache hits by operation', (p) => p.hits],
-    ai_compute_seconds_total: [
-      'Time spent computing AI responses (misses)',
-      (p) => (p.compute.avgMs * p.compute.count) / 1000,
-    ],
+    ai_compute_seconds_total: ['Time spent computing AI responses (misses)', (p) => p.computeTimeMs / 1000],
     ai_time_saved_seconds_total: ['Compute time saved by AI cache hits', (p) => p.timeSavedMs / 1000],
     ai_tokens_saved_total: ['Tokens saved by AI cache hits, by kind', undefined],
   } as const satisfies Record<string, readonly [string, ((p: AIFigures) => number) | undefined]>;

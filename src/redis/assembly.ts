@@ -43,7 +43,7 @@ export interface RedisCacheHooks {
   /** A fresh L1 hit, synchronously. */
   peekFresh: (key: string) => unknown;
   /** getOrSet's read: a fresh or stale entry from L1, else Redis. */
-  readEntry: (key: string) => Promise<EntryRead | undefined>;
+  readEntry: (key: string, counted?: boolean) => Promise<EntryRead | undefined>;
 }
 
 /** Builds and wires the tiers, the bus, the fills and the invalidator for one cache. */

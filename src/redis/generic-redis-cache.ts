@@ -104,7 +104,7 @@ export class GenericRedisCache
     const parts = assembleRedisCache(o, this.#events, this.#logger, {
       l1Trusted: () => this.#l1Trusted(),
       peekFresh: (key) => this[PEEK](key),
-      readEntry: (key) => this.#readEntry(key),
+      readEntry: (key, counted) => this.#readEntry(key, counted),
     });
     this.#l1 = parts.l1;
     this.#remote = parts.remote;
@@ -408,13 +408,26 @@ export class GenericRedisCache
     );
   }
 
-  /** A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get. */
-  async #readEntry(key: string): Promise<EntryRead | undefined> {
-    const local = this.#l1Trusted() ? this.#l1?.readEntry(key) : undefined;
+  /**
+   * A getOrSet read: a fresh or stale L1 entry, else Redis; counted and announced as a get unless it is
+   * a re-read of the same getOrSet (`counted` false).
+   */
+  async #readEntry(key: string, counted = true): Promise<EntryRead | undefined> {
+    const local = this.#l1Trusted() ? this.#l1?.readEntry(key, counted) : undefined;
     if (local && !local.stale) {
-      this.#io.counters.l1Hits++;
+      if (counted) {
+        this.#io.counters.l1Hits++;
+        this.#afterGet(
+          key,
+          local.value,
+          'l1',
+          this.#events.watchingOperations ? this.#events.sampleGet() : 0,
+          this.#events.watchingOperations,
+        );
+      }
       return local;
     }
+    if (!counted) return (await this.#io.readEntry(key)) ?? local;
     const started = this.#events.startTimer();
     const remote = await this.#io.readEntry(key);
     const fresh = remote?.stale === false ? remote.value : undefined;

@@ -96,3 +96,18 @@ describe.runIf(redisBinary)('issue 20: observability of a Redis cache', () => {
     await cache.close();
   });
 });
+
+describe.runIf(redisBinary)('issue 20: a getOrSet is counted as one get', () => {
+  const redis = useRedis();
+
+  it('counts a Redis getOrSet miss once (not again under its lock) and its L1 hits as hits', async () => {
+    const cache = await createRedisCache(redis);
+    const gets: string[] = [];
+    cache.on('operation', (e) => (e.operation === 'get' ? gets.push(`${e.tier}:${e.outcome}`) : undefined));
+    expect(await cache.getOrSet('k', async () => 1)).toBe(1);
+    expect(await cache.getOrSet('k', async () => 2)).toBe(1);
+    expect(gets).toStrictEqual(['redis:miss', 'l1:hit']);
+    expect(await cache.getStats()).toMatchObject({ hits: 1, misses: 1 });
+    await cache.close();
+  });
+});

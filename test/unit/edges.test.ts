@@ -160,6 +160,7 @@ describe('AI recommendations on the edges', () => {
       computes: 50,
       computeErrors: 0,
       compute: { count: 1, avgMs: 500, minMs: 500, maxMs: 500, p50Ms: 500, p95Ms: 500, p99Ms: 500 },
+      computeTimeMs: 500,
       hit: { count: 0, avgMs: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 },
       timeSavedMs: 0,
       tokensSaved: { inputTokens: 0, outputTokens: 0 },

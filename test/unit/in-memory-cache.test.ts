@@ -256,3 +256,17 @@ describe('issue 18: registerCallback is a layer over entry events', () => {
     );
   });
 });
+
+describe('issue 20: getOrSet on an InMemoryCache is seen like a get', () => {
+  it('announces its hits and misses (operation and entry events) and feeds hot keys', async () => {
+    const cache = new InMemoryCache({ hotKeys: { sampleRate: 1 } });
+    const seen: string[] = [];
+    cache.on('operation', (e) => (e.operation === 'get' ? seen.push(`op:${e.outcome}`) : undefined));
+    cache.on('entry', (e) => seen.push(`entry:${e.action}`));
+    await cache.getOrSet('k', async () => 1);
+    await cache.getOrSet('k', async () => 1);
+    expect(seen).toStrictEqual(['op:miss', 'entry:miss', 'op:hit', 'entry:hit']);
+    expect(await cache.getStats()).toMatchObject({ hits: 1, misses: 1 });
+    expect(cache.getHotKeys()[0]).toMatchObject({ key: 'k' });
+  });
+});

@@ -45,7 +45,7 @@ describe('PrometheusExporter', () => {
     const bounds = histogram?.values
       .filter((v) => v.labels.operation === 'set' && v.labels.le !== undefined)
       .map((v) => v.labels.le);
-    expect(bounds?.[0]).toBe(0.00005);
+    expect(bounds?.[0]).toBe(0.000001);
     expect(bounds).toContain(1);
     expect(text).toContain('le="0.00005"');
     expect(text).not.toContain('secret-user-key');

@@ -250,7 +250,7 @@ describe('issue 17 item 2: every door accepts the coherence settings', () => {
       /contradicts/,
     );
     expect(() => new GenericRedisCache({ coherence: 'x' as never, logger: silentLogger })).toThrow(
-      "coherence must be one of 'auto', 'bus', 'none'",
+      "coherence must be one of 'auto', 'bus', 'tracking', 'none'",
     );
   });
 
