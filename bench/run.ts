@@ -10,6 +10,7 @@ import { performanceMarkdown, type BenchReport } from './report.js';
 import { scenarios } from './scenarios/index.js';
 import { patternInvalidation } from './scenarios/invalidation.js';
 import { busPropagation } from './scenarios/bus-propagation.js';
+import { tracking } from './scenarios/tracking.js';
 import { formatTiming, runTiming, type TimingResult } from './timing.js';
 
 const usage = `usage: npm run bench -- [--quick] [--only name,name] [--redis-url redis://host:port]
@@ -28,7 +29,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const timings = [patternInvalidation, busPropagation];
+const timings = [patternInvalidation, busPropagation, tracking];
 const only = values.only?.split(',');
 const selected = scenarios.filter((s) => !only || only.includes(s.name));
 const selectedTimings = timings.filter((s) => !only || only.includes(s.name));
