@@ -1,37 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TierCacheError } from '../core/errors.js';
-import { CONFIG_HELP, configExplain, configValidate } from './commands/config.js';
+import { DEFAULT_KEYS_LIMIT, MAX_KEYS_LIMIT, inspect, keys } from './commands/keys.js';
+import { health, invalidate, invalidateTags, metrics, status } from './commands/remote.js';
+import { DEFAULT_TOP_INTERVAL, parseInterval, top } from './commands/top.js';
 import {
-  REMOTE_OPTIONS_HELP,
-  RemoteError,
-  health,
-  invalidate,
-  metrics,
-  status,
-  type RemoteTarget,
-} from './commands/remote.js';
-import type { CommandResult } from './output.js';
+  CONFIG_HELP,
+  HEALTH_HELP,
+  HELP,
+  INSPECT_HELP,
+  INVALIDATE_HELP,
+  KEYGEN_HELP,
+  KEYS_HELP,
+  METRICS_HELP,
+  SERVE_HELP,
+  STATUS_HELP,
+  TOP_HELP,
+} from './help.js';
+import { RemoteError, type RemoteTarget } from './http.js';
+import { UsageError, type CommandResult } from './output.js';
+
+// Start-up time: this module and everything it imports statically stay within src/cli/ and Node's
+// built-ins. The service (serve) and the configuration code (config) are imported when those run.
 
 /** A fresh 256-bit key in base64 (the format REDIS_ENCRYPTION_KEY takes). */
 export const generateKey = (): string => randomBytes(32).toString('base64');
-
-const HELP = `usage: tiercache <command> [options]
-
-commands:
-  serve                      run the cache service (same as npm start)
-  status                     Redis, L1 and hit figures of a running service
-  metrics [--prometheus]     performance metrics (JSON figures, or the Prometheus text)
-  invalidate <pattern>       remove keys matching a pattern (--dry-run counts them only)
-  health                     health of a running service (exit 1 when degraded)
-  config validate|explain    check or explain the configuration from the environment
-  keygen                     print a new random encryption key (32 bytes, base64)
-
-options:
-  --json                     machine-readable output
-  --help                     help for a command
-
-exit codes: 0 ok, 1 a check failed or the service could not be reached, 2 usage error`;
 
 const REMOTE = { url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' } } as const;
 
@@ -43,51 +35,58 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    help: `usage: tiercache serve [--host <host>] [--port <port>]
-
-Runs the cache management service with the cache the environment describes (CACHE_PRESET, CACHE_REDIS_URL,
-API_KEY ...; see docs/configuration.md). Defaults: HOST or 127.0.0.1, PORT or 8000.`,
+    help: SERVE_HELP,
     options: { host: { type: 'string' }, port: { type: 'string' } },
     positionals: [0, 0],
   },
-  status: {
-    help: `usage: tiercache status [options]\n\n${REMOTE_OPTIONS_HELP}`,
-    options: REMOTE,
+  status: { help: STATUS_HELP, options: REMOTE, positionals: [0, 0] },
+  top: {
+    help: TOP_HELP,
+    options: { ...REMOTE, interval: { type: 'string' }, once: { type: 'boolean' } },
     positionals: [0, 0],
   },
   metrics: {
-    help: `usage: tiercache metrics [--prometheus] [options]\n\n  --prometheus       the Prometheus text exposition\n${REMOTE_OPTIONS_HELP}`,
+    help: METRICS_HELP,
     options: { ...REMOTE, prometheus: { type: 'boolean' } },
     positionals: [0, 0],
   },
+  keys: { help: KEYS_HELP, options: { ...REMOTE, limit: { type: 'string' } }, positionals: [0, 1] },
+  inspect: { help: INSPECT_HELP, options: { ...REMOTE, value: { type: 'boolean' } }, positionals: [1, 1] },
   invalidate: {
-    help: `usage: tiercache invalidate <pattern> [--dry-run] [--context <text>] [options]
-
-  <pattern>          SPEC §9 pattern: 'user:*' (glob), 'user' (substring), '' is refused by the service
-  --dry-run          count the matching keys, remove nothing
-  --context <text>   recorded with the invalidation (e.g. a deploy id)
-${REMOTE_OPTIONS_HELP}`,
-    options: { ...REMOTE, 'dry-run': { type: 'boolean' }, context: { type: 'string' } },
-    positionals: [1, 1],
+    help: INVALIDATE_HELP,
+    options: {
+      ...REMOTE,
+      'dry-run': { type: 'boolean' },
+      context: { type: 'string' },
+      all: { type: 'boolean' },
+      tag: { type: 'string', multiple: true },
+    },
+    positionals: [0, 1],
   },
-  health: {
-    help: `usage: tiercache health [options]\n\nExit 0 when healthy, 1 when degraded, unhealthy or unreachable.\n\n${REMOTE_OPTIONS_HELP}`,
-    options: REMOTE,
-    positionals: [0, 0],
-  },
+  health: { help: HEALTH_HELP, options: REMOTE, positionals: [0, 0] },
   config: { help: CONFIG_HELP, options: { json: { type: 'boolean' } }, positionals: [1, 1] },
-  keygen: {
-    help: 'usage: tiercache keygen [--json]\n\nPrints a new random 32-byte key, base64, for REDIS_ENCRYPTION_KEY.',
-    options: { json: { type: 'boolean' } },
-    positionals: [0, 0],
-  },
+  keygen: { help: KEYGEN_HELP, options: { json: { type: 'boolean' } }, positionals: [0, 0] },
 };
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 type Out = (s: string) => void;
 
+/** What the process gives the CLI beyond its streams (main.ts); tests pass their own. */
+export interface RunContext {
+  /** stdout is a terminal: `top` redraws in place. */
+  isTTY?: boolean;
+  /** Called by a long-running command (`top`): a signal aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  interrupted?: () => AbortSignal;
+}
+
 /** Runs the CLI and returns the exit code (separate from process handling for testing). */
-export async function run(argv: string[], env: NodeJS.ProcessEnv, out: Out, err: Out): Promise<number> {
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: Out,
+  err: Out,
+  context: RunContext = {},
+): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === undefined) {
@@ -97,7 +96,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: Out, err:
     out(HELP);
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     err(`unknown command: ${name}\n\n${HELP}`);
     return 2;
@@ -126,19 +125,26 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: Out, err:
     return 2;
   }
   try {
-    return await execute(name, positionals, values, env, out, err);
+    return await execute(name, positionals, values, env, out, err, context);
   } catch (error) {
-    if (error instanceof RemoteError || error instanceof TierCacheError) {
-      if (values.json) out(JSON.stringify({ ok: false, error: error.message }, null, 2));
-      else err(`error: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof RangeError) {
+    if (error instanceof UsageError || error instanceof RangeError) {
       err(`${error.message}\n\n${command.help}`);
       return 2;
     }
+    if (error instanceof RemoteError || (await isTierCacheError(error))) {
+      const message = (error as Error).message;
+      if (values.json) out(JSON.stringify({ ok: false, error: message }, null, 2));
+      else err(`error: ${message}`);
+      return 1;
+    }
     throw error;
   }
+}
+
+/** The library's errors (a bad environment for serve or config): loaded only when something failed. */
+async function isTierCacheError(error: unknown): Promise<boolean> {
+  const { TierCacheError } = await import('../core/errors.js');
+  return error instanceof TierCacheError;
 }
 
 async function execute(
@@ -148,6 +154,7 @@ async function execute(
   env: NodeJS.ProcessEnv,
   out: Out,
   err: Out,
+  context: RunContext,
 ): Promise<number> {
   const json = values.json === true;
   let result: CommandResult;
@@ -175,13 +182,26 @@ async function execute(
         err(`unknown command: config ${sub}\n\n${CONFIG_HELP}`);
         return 2;
       }
+      // Loaded only for `config`: the configuration code (presets, validators) weighs on start-up.
+      const { configExplain, configValidate } = await import('./commands/config.js');
       result = sub === 'validate' ? configValidate(env) : configExplain(env);
       break;
+    }
+    case 'top': {
+      const intervalMs = parseInterval((values.interval as string | undefined) ?? DEFAULT_TOP_INTERVAL);
+      const once = values.once === true;
+      return top(
+        targetOf(values, env),
+        { intervalMs, once, json },
+        { write: out, isTTY: context.isTTY === true, signal: once ? undefined : context.interrupted?.() },
+      );
     }
     default:
       result = await remoteCommand(name, positionals, values, targetOf(values, env));
   }
-  out(json ? JSON.stringify(result.json, null, 2) : result.text);
+  if (result.text !== '') out(json ? JSON.stringify(result.json, null, 2) : result.text);
+  else if (json) out(JSON.stringify(result.json, null, 2));
+  if (!json && result.note) err(result.note);
   return result.exitCode;
 }
 
@@ -196,16 +216,64 @@ function remoteCommand(
       return status(target);
     case 'metrics':
       return metrics(target, values.prometheus === true);
+    case 'keys':
+      return keys(target, positionals[0] ?? '', limitOf(values.limit as string | undefined));
+    case 'inspect': {
+      const key = positionals[0] as string;
+      if (key === '') throw new UsageError('the key must not be empty');
+      return inspect(target, key, values.value === true);
+    }
     case 'invalidate':
-      return invalidate(
-        target,
-        positionals[0] as string,
-        values['dry-run'] === true,
-        values.context as string | undefined,
-      );
+      return invalidation(positionals[0], values, target);
     default:
       return health(target);
   }
+}
+
+/** `--limit`: a whole number from 1 to the service's bound. */
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_KEYS_LIMIT;
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > MAX_KEYS_LIMIT)
+    throw new UsageError(`--limit must be a whole number from 1 to ${MAX_KEYS_LIMIT}, got '${text}'`);
+  return limit;
+}
+
+/**
+ * `invalidate` by pattern, by tags, or everything. The service reads a missing or empty pattern as every
+ * key of the cache; the CLI sends one only for an explicit --all, so an unset shell variable
+ * (`tiercache invalidate "$PATTERN"`) cannot wipe the cache.
+ */
+function invalidation(
+  pattern: string | undefined,
+  values: Values,
+  target: RemoteTarget,
+): Promise<CommandResult> {
+  const all = values.all === true;
+  const dryRun = values['dry-run'] === true;
+  const context = values.context as string | undefined;
+  const tagged = values.tag as string[] | undefined;
+  if (tagged !== undefined) {
+    if (pattern !== undefined || all)
+      throw new UsageError('--tag invalidates by tags: give no pattern and no --all with it');
+    if (dryRun || context !== undefined)
+      throw new UsageError('--dry-run and --context are not available with --tag');
+    const tags = tagged.flatMap((t) => t.split(',')).map((t) => t.trim());
+    if (tags.length === 0 || tags.some((t) => t === ''))
+      throw new UsageError(`--tag needs tag names (comma-separated, none empty), got '${tagged.join(',')}'`);
+    return invalidateTags(target, tags);
+  }
+  if (all) {
+    if (pattern !== undefined && pattern !== '')
+      throw new UsageError(`give a pattern or --all, not both (got '${pattern}' and --all)`);
+    return invalidate(target, '', dryRun, context);
+  }
+  if (pattern === undefined || pattern === '')
+    throw new UsageError(
+      `${pattern === undefined ? 'no pattern given' : "empty pattern ''"}: the service reads a missing or empty pattern as EVERY key of the cache.\n` +
+        "Pass --all to invalidate every key (try --all --dry-run first), or give a pattern such as 'user:*'.",
+    );
+  return invalidate(target, pattern, dryRun, context);
 }
 
 function targetOf(values: Values, env: NodeJS.ProcessEnv): RemoteTarget {

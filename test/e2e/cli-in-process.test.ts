@@ -41,13 +41,13 @@ describe('CLI operator commands in process, against `serve` on a real socket (me
     const status = await invoke(['status']);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/cache type\s+memory/);
-    expect(status.out).toMatch(/hit rate\s+50% of 2 gets/);
+    expect(status.out).toMatch(/hit rate\s+50 % of 2 gets \(since start\)/);
   });
 
   it('metrics lists operations with percentiles; --prometheus prints the exposition', async () => {
     const metrics = await invoke(['metrics']);
-    expect(metrics.out).toMatch(/^operation\s+count\s+p50\s+p95\s+p99/m);
-    expect(metrics.out).toMatch(/^set_many\s+1\s+[\d.]+ ms/m);
+    expect(metrics.out).toMatch(/^operation\s+samples\s+p50\s+p95\s+p99/m);
+    expect(metrics.out).toMatch(/^set_many\s+1\s+[\d.]+ (µs|ms|s)/m);
     const prometheus = await invoke(['metrics', '--prometheus', '--json']);
     expect(JSON.parse(prometheus.out).prometheus).toContain('tiercache_l1_entries');
   });

@@ -78,11 +78,13 @@ describe.runIf(redisBinary)(
       expect(JSON.parse(json.stdout)).toMatchObject({ status: 'healthy', cache: { redis: 'connected' } });
     });
 
-    it('status shows the Redis key count and L1 figures', async () => {
+    it('status shows the Redis key count and memory, each with its scope, and L1 figures', async () => {
       const { code, stdout } = await cli(['status']);
       expect(code).toBe(0);
-      expect(stdout).toMatch(/redis\s+connected \(4 keys, /);
-      expect(stdout).toMatch(/L1\s+\d+ \/ \d+ entries/);
+      expect(stdout).toMatch(/^redis\s+connected, \d+ clients?$/m);
+      expect(stdout).toMatch(/^\s+4 keys under this cache's prefix$/m);
+      expect(stdout).toMatch(/^\s+[\d.]+ [kMG]?B Redis server memory \(all keys, not only this cache's\)$/m);
+      expect(stdout).toMatch(/L1\s+\d+ \/ [\d,]+ entries/);
       const json = JSON.parse((await cli(['status', '--json'])).stdout);
       expect(json.redis.keys).toBe(4);
     });
@@ -90,7 +92,7 @@ describe.runIf(redisBinary)(
     it('metrics as a table, and as Prometheus text', async () => {
       const table = await cli(['metrics']);
       expect(table.code).toBe(0);
-      expect(table.stdout).toMatch(/^hit rate [\d.]+% over \d+ operations/);
+      expect(table.stdout).toMatch(/^hit rate [\d.]+ % of \d+ gets?, \d+ operations? \(since start\)/);
       const prometheus = await cli(['metrics', '--prometheus']);
       expect(prometheus.code).toBe(0);
       expect(prometheus.stdout).toContain('# TYPE tiercache_redis_connected gauge');

@@ -40,21 +40,34 @@ describe('CLI commands in process', () => {
     expect((await invoke(['keygen', '--json'])).out).toMatch(/^\{"key":"[A-Za-z0-9+/]{43}="\}$/);
   });
 
-  it.each(['serve', 'status', 'metrics', 'invalidate', 'health', 'config', 'keygen'])(
-    'prints help for %s',
-    async (command) => {
-      const result = await invoke([command, '--help']);
-      expect(result.code).toBe(0);
-      expect(result.out).toContain(`usage: tiercache ${command}`);
-    },
-  );
+  it.each([
+    'serve',
+    'status',
+    'top',
+    'metrics',
+    'keys',
+    'inspect',
+    'invalidate',
+    'health',
+    'config',
+    'keygen',
+  ])('prints help for %s', async (command) => {
+    const result = await invoke([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`usage: tiercache ${command}`);
+  });
 
   it('rejects unknown flags, missing arguments and bad values with usage and exit 2', async () => {
     const unknownFlag = await invoke(['status', '--verbose']);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.err).toContain("Unknown option '--verbose'");
     expect(unknownFlag.err).toContain('usage: tiercache status');
-    expect((await invoke(['invalidate'])).err).toContain('missing argument');
+    const noPattern = await invoke(['invalidate']);
+    expect(noPattern.code).toBe(2);
+    expect(noPattern.err).toContain(
+      'no pattern given: the service reads a missing or empty pattern as EVERY key',
+    );
+    expect(noPattern.err).toContain('Pass --all to invalidate every key');
     expect((await invoke(['invalidate', 'a', 'b'])).err).toContain('unexpected argument: b');
     expect((await invoke(['health', '--url', 'ftp://x'])).err).toContain('--url must be an http(s) URL');
     expect((await invoke(['serve', '--port', 'eighty'])).err).toContain(

@@ -4,14 +4,6 @@ import { validateConfig } from '../../config/validator.js';
 import type { Env } from '../../config/env.js';
 import { table, type CommandResult } from '../output.js';
 
-export const CONFIG_HELP = `usage: tiercache config <validate|explain> [--json]
-
-  validate   check the configuration the environment describes (exit 0 valid, 1 invalid)
-  explain    show the effective configuration and where each value came from
-
-The configuration comes from CACHE_PRESET, CACHE_REDIS_URL, ENABLE_AI_CACHE, CACHE_CUSTOM_CONFIG,
-REDIS_PASSWORD, REDIS_TLS_*, REDIS_ENCRYPTION_KEY ... (see docs/configuration.md). Secrets are never printed.`;
-
 /** `tiercache config validate`: errors, warnings and recommendations; exit 1 when invalid. */
 export function configValidate(env: Env): CommandResult {
   const { config } = resolveConfig({ env });
