@@ -40,11 +40,14 @@ export interface KeyInspection {
   key: string;
   /** Where a fresh copy is: `memory` (an InMemoryCache), `l1` and/or `redis`. Empty = a miss. */
   tiers: ('memory' | 'l1' | 'redis')[];
-  /** Seconds left before it stops being fresh; `null` = no expiry; absent when not found. */
+  /**
+   * Seconds left: of the in-process copy's freshness, else of the Redis entry (for a getOrSet entry with a
+   * grace period, that includes the grace period); `null` = no expiry; absent when not found.
+   */
   ttlSeconds?: number | null;
   /** In Redis: the stored bytes (after compression and encryption); in process: the estimate. */
   sizeBytes?: number;
-  /** Tags of the in-process copy (Redis keeps key → tag links only in the tag sets). */
+  /** Tags of an in-process copy written here; absent when unknown (Redis keeps key → tag links in tag sets only). */
   tags?: string[];
   /** The stored value's header flags (Redis copies). */
   codec?: {

@@ -29,6 +29,8 @@ const KNOWN_OPTIONS = [...Object.keys(LIMITS), 'random'];
 
 /** Keys longer than this are tracked by their first MAX_KEY_CHARS characters plus TRUNCATION_MARKER. */
 export const MAX_KEY_CHARS = 256;
+/** How often `record` ages the estimates by itself (see `decay`). */
+export const DECAY_EVERY_MS = 60_000;
 export const TRUNCATION_MARKER = '…';
 /** Counters are halved when one reaches this, so a Uint32Array cell never wraps around silently. */
 const AGE_AT = 2 ** 31;
@@ -49,6 +51,8 @@ type Candidate = { key: string; estimate: number };
  * Memory is fixed at construction: the sketch never grows and the heap never holds more than k keys.
  */
 export class HotKeys {
+  #sampled = 0;
+  #decayedAt = Date.now();
   readonly k: number;
   readonly sampleRate: number;
   readonly #width: number;
@@ -102,6 +106,12 @@ export class HotKeys {
   record(key: string): void {
     if (--this.#countdown > 0) return;
     this.#countdown = this.#nextGap();
+    // Ages by itself: every 1024 sampled reads, halve if a minute has passed, so the top-k follows the
+    // current workload (a clock read per 1024 samples, not per read).
+    if ((++this.#sampled & 1023) === 0 && Date.now() - this.#decayedAt >= DECAY_EVERY_MS) {
+      this.#decayedAt = Date.now();
+      this.decay();
+    }
     this.#add(key.length > MAX_KEY_CHARS ? key.slice(0, MAX_KEY_CHARS) + TRUNCATION_MARKER : key);
   }
 
@@ -119,7 +129,7 @@ export class HotKeys {
 
   /**
    * Halves every sketch counter and candidate estimate, so old reads weigh less and the top-k follows the
-   * current workload (call it on a timer, e.g. every minute). Halving keeps the heap order valid.
+   * current workload; `record` calls it about once a minute under traffic. Halving keeps the heap order valid.
    */
   decay(): void {
     for (let i = 0; i < this.#sketch.length; i++) this.#sketch[i] = this.#sketch[i]! >>> 1;

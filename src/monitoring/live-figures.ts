@@ -2,7 +2,6 @@ import type { Clock } from '../core/clock.js';
 import type { BreakerEvent, ErrorEvent, FactoryEvent, LockEvent } from '../core/events.js';
 import { RingBuffer } from '../core/ring-buffer.js';
 import { round2, summarize, type DurationSummary } from '../core/statistics.js';
-import type { OperationMeasurement } from './monitor-types.js';
 import {
   C,
   KEPT_SECONDS,
@@ -35,11 +34,26 @@ export interface WindowStats {
 }
 
 /** Per-second series of the last minutes, and the breaker's transitions in them (for charts). */
-export type TimeSeries = { seconds: number; at: number[] } & Record<CounterName, number[]> & {
+export type TimeSeries = { seconds: number; now: number; epochMs: number; at: number[] } & Record<
+  CounterName,
+  number[]
+> & {
     breaker: { at: number; state: BreakerEvent['state'] }[];
   };
 
 const TIMEOUT = /time(d)?[ -]?out/i;
+/**
+ * Latency samples kept per tier and second: every Redis call is timed, so a shared buffer would cover
+ * seconds, not minutes, and crowd in-process samples out; 20 a second per tier keeps five minutes.
+ */
+const SAMPLES_PER_SECOND = 20;
+type LatencyTier = 'memory' | 'l1' | 'redis' | 'factory';
+
+interface LatencySamples {
+  ring: RingBuffer<{ at: number; ms: number }>;
+  second: number;
+  taken: number;
+}
 
 /**
  * The incident view of a monitor: windowed counters, factory durations and the breaker timeline. The
@@ -47,15 +61,29 @@ const TIMEOUT = /time(d)?[ -]?out/i;
  */
 export class LiveFigures {
   readonly windows = new WindowedCounters();
-  readonly #factory: RingBuffer<{ at: number; durationMs: number }>;
+  readonly #latency = new Map<LatencyTier, LatencySamples>();
   readonly #breaker: RingBuffer<{ at: number; state: BreakerEvent['state'] }>;
 
   constructor(
     private readonly clock: Clock,
     maxMeasurements: number,
   ) {
-    this.#factory = new RingBuffer(maxMeasurements);
     this.#breaker = new RingBuffer(Math.min(maxMeasurements, 256));
+  }
+
+  /** A timed operation of a tier (or a factory run): kept for the window percentiles, 20 a second at most. */
+  onLatency(tier: LatencyTier, at: number, ms: number): void {
+    let samples = this.#latency.get(tier);
+    if (!samples) {
+      samples = { ring: new RingBuffer(KEPT_SECONDS * SAMPLES_PER_SECOND), second: -1, taken: 0 };
+      this.#latency.set(tier, samples);
+    }
+    const second = Math.floor(at / 1000);
+    if (second !== samples.second) {
+      samples.second = second;
+      samples.taken = 0;
+    }
+    if (samples.taken++ < SAMPLES_PER_SECOND) samples.ring.push({ at, ms });
   }
 
   onError(event: ErrorEvent): void {
@@ -70,7 +98,7 @@ export class LiveFigures {
   onFactory(event: FactoryEvent): void {
     this.windows.add(C.factoryRuns);
     if (event.outcome === 'error') this.windows.add(C.factoryErrors);
-    this.#factory.push({ at: this.clock.now(), durationMs: event.durationMs });
+    this.onLatency('factory', this.clock.now(), event.durationMs);
   }
 
   onLock(event: LockEvent): void {
@@ -94,20 +122,18 @@ export class LiveFigures {
     this.#breaker.push({ at, state: event.state });
   }
 
-  /** The 1- and 5-minute figures; `operations` = the monitor's timed samples (for latency). */
-  windowStats(operations: readonly OperationMeasurement[]): WindowStats[] {
+  /** The 1- and 5-minute figures. */
+  windowStats(): WindowStats[] {
     const now = this.clock.now();
     return WINDOWS_SECONDS.map((windowSeconds) => {
       const counts = this.windows.window(windowSeconds, now);
       const since = now - windowSeconds * 1000;
       const perSecond = (n: number): number => round2(n / windowSeconds);
       const latency: WindowStats['latency'] = {};
-      for (const tier of ['memory', 'l1', 'redis'] as const) {
-        const samples = operations.filter((m) => m.tier === tier && m.at >= since).map((m) => m.durationMs);
-        if (samples.length > 0) latency[tier] = { ...summarize(samples), windowSeconds };
+      for (const [tier, samples] of this.#latency) {
+        const values = samples.ring.toArray((m) => m.at >= since).map((m) => m.ms);
+        if (values.length > 0) latency[tier] = { ...summarize(values), windowSeconds };
       }
-      const factory = this.#factory.toArray((m) => m.at >= since).map((m) => m.durationMs);
-      if (factory.length > 0) latency.factory = { ...summarize(factory), windowSeconds };
       const l1Lookups = counts.l1Hits + counts.l1Misses;
       return {
         windowSeconds,
@@ -132,6 +158,10 @@ export class LiveFigures {
     const since = now - span * 1000;
     return {
       seconds: span,
+      // `at` is in seconds of the monitor's clock (monotonic): `now` is its current second, `epochMs` the
+      // wall clock at the same moment, to place the series in time.
+      now: Math.floor(now / 1000),
+      epochMs: Date.now(),
       ...this.windows.series(span, now),
       breaker: this.#breaker
         .toArray((m) => m.at >= since)
@@ -141,7 +171,7 @@ export class LiveFigures {
 
   reset(): void {
     this.windows.reset();
-    this.#factory.clear();
+    this.#latency.clear();
     this.#breaker.clear();
   }
 }

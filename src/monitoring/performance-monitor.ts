@@ -228,13 +228,13 @@ export class CachePerformanceMonitor {
         maxMeasurements: this.options.maxMeasurements,
         retentionHours: this.options.retentionHours,
       },
-      windows: this.#live.windowStats(operations),
+      windows: this.#live.windowStats(),
     };
   }
 
   /** Rates, hit ratios and latency per tier over the last 1 and 5 minutes (they move with an incident). */
   getWindowedStats(): WindowStats[] {
-    return this.#live.windowStats(this.#retained(this.#operations));
+    return this.#live.windowStats();
   }
 
   /** Per-second series of the last `seconds` (≤ 300) and the breaker's transitions, for charts. */
@@ -355,6 +355,7 @@ export class CachePerformanceMonitor {
     if (durationMs !== undefined) {
       const at = this.#clock.now();
       this.#operations.push({ at, operation, tier, outcome, durationMs });
+      this.#live.onLatency(tier, at, durationMs);
       windows.roll(at);
     }
   }

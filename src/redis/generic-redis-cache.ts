@@ -36,6 +36,7 @@ import type { RedisFills } from './fills.js';
 import type { RedisInvalidator } from './invalidator.js';
 import type { TierIO, PlannedWrite } from './tier-io.js';
 import { assembleRedisCache } from './assembly.js';
+import { FAILED } from './remote-tier.js';
 import { inspectKey } from './inspect.js';
 import { callbackListener, type CacheCallbacks, type CallbackEvent } from '../core/callbacks.js';
 import type { ValuePipeline } from './value-pipeline.js';
@@ -348,7 +349,12 @@ export class GenericRedisCache
   /** Where the key is (L1, Redis), for how long, how big, its codec flags and tags; never its value. */
   inspect(key: string): Promise<KeyInspection> {
     assertKey(key);
-    return inspectKey(this.#remote, this.#l1, key, this.keyPrefix + key);
+    const redisKey = this.keyPrefix + key;
+    return inspectKey(this.#remote, this.#l1, key, redisKey, async () => {
+      const payload = await this.#remote.run('inspect', (c) => c.getBuffer(redisKey));
+      // Decoded without promotion into L1 (inspecting must not change what the cache holds).
+      return payload !== FAILED && this.#values.decode(key, redisKey, payload, -1, false)?.stale === false;
+    });
   }
 
   /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */

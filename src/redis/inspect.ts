@@ -12,6 +12,8 @@ export async function inspectKey(
   l1: MemoryStore | undefined,
   key: string,
   redisKey: string,
+  /** Whether a grace entry's stored value is still fresh (its soft expiry is inside the value). */
+  graceFresh: () => Promise<boolean>,
 ): Promise<KeyInspection> {
   const local = l1?.describe(key);
   const inRedis = await remote.run('inspect', async (c) => {
@@ -29,12 +31,14 @@ export async function inspectKey(
   if (local) {
     inspection.ttlSeconds = local.ttlSeconds;
     inspection.sizeBytes = local.bytes;
-    inspection.tags = local.tags;
+    // Tags are known for a copy written here; one filled from Redis carries none (Redis keeps key → tag
+    // links only in the tag sets).
+    if (local.tags.length > 0) inspection.tags = local.tags;
   }
   if (inRedis !== FAILED && inRedis.pttl !== -2) {
     const codec = describeHeader(inRedis.header);
-    // A grace entry's Redis TTL includes its grace period; its freshness is inside the value.
-    if (!codec?.grace) tiers.push('redis');
+    // A grace entry's freshness is inside the value (its Redis TTL includes the grace period).
+    if (!codec?.grace || (await graceFresh())) tiers.push('redis');
     if (!local || local.stale)
       inspection.ttlSeconds = inRedis.pttl === -1 ? null : Math.ceil(inRedis.pttl / 1000);
     inspection.sizeBytes = inRedis.size;

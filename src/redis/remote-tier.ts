@@ -19,6 +19,8 @@ export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
 
 /** While degraded, Redis is probed at least this often, so a thawed server is used again within it. */
 const MAX_PROBE_INTERVAL_MS = 250;
+/** The errors announced for calls refused while Redis is away, one per reason. */
+const REFUSALS: Record<string, Error> = {};
 /** Replay passes before leaving degraded mode (each replays what the previous one let accumulate). */
 const MAX_REPLAY_PASSES = 3;
 
@@ -246,8 +248,15 @@ export class RemoteTier {
     }
   }
 
-  /** `FAILED`, or with `strict` an `InfrastructureError` saying why. */
+  /**
+   * `FAILED`, or with `strict` an `InfrastructureError` saying why. Announced as a `connection` error, so
+   * calls refused while Redis is away show in error rates (one shared Error per reason: no stack per call).
+   */
   #fail(operation: string, reason: string): Failed {
+    if (this.#events.has('error')) {
+      const error = (REFUSALS[reason] ??= new Error(reason));
+      this.#events.emit('error', { kind: 'connection', operation, tier: 'redis', error });
+    }
     if (this.#strict) throw new InfrastructureError(`redis ${operation} failed: ${reason}`);
     return FAILED;
   }
