@@ -59,6 +59,7 @@ export class RemoteTier {
   readonly #onReady = (): void => {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
+    this.#lastError = undefined; // a good connection: earlier connection errors are history
     this.#lastAnswerAt = performance.now();
     this.#startIdleProbe();
     void this.#recover();
@@ -75,11 +76,11 @@ export class RemoteTier {
   };
 
   /**
-   * Why Redis is away: the failure that degraded the tier while it is degraded, else the last connection
-   * error ioredis reported (e.g. `connect ECONNREFUSED 127.0.0.1:6390`).
+   * Why Redis is away: the last connection error ioredis reported since the last good connection (e.g.
+   * `connect ECONNREFUSED 127.0.0.1:6390`), else the failure that degraded the tier (a command timeout).
    */
   get lastError(): string | undefined {
-    return (this.#degraded ? this.#degradedReason : undefined) ?? this.#lastError;
+    return this.#lastError ?? (this.#degraded ? this.#degradedReason : undefined);
   }
 
   /** Commands sent and not yet answered, and the most in flight during this and the last busy period. */
