@@ -59,7 +59,18 @@ export type { ValidationResult } from './config/validator.js';
 export type { Env } from './config/env.js';
 export type { RedisServerStatus } from './redis/status.js';
 export type { RemoteStatus } from './redis/remote-tier.js';
-export type { ConnectableCache, KeyListingCache } from './core/capabilities.js';
+export type {
+  ConnectableCache,
+  HotKeysCache,
+  InspectableCache,
+  KeyInspection,
+  KeyListingCache,
+} from './core/capabilities.js';
+export type { HotKey } from './core/hot-keys.js';
+export type { CoherenceStatus } from './redis/generic-redis-cache.js';
+export type { TrackingMode } from './redis/tracking.js';
+export type { TimeSeries, WindowStats } from './monitoring/live-figures.js';
+export type { KeyGroups } from './monitoring/prometheus-incidents.js';
 export type { BreakerState, BreakerStatus, CircuitBreakerOptions } from './redis/circuit-breaker.js';
 export type { CacheCallbacks, CallbackEvent } from './core/callbacks.js';
 export type { CompressionAlgorithm } from './redis/compression.js';
@@ -81,6 +92,10 @@ export type {
   CacheTier,
   BreakerEvent,
   BusEvent,
+  EntryEvent,
+  FactoryEvent,
+  LockEvent,
+  StaleEvent,
   CompressionEvent,
   ConnectionEvent,
   ErrorEvent,
