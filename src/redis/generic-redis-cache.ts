@@ -31,12 +31,12 @@ import {
 } from '../core/capabilities.js';
 import { HotKeys, type HotKey } from '../core/hot-keys.js';
 import type { InvalidationBus } from './bus.js';
-import type { TrackingCoherence, TrackingMode, TrackingState } from './tracking.js';
+import type { TrackingCoherence } from './tracking.js';
 import type { RedisFills } from './fills.js';
 import type { RedisInvalidator } from './invalidator.js';
 import type { TierIO, PlannedWrite } from './tier-io.js';
 import { assembleRedisCache } from './assembly.js';
-import { FAILED } from './remote-tier.js';
+import { activeCoherence, coherenceStatusOf, connectCache, type CoherenceStatus } from './cache-admin.js';
 import { inspectKey } from './inspect.js';
 import { callbackListener, type CacheCallbacks, type CallbackEvent } from '../core/callbacks.js';
 import type { ValuePipeline } from './value-pipeline.js';
@@ -52,13 +52,7 @@ import { redisCacheStats, type RedisCacheStats, type RedisServerStatus } from '.
 
 export type { RedisCacheStats } from './status.js';
 
-/** See `GenericRedisCache.coherenceStatus`. */
-export interface CoherenceStatus {
-  requested: 'bus' | 'tracking' | 'none' | 'off';
-  active: 'bus' | 'tracking' | 'none' | 'off';
-  tracking?: { mode: TrackingMode; state: TrackingState; reason?: string };
-}
-
+export type { CoherenceStatus } from './cache-admin.js';
 /**
  * Redis cache with an in-process L1 tier (DESIGN §3). Reads go L1 → Redis → promote into L1; writes go
  * to Redis, then L1. Every Redis call goes through the remote tier, so an outage degrades to L1 instead of
@@ -128,25 +122,13 @@ export class GenericRedisCache
    * beside the bus), `'bus'` (asked for, or tracking unsupported: see `coherenceStatus`), `'none'`, or
    * `'off'` without L1.
    */
-  get coherence(): 'bus' | 'tracking' | 'none' | 'off' {
-    const mode = this.#options.coherence;
-    return mode === 'tracking' && this.#tracking?.state !== 'active' ? 'bus' : mode;
+  get coherence(): CoherenceStatus['active'] {
+    return activeCoherence(this.#options, this.#tracking);
   }
 
   /** The coherence asked for and in force, and for tracking its state and why it is not active. */
   get coherenceStatus(): CoherenceStatus {
-    const tracking = this.#tracking;
-    return {
-      requested: this.#options.coherence,
-      active: this.coherence,
-      ...(tracking && {
-        tracking: {
-          mode: this.#options.trackingMode,
-          state: tracking.state,
-          ...(tracking.reason !== undefined && { reason: tracking.reason }),
-        },
-      }),
-    };
+    return coherenceStatusOf(this.#options, this.#tracking);
   }
 
   /** The invalidation bus channel, when the bus is on. */
@@ -155,18 +137,8 @@ export class GenericRedisCache
   }
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
-  async connect(): Promise<boolean> {
-    const started = performance.now();
-    const ready = await this.#remote.waitUntilReady(this.#options.connectTimeout);
-    // Coherent from the first call on: peers' changes are heard once connect() returns (within the same
-    // connectTimeout; past it the subscription completes in the background).
-    if (ready && this.#bus) {
-      const left = this.#options.connectTimeout - (performance.now() - started);
-      await Promise.race([this.#bus.subscribed, new Promise((resolve) => setTimeout(resolve, left).unref())]);
-    }
-    if (!ready)
-      this.#logger.warn({}, 'redis unreachable at connect; running on the in-process tier and retrying');
-    return ready;
+  connect(): Promise<boolean> {
+    return connectCache(this.#remote, this.#bus, this.#options.connectTimeout, this.#logger);
   }
 
   /** The same as `close()` (the original's name). */
@@ -349,12 +321,7 @@ export class GenericRedisCache
   /** Where the key is (L1, Redis), for how long, how big, its codec flags and tags; never its value. */
   inspect(key: string): Promise<KeyInspection> {
     assertKey(key);
-    const redisKey = this.keyPrefix + key;
-    return inspectKey(this.#remote, this.#l1, key, redisKey, async () => {
-      const payload = await this.#remote.run('inspect', (c) => c.getBuffer(redisKey));
-      // Decoded without promotion into L1 (inspecting must not change what the cache holds).
-      return payload !== FAILED && this.#values.decode(key, redisKey, payload, -1, false)?.stale === false;
-    });
+    return inspectKey(this.#remote, this.#l1, this.#values, key, this.keyPrefix + key);
   }
 
   /** The most read keys, most first (sampled estimates); empty when `hotKeys` is off. */

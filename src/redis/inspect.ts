@@ -2,6 +2,7 @@ import type { KeyInspection } from '../core/capabilities.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import { describeHeader } from './codec.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
+import type { ValuePipeline } from './value-pipeline.js';
 
 /**
  * Describes a key of a Redis cache: its L1 copy (without touching recency) and its Redis copy (PTTL,
@@ -10,11 +11,16 @@ import { FAILED, type RemoteTier } from './remote-tier.js';
 export async function inspectKey(
   remote: RemoteTier,
   l1: MemoryStore | undefined,
+  values: ValuePipeline,
   key: string,
   redisKey: string,
-  /** Whether a grace entry's stored value is still fresh (its soft expiry is inside the value). */
-  graceFresh: () => Promise<boolean>,
 ): Promise<KeyInspection> {
+  // A grace entry's freshness is inside the value: read it, decoded without promotion into L1
+  // (inspecting must not change what the cache holds).
+  const graceFresh = async (): Promise<boolean> => {
+    const payload = await remote.run('inspect', (c) => c.getBuffer(redisKey));
+    return payload !== FAILED && values.decode(key, redisKey, payload, -1, false)?.stale === false;
+  };
   const local = l1?.describe(key);
   const inRedis = await remote.run('inspect', async (c) => {
     const [pttl, size, header] = (await c
