@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { PeerChangeListener } from './bus.js';
-import { duplicateForSubscriber, isCluster } from './connection.js';
+import { duplicateForSubscriber, isCluster, reconnectDelay } from './connection.js';
 import type { RemoteTier } from './remote-tier.js';
 
 /** `broadcast`: every change under the key prefix is announced; `default`: changes to keys this instance read. */
@@ -15,29 +15,40 @@ export type TrackingState = 'pending' | 'active' | 'unsupported';
 
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
+/** One tracked server: the connection commands go to, and ours that receives its invalidations. */
+interface Link {
+  data: Redis;
+  redirect: Redis;
+  name: string;
+  armed: boolean;
+  /** Arms run one after another per link (an older arm must not land after a newer one). */
+  queue: Promise<void>;
+  /** An arm is queued and has not started yet (another request would do the same work). */
+  queued: boolean;
+  onDataReady: () => void;
+}
+
 /**
  * Redis-assisted L1 coherence (CLIENT TRACKING, REDIRECT form): Redis itself announces the keys that
  * changed, whoever changed them (another service, a script, redis-cli), on a connection of our own
  * subscribed to `__redis__:invalidate`. ioredis 6 speaks RESP3 but drops `invalidate` pushes, so the
  * redirect connection speaks RESP2, where they arrive as pub/sub messages.
  *
- * Tracking is armed on the data connection after every (re)connect of either connection, and L1 is
- * cleared each time it is (re)armed: invalidations sent while it was not armed are lost. A server that
- * refuses `CLIENT TRACKING` (older than 6, a proxy, an ACL) leaves the bus alone in charge, with a log
- * line and `state: 'unsupported'`. The bus stays on beside tracking: it carries what keys alone cannot
- * say (tag and pattern invalidations for fills in flight, lock releases that wake waiters).
+ * One link per server: the standalone (or Sentinel-chosen) server, or each Cluster master (tracking is
+ * per node; the set of masters is followed as the cluster changes). Tracking is armed on a link's data
+ * connection after every (re)connect of either connection, and L1 is cleared each time a link is
+ * (re)armed: invalidations sent while it was not armed are lost. A server that refuses `CLIENT TRACKING`
+ * (older than 6, a proxy, an ACL) leaves the bus alone in charge, with a log line and
+ * `state: 'unsupported'`. The bus stays on beside tracking: it carries what keys alone cannot say (tag
+ * and pattern invalidations for fills in flight, lock releases that wake waiters).
  */
 export class TrackingCoherence {
-  readonly #redirect: Redis | undefined;
+  readonly #links = new Map<Redis, Link>();
+  readonly #cluster: Cluster | undefined;
+  #resync: NodeJS.Timeout | undefined;
   #state: TrackingState = 'pending';
   #reason: string | undefined;
-  #redirectId: number | undefined;
   #closed = false;
-  /** Arming in progress (one at a time; a later trigger re-arms once it ends). */
-  #arming: Promise<void> | undefined;
-  #rearm = false;
-  #armedOnce = false;
-  #name = '';
 
   constructor(
     private readonly remote: RemoteTier,
@@ -49,32 +60,19 @@ export class TrackingCoherence {
     private readonly onPeerChange: PeerChangeListener,
     ownsClient: boolean,
   ) {
-    const unsupported = isCluster(remote.client)
-      ? 'Redis Cluster: tracking would run per node, which is not supported yet'
-      : !ownsClient
-        ? 'an adopted redisClient: tracking is armed on connections the cache owns'
-        : undefined;
-    if (unsupported !== undefined) {
-      this.#giveUp(unsupported);
+    this.#cluster = isCluster(remote.client) ? (remote.client as unknown as Cluster) : undefined;
+    if (!ownsClient) {
+      this.#giveUp('an adopted redisClient: tracking is armed on connections the cache owns');
       return;
     }
-    // Named, so the data connection can find its id (CLIENT ID is refused in subscriber mode).
-    this.#name = `tiercache-tracking-${randomUUID()}`;
-    const redirect = duplicateForSubscriber(remote.client, { protocol: 2, connectionName: this.#name });
-    this.#redirect = redirect;
-    redirect.on('error', (error: Error) =>
-      this.logger.debug({ err: error.message }, 'tracking connection error'),
-    );
-    redirect.on('ready', () => {
-      this.#redirectId = undefined; // a new connection has a new id
-      this.#arm();
-    });
-    redirect.on('messageBuffer', (channel: Buffer, payload: Buffer[] | Buffer | null) => {
-      if (channel.toString() === INVALIDATE_CHANNEL) this.#receive(payload);
-    });
-    remote.client.on('ready', this.#onDataReady);
-    // Connects (and subscribes) once the data connection is first ready: an unused cache opens nothing.
-    if (remote.client.status === 'ready') this.#onDataReady();
+    const client = remote.client as unknown as NodeJS.EventEmitter;
+    // A cluster's masters change (failover, resharding): follow them. A standalone server's link is
+    // opened on the first 'ready'; its data connection's later 'ready's re-arm it (see #open).
+    if (this.#cluster)
+      for (const event of ['ready', '+node', '-node', 'refresh']) client.on(event, this.#sync);
+    else client.once('ready', this.#sync);
+    // Links open once the data connection is first ready: an unused cache opens nothing.
+    if (remote.client.status === 'ready') this.#sync();
   }
 
   /** Server-assisted invalidation in force, pending, or unsupported (then the bus alone keeps L1 coherent). */
@@ -87,66 +85,113 @@ export class TrackingCoherence {
     return this.#reason;
   }
 
-  /** True while invalidations reach this instance (armed, redirect connection up). */
+  /** True while invalidations reach this instance (every link armed, its redirect connection up). */
   get live(): boolean {
-    return this.#state === 'active' && this.#redirect?.status === 'ready';
+    if (this.#state !== 'active' || this.#links.size === 0) return false;
+    for (const link of this.#links.values())
+      if (!link.armed || link.redirect.status !== 'ready') return false;
+    return true;
   }
 
   close(): void {
     this.#closed = true;
-    this.remote.client.off('ready', this.#onDataReady);
-    this.#redirect?.disconnect();
+    clearInterval(this.#resync);
+    const client = this.remote.client as unknown as NodeJS.EventEmitter;
+    for (const event of ['ready', '+node', '-node', 'refresh']) client.off(event, this.#sync);
+    for (const link of [...this.#links.values()]) this.#drop(link);
   }
 
-  readonly #onDataReady = (): void => {
-    if (this.#closed || this.#state === 'unsupported' || !this.#redirect) return;
-    if (this.#redirect.status === 'wait') {
-      this.#redirect.connect().catch((error: Error) => {
-        this.logger.debug({ err: error.message }, 'tracking connection will be retried');
-      });
-      return; // its 'ready' arms
+  /** Opens a link per server commands go to, closes links to servers that left, arms what is not armed. */
+  readonly #sync = (): void => {
+    if (this.#closed || this.#state === 'unsupported') return;
+    const servers = this.#cluster ? this.#cluster.nodes('master') : [this.remote.client];
+    for (const [data, link] of this.#links) if (!servers.includes(data)) this.#drop(link);
+    for (const data of servers) {
+      const link = this.#links.get(data) ?? this.#open(data);
+      if (!link.armed) this.#arm(link);
     }
-    this.#arm(); // a new data connection has no tracking: arm it again
   };
 
-  /** Arms tracking on the data connection, redirected to ours; clears L1 once armed (see the class). */
-  #arm(): void {
-    if (this.#arming) {
-      this.#rearm = true;
-      return;
-    }
-    this.#arming = this.#armOnce()
-      .catch((error: Error) => {
-        if (isRefusal(error)) this.#giveUp(`the server refused CLIENT TRACKING (${error.message})`);
-        else this.logger.debug({ err: error.message }, 'tracking not armed yet; retried on reconnect');
-      })
-      .finally(() => {
-        this.#arming = undefined;
-        if (this.#rearm && !this.#closed && this.#state !== 'unsupported') {
-          this.#rearm = false;
-          this.#arm();
-        }
-      });
+  #open(data: Redis): Link {
+    // Named, so the data connection can find its id (CLIENT ID is refused in subscriber mode).
+    const name = `tiercache-tracking-${randomUUID()}`;
+    const options = { protocol: 2 as const, connectionName: name };
+    const redirect = this.#cluster
+      ? data.duplicate({
+          ...options,
+          lazyConnect: true,
+          enableOfflineQueue: true,
+          maxRetriesPerRequest: null,
+          retryStrategy: (attempt: number) => Math.min(reconnectDelay(attempt), 250),
+        })
+      : duplicateForSubscriber(data, options);
+    const link: Link = {
+      data,
+      redirect,
+      name,
+      armed: false,
+      queue: Promise.resolve(),
+      queued: false,
+      onDataReady: () => this.#rearm(link),
+    };
+    redirect.on('error', (error: Error) =>
+      this.logger.debug({ err: error.message }, 'tracking connection error'),
+    );
+    redirect.on('ready', () => this.#rearm(link)); // a new redirect connection has a new id
+    redirect.on('close', () => (link.armed = false));
+    redirect.on('messageBuffer', (channel: Buffer, payload: Buffer[] | Buffer | null) => {
+      if (channel.toString() === INVALIDATE_CHANNEL && link.armed) this.#receive(payload);
+    });
+    data.on('ready', link.onDataReady); // a new data connection has no tracking
+
+    this.#links.set(data, link);
+    redirect.connect().catch((error: Error) => {
+      this.logger.debug({ err: error.message }, 'tracking connection will be retried');
+    });
+    return link;
   }
 
-  async #armOnce(): Promise<void> {
-    const redirect = this.#redirect;
-    if (!redirect || this.#closed || redirect.status !== 'ready' || this.remote.client.status !== 'ready')
+  #rearm(link: Link): void {
+    link.armed = false;
+    if (!this.#closed && this.#state !== 'unsupported' && this.#links.get(link.data) === link)
+      this.#arm(link);
+  }
+
+  #arm(link: Link): void {
+    if (link.queued) return;
+    link.queued = true;
+    link.queue = link.queue.then(() => {
+      link.queued = false;
+      return this.#armOnce(link);
+    });
+  }
+
+  /** Arms tracking on a link's data connection, redirected to its redirect connection; then clears L1. */
+  async #armOnce(link: Link): Promise<void> {
+    const { data, redirect } = link;
+    if (this.#closed || redirect.status !== 'ready' || data.status !== 'ready') return; // their 'ready' arms
+    try {
+      await redirect.subscribe(INVALIDATE_CHANNEL); // idempotent; subscribed before anything is sent to it
+      const id = await redirectIdOf(data, link.name);
+      const args = ['TRACKING', 'ON', 'REDIRECT', String(id)];
+      if (this.mode === 'broadcast') args.push('BCAST', 'PREFIX', this.keyPrefix);
+      args.push('NOLOOP'); // this instance's own writes update its L1 directly
+      // OFF first: re-arming with another redirect id on a connection already tracking.
+      const [, armed] =
+        (await data
+          .multi()
+          .call('CLIENT', 'TRACKING', 'OFF')
+          .call('CLIENT', ...args)
+          .exec()) ?? [];
+      if (armed?.[0]) throw armed[0];
+    } catch (error) {
+      const err = error as Error;
+      if (isRefusal(err)) this.#giveUp(`the server refused CLIENT TRACKING (${err.message})`);
+      else this.logger.debug({ err: err.message }, 'tracking not armed yet; retried on reconnect');
       return;
-    await redirect.subscribe(INVALIDATE_CHANNEL); // idempotent; subscribed before anything is sent to it
-    this.#redirectId ??= await this.#redirectIdOf();
-    const args = ['TRACKING', 'ON', 'REDIRECT', String(this.#redirectId)];
-    if (this.mode === 'broadcast') args.push('BCAST', 'PREFIX', this.keyPrefix);
-    args.push('NOLOOP'); // this instance's own writes update its L1 directly
-    // OFF first: re-arming with another redirect id (or prefix) on a connection already tracking.
-    const client = this.remote.client;
-    const [, armed] =
-      (await client
-        .multi()
-        .call('CLIENT', 'TRACKING', 'OFF')
-        .call('CLIENT', ...args)
-        .exec()) ?? [];
-    if (armed?.[0]) throw armed[0];
+    }
+    if (this.#links.get(data) !== link || redirect.status !== 'ready') return;
+    link.armed = true;
     const dropped = this.l1.deleteMatching('');
     this.onPeerChange({ clear: true });
     if (this.#state !== 'active') {
@@ -154,20 +199,9 @@ export class TrackingCoherence {
       this.#reason = undefined;
       this.logger.info({ mode: this.mode }, `L1 coherence: Redis client tracking (${this.mode}) is active`);
     } else if (this.events.has('bus')) this.events.emit('bus', { type: 'resynced', keys: dropped });
-    this.#armedOnce = true;
-  }
-
-  /** The redirect connection's id, found by its name from the data connection. */
-  async #redirectIdOf(): Promise<number> {
-    const list = String(await this.remote.client.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
-    const line = list.split('\n').find((l) => l.includes(` name=${this.#name} `));
-    const id = Number(/(?:^|\s)id=(\d+)/.exec(line ?? '')?.[1]);
-    if (!Number.isInteger(id)) throw new Error('tracking connection not found in CLIENT LIST');
-    return id;
   }
 
   #receive(payload: Buffer[] | Buffer | null): void {
-    if (!this.#armedOnce) return;
     if (payload === null) {
       // FLUSHALL / FLUSHDB, or the server dropped its tracking table: everything may have changed.
       const dropped = this.l1.deleteMatching('');
@@ -187,15 +221,31 @@ export class TrackingCoherence {
     if (this.events.has('bus')) this.events.emit('bus', { type: 'received', keys: dropped });
   }
 
+  #drop(link: Link): void {
+    this.#links.delete(link.data);
+    link.data.off('ready', link.onDataReady);
+    link.redirect.disconnect();
+  }
+
   #giveUp(reason: string): void {
+    clearInterval(this.#resync);
     this.#state = 'unsupported';
     this.#reason = reason;
-    this.#redirect?.disconnect();
+    for (const link of [...this.#links.values()]) this.#drop(link);
     this.logger.warn(
       { reason },
       'L1 coherence: client tracking unavailable, the invalidation bus alone is used',
     );
   }
+}
+
+/** A redirect connection's id, found by its name from the data connection of the same server. */
+async function redirectIdOf(data: Redis, name: string): Promise<number> {
+  const list = String(await data.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+  const line = list.split('\n').find((l) => l.includes(` name=${name} `));
+  const id = Number(/(?:^|\s)id=(\d+)/.exec(line ?? '')?.[1]);
+  if (!Number.isInteger(id)) throw new Error('tracking connection not found in CLIENT LIST');
+  return id;
 }
 
 /** A reply that says the server will not track (unknown command, wrong arguments, no permission). */

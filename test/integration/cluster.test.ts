@@ -6,6 +6,7 @@ import type { GenericRedisCacheOptions } from '../../src/redis/options.js';
 import { runCacheContractSuite } from '../../src/testing/contract-suite.js';
 import { startRedisCluster, type RedisCluster } from '../../src/testing/redis-topologies.js';
 import { redisBinary, sleep, uniquePrefix } from '../helpers/redis.js';
+import { eventually } from '../helpers/fleet.js';
 
 /** One 3-master, 3-replica cluster for the whole file (the 2-core CI machine runs it). */
 describe.runIf(redisBinary)('GenericRedisCache on a real Redis Cluster (3 masters, 1 replica each)', () => {
@@ -125,6 +126,38 @@ describe.runIf(redisBinary)('GenericRedisCache on a real Redis Cluster (3 master
     await master.restart(); // rejoins as a replica of the promoted node
     await cluster.waitUntilHealthy();
   }, 40_000);
+
+  it('issue 21: client tracking runs on every master: outside writes on all of them drop L1, and a failover re-arms', async () => {
+    const cache = await connected({ coherence: 'tracking', commandTimeout: 300 });
+    await eventually(() => cache.coherenceStatus.active === 'tracking', 20_000);
+    const keys = Array.from({ length: 30 }, (_, i) => `t:${i}`);
+    const warm = async (): Promise<void> => {
+      for (const key of keys) await cache.set(key, 'ours');
+      for (const key of keys) expect(await cache.get(key)).toBe('ours');
+    };
+    await warm();
+    const masters = new Set(await Promise.all(keys.map((k) => cluster.masterFor(`${cache.keyPrefix}${k}`))));
+    expect(masters.size).toBe(3); // the keys live on every master
+    for (const key of keys) await raw.set(`${cache.keyPrefix}${key}`, 'written by another service');
+    for (const key of keys) await eventually(async () => (await cache.get(key)) === undefined, 10_000);
+    // Failover: the master of one key dies; its replica takes over; tracking is armed on the new master.
+    await warm();
+    const master = await cluster.masterFor(`${cache.keyPrefix}{f}`);
+    await cache.set('{f}', 'ours');
+    await master.kill();
+    await eventually(async () => {
+      await cache.set('{f}probe', 1).catch(() => undefined);
+      return (await cache.getStats()).redis === 'connected' && (await cache.get('{f}probe')) === 1;
+    }, 30_000);
+    await eventually(() => cache.coherenceStatus.tracking?.state === 'active', 20_000);
+    expect(await cache.get('{f}')).toBe('ours');
+    await eventually(async () => {
+      await raw.set(`${cache.keyPrefix}{f}`, 'written after the failover').catch(() => undefined);
+      return (await cache.get('{f}')) === undefined;
+    }, 20_000);
+    await master.restart();
+    await cluster.waitUntilHealthy();
+  }, 90_000);
 });
 
 describe.runIf(redisBinary)('credentials apply to every node of a cluster', () => {

@@ -6,6 +6,7 @@ import type { GenericRedisCacheOptions } from '../../src/redis/options.js';
 import { runCacheContractSuite } from '../../src/testing/contract-suite.js';
 import { startRedisSentinel, type RedisSentinelSetup } from '../../src/testing/redis-topologies.js';
 import { redisBinary, sleep, uniquePrefix } from '../helpers/redis.js';
+import { eventually } from '../helpers/fleet.js';
 
 /** One master + replica watched by 3 sentinels for the whole file. */
 describe.runIf(redisBinary)('GenericRedisCache on a Sentinel-managed master (1 replica, 3 sentinels)', () => {
@@ -91,4 +92,32 @@ describe.runIf(redisBinary)('GenericRedisCache on a Sentinel-managed master (1 r
     expect(recoveryMs).toBeGreaterThan(0);
     await oldMaster.restart(); // comes back as a replica of the new master
   }, 40_000);
+
+  it('issue 21: client tracking is re-armed on the promoted replica after a failover', async () => {
+    const cache = await connected({ coherence: 'tracking', commandTimeout: 300 });
+    await eventually(() => cache.coherenceStatus.active === 'tracking', 20_000);
+    await cache.set('k', 'ours');
+    expect(await cache.get('k')).toBe('ours');
+    const oldMaster = await setup.currentMaster();
+    await oldMaster.kill();
+    let newMaster: Awaited<ReturnType<typeof setup.currentMaster>> | undefined;
+    await eventually(async () => {
+      newMaster = await setup.currentMaster().catch(() => undefined);
+      await cache.set('probe', 1).catch(() => undefined);
+      return (
+        newMaster !== undefined && newMaster !== oldMaster && (await cache.getStats()).redis === 'connected'
+      );
+    }, 30_000);
+    await eventually(() => cache.coherenceStatus.tracking?.state === 'active', 20_000);
+    await cache.set('k', 'ours again');
+    expect(await cache.get('k')).toBe('ours again');
+    const raw = new Redis((newMaster as { port: number }).port);
+    try {
+      await raw.set(`${cache.keyPrefix}k`, 'written by another service');
+      await eventually(async () => (await cache.get('k')) === undefined, 10_000);
+    } finally {
+      raw.disconnect();
+      await oldMaster.restart();
+    }
+  }, 60_000);
 });
