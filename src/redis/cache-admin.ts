@@ -38,21 +38,24 @@ export function coherenceStatusOf(
 }
 
 /**
- * `connect()`: waits for Redis up to `connectTimeout`, and for the bus subscription within the same
- * bound, so peers' changes are heard once it returns (past it the subscription completes in the
+ * `connect()`: waits for Redis up to `connectTimeout`, and for the bus subscription and client tracking
+ * within the same bound, so peers' and other clients' changes are heard once it returns (past it the subscription completes in the
  * background). `false` = unreachable: the cache serves L1 and keeps retrying.
  */
 export async function connectCache(
   remote: RemoteTier,
   bus: InvalidationBus | undefined,
+  tracking: TrackingCoherence | undefined,
   connectTimeout: number,
   logger: Logger,
 ): Promise<boolean> {
   const started = performance.now();
   const ready = await remote.waitUntilReady(connectTimeout);
-  if (ready && bus) {
+  // Tracking too: its first arm clears L1, which must happen before the first value is kept there.
+  const coherent = [bus?.subscribed, tracking?.settled].filter((p) => p !== undefined);
+  if (ready && coherent.length > 0) {
     const left = connectTimeout - (performance.now() - started);
-    await Promise.race([bus.subscribed, new Promise((resolve) => setTimeout(resolve, left).unref())]);
+    await Promise.race([Promise.all(coherent), new Promise((resolve) => setTimeout(resolve, left).unref())]);
   }
   if (!ready) logger.warn({}, 'redis unreachable at connect; running on the in-process tier and retrying');
   return ready;

@@ -138,7 +138,7 @@ export class GenericRedisCache
 
   /** Connects to Redis. `false` = unreachable: the cache serves L1 and keeps retrying in the background. */
   connect(): Promise<boolean> {
-    return connectCache(this.#remote, this.#bus, this.#options.connectTimeout, this.#logger);
+    return connectCache(this.#remote, this.#bus, this.#tracking, this.#options.connectTimeout, this.#logger);
   }
 
   /** The same as `close()` (the original's name). */

@@ -79,7 +79,7 @@ export interface GenericRedisCacheOptions {
    * `'auto'` picks the best mode available (today the bus), `'bus'` publishes every change on a Redis
    * channel and drops peers' changes from L1 (one extra connection), `'tracking'` adds Redis client
    * tracking to the bus, so writes from any client (another service, redis-cli) drop L1 copies too (one
-   * more connection; Redis 6+, not on Cluster yet: it falls back to the bus and says so), `'none'`
+   * more connection per server; Redis 6+; where it is unavailable it falls back to the bus and says so), `'none'`
    * trusts L1 until its copy expires, so it needs `memoryCacheTtl`. Irrelevant without L1. @default 'auto'
    */
   coherence?: CoherenceMode;
@@ -341,6 +341,8 @@ function resolveCoherence(
   if (coherence !== undefined && coherence !== 'auto' && fromBus !== undefined && !agrees) {
     errors.push(`coherence '${coherence}' contradicts bus: ${String(bus !== false)}; give only coherence`);
   }
+  // 'auto' is the bus: client tracking is opt-in until a fill's own script write stops invalidating it
+  // (Redis does not apply NOLOOP to keys written by a script; see docs/resilience.md).
   const mode =
     coherence === 'none' || fromBus === 'none' ? 'none' : coherence === 'tracking' ? 'tracking' : 'bus';
   if (!withL1) return 'off';

@@ -46,6 +46,9 @@ export class TrackingCoherence {
   readonly #links = new Map<Redis, Link>();
   readonly #cluster: Cluster | undefined;
   #resync: NodeJS.Timeout | undefined;
+  #settle: () => void = () => undefined;
+  /** Settles once tracking is first active or known unsupported (`connect()` waits for it). */
+  readonly settled = new Promise<void>((resolve) => (this.#settle = resolve));
   #state: TrackingState = 'pending';
   #reason: string | undefined;
   #closed = false;
@@ -95,6 +98,7 @@ export class TrackingCoherence {
 
   close(): void {
     this.#closed = true;
+    this.#settle();
     clearInterval(this.#resync);
     const client = this.remote.client as unknown as NodeJS.EventEmitter;
     for (const event of ['ready', '+node', '-node', 'refresh']) client.off(event, this.#sync);
@@ -197,6 +201,7 @@ export class TrackingCoherence {
     if (this.#state !== 'active') {
       this.#state = 'active';
       this.#reason = undefined;
+      this.#settle();
       this.logger.info({ mode: this.mode }, `L1 coherence: Redis client tracking (${this.mode}) is active`);
     } else if (this.events.has('bus')) this.events.emit('bus', { type: 'resynced', keys: dropped });
   }
@@ -229,6 +234,7 @@ export class TrackingCoherence {
 
   #giveUp(reason: string): void {
     clearInterval(this.#resync);
+    this.#settle();
     this.#state = 'unsupported';
     this.#reason = reason;
     for (const link of [...this.#links.values()]) this.#drop(link);
