@@ -5,7 +5,7 @@ import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { isPlainlyFresh } from './codec.js';
-import { FillFence } from '../core/fill-fence.js';
+import { FillFence, type FillTicket } from '../core/fill-fence.js';
 import { isCluster } from './connection.js';
 import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
 import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
@@ -130,6 +130,17 @@ export class TierIO {
    * go first, so a `getOrSet` fill running anywhere cannot store its older result over this write.
    */
   async write(entries: readonly PlannedWrite[]): Promise<void> {
+    // A change by someone else announced while this write is in flight (on another connection: the bus,
+    // client tracking) may be newer than it: then the written value is not kept in L1 (see #toL1).
+    const tickets = this.l1 ? entries.map(({ key }) => this.readFence.open(key)) : [];
+    try {
+      await this.#write(entries, tickets);
+    } finally {
+      for (const ticket of tickets) this.readFence.close(ticket);
+    }
+  }
+
+  async #write(entries: readonly PlannedWrite[], tickets: readonly FillTicket[]): Promise<void> {
     const since = performance.now();
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.reachable) {
@@ -166,7 +177,7 @@ export class TierIO {
     } else {
       for (const key of redisKeys) this.remote.rememberKey(key);
     }
-    this.#toL1(entries, since);
+    this.#toL1(entries, since, tickets);
   }
 
   /**
@@ -227,13 +238,16 @@ export class TierIO {
    * The L1 copies, timed from `since` (just before the Redis envelope was stamped): the round trip in
    * between is taken off, so an L1 copy turns stale and expires no later than the Redis entry does.
    */
-  #toL1(entries: readonly PlannedWrite[], since: number): void {
+  #toL1(entries: readonly PlannedWrite[], since: number, tickets: readonly FillTicket[] = []): void {
     const elapsed = performance.now() - since;
     const less = (ms: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
-    for (const { key, snapshot, plan } of entries) {
-      if (this.l1OnWrite) this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
-      else this.l1?.delete(key); // the next read fills it, and that read is tracked
-    }
+    entries.forEach(({ key, snapshot, plan }, i) => {
+      const ticket = tickets[i];
+      const overtaken = ticket !== undefined && !this.readFence.admits(ticket, undefined);
+      if (this.l1OnWrite && !overtaken)
+        this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
+      else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
+    });
     this.counters.sets += entries.length;
   }
 

@@ -74,6 +74,11 @@ export class TrackingCoherence {
     if (this.#cluster)
       for (const event of ['ready', '+node', '-node', 'refresh']) client.on(event, this.#sync);
     else client.once('ready', this.#sync);
+    // Every second: links to masters that changed without an event, and arms that failed (a slow
+    // CLIENT LIST, a redirect connection gone mid-arm) while both connections stayed up, are retried.
+    this.#resync = setInterval(() => {
+      if (this.remote.client.status === 'ready') this.#sync();
+    }, 1000).unref();
     // Links open once the data connection is first ready: an unused cache opens nothing.
     if (remote.client.status === 'ready') this.#sync();
   }
@@ -254,10 +259,8 @@ async function redirectIdOf(data: Redis, name: string): Promise<number> {
   return id;
 }
 
-/** A reply that says the server will not track (unknown command, wrong arguments, no permission). */
-function isRefusal(error: Error): boolean {
-  return (
-    /unknown (sub)?command|ERR|NOPERM|syntax/i.test(error.message) &&
-    !/LOADING|BUSY|READONLY/.test(error.message)
-  );
+/** A reply that says the server will not track (unknown command, wrong arguments, no permission); exported for tests. */
+export function isRefusal(error: Error): boolean {
+  // Only definite answers: a transient failure (a timeout, a redirect id gone mid-arm) is retried.
+  return /unknown (sub)?command|NOPERM|ERR syntax error|wrong number of arguments/i.test(error.message);
 }

@@ -151,3 +151,18 @@ describe.runIf(redisBinary)(
     });
   },
 );
+
+describe('issue 21: only a definite refusal turns tracking off; anything else is retried', () => {
+  it('tells a refusal from a transient failure', async () => {
+    const { isRefusal } = await import('../../src/redis/tracking.js');
+    expect(isRefusal(new Error("ERR unknown command 'CLIENT', with args beginning with: "))).toBe(true);
+    expect(isRefusal(new Error("ERR unknown subcommand 'TRACKING'. Try CLIENT HELP."))).toBe(true);
+    expect(
+      isRefusal(new Error('NOPERM User default has no permissions to run the client|tracking command')),
+    ).toBe(true);
+    // A redirect connection gone between finding its id and arming, a slow command: retried, not refused.
+    expect(isRefusal(new Error('ERR The client ID you want redirect to does not exist'))).toBe(false);
+    expect(isRefusal(new Error('Command timed out'))).toBe(false);
+    expect(isRefusal(new Error('tracking connection not found in CLIENT LIST'))).toBe(false);
+  });
+});
