@@ -44,7 +44,8 @@ export async function inspectKey(
   if (inRedis !== FAILED && inRedis.pttl !== -2) {
     const codec = describeHeader(inRedis.header);
     // A grace entry's freshness is inside the value (its Redis TTL includes the grace period).
-    if (!codec?.grace || (await graceFresh())) tiers.push('redis');
+    // A value that is not a tiercache envelope (another service's) reads as a miss: not a tier of ours.
+    if (codec && (!codec.grace || (await graceFresh()))) tiers.push('redis');
     if (!local || local.stale)
       inspection.ttlSeconds = inRedis.pttl === -1 ? null : Math.ceil(inRedis.pttl / 1000);
     inspection.sizeBytes = inRedis.size;

@@ -93,6 +93,9 @@ describe.runIf(redisBinary)('issue 20: observability of a Redis cache', () => {
     expect(inspection.sizeBytes).toBeLessThan(500); // the stored (compressed) size
     expect(JSON.stringify(inspection)).not.toContain('xxxx');
     expect(await cache.inspect('absent')).toStrictEqual({ key: 'absent', tiers: [] });
+    await redis.raw.set(`${cache.keyPrefix}foreign`, 'x'); // another service's value: get misses it
+    expect((await cache.inspect('foreign')).tiers).toStrictEqual([]);
+    expect(await cache.get('foreign')).toBeUndefined();
     await cache.close();
   });
 });
