@@ -86,19 +86,24 @@ export function assembleRedisCache(
   }
   const tracking =
     l1 && o.coherence === 'tracking'
-      ? new TrackingCoherence(
-          remote,
-          o.trackingMode,
-          o.keyPrefix,
-          l1,
-          events,
-          logger,
-          (m) => fills.onPeerChange(m),
+      ? new TrackingCoherence(remote, l1, events, logger, {
+          mode: o.trackingMode,
+          keyPrefix: o.keyPrefix,
+          onPeerChange: (m) => fills.onPeerChange(m),
+          // Not counted as a read: it restores what this instance's own fill put in L1.
+          refill: (key) => void io.readEntry(key),
           ownsClient,
-        )
+          explicit: !o.coherenceAuto,
+        })
       : undefined;
-  // Default-mode tracking follows the keys this instance read: a write must leave L1 to the next read.
-  if (tracking && o.trackingMode === 'default') io.l1OnWrite = false;
+  if (tracking) {
+    // Default-mode tracking follows the keys this instance read: a write must leave L1 to the next read.
+    if (o.trackingMode === 'default') io.l1OnWrite = false;
+    io.scriptWrites = {
+      expect: (key) => tracking.echoesScriptWrites && (tracking.ownScriptWrites.expect(key), true),
+      cancel: (key) => tracking.ownScriptWrites.cancel(key),
+    };
+  }
   const invalidator = new RedisInvalidator(
     remote,
     l1,

@@ -6,7 +6,8 @@ import type { TrackingCoherence, TrackingMode, TrackingState } from './tracking.
 
 /** See `GenericRedisCache.coherenceStatus`. */
 export interface CoherenceStatus {
-  requested: 'bus' | 'tracking' | 'none' | 'off';
+  /** As configured: `'auto'` when the cache chose. */
+  requested: 'auto' | 'bus' | 'tracking' | 'none' | 'off';
   active: 'bus' | 'tracking' | 'none' | 'off';
   tracking?: { mode: TrackingMode; state: TrackingState; reason?: string };
 }
@@ -25,7 +26,7 @@ export function coherenceStatusOf(
   tracking: TrackingCoherence | undefined,
 ): CoherenceStatus {
   return {
-    requested: options.coherence,
+    requested: options.coherenceAuto && options.coherence !== 'off' ? 'auto' : options.coherence,
     active: activeCoherence(options, tracking),
     ...(tracking && {
       tracking: {

@@ -76,7 +76,8 @@ export interface GenericRedisCacheOptions {
   clock?: Clock;
   /**
    * How this instance's L1 learns of other instances' writes (docs/resilience.md, "Coherence"):
-   * `'auto'` picks the best mode available (today the bus), `'bus'` publishes every change on a Redis
+   * `'auto'` picks the best mode available (client tracking where the server allows it and the cache owns
+   * its connections, else the bus), `'bus'` publishes every change on a Redis
    * channel and drops peers' changes from L1 (one extra connection), `'tracking'` adds Redis client
    * tracking to the bus, so writes from any client (another service, redis-cli) drop L1 copies too (one
    * more connection per server; Redis 6+; where it is unavailable it falls back to the bus and says so), `'none'`
@@ -141,8 +142,10 @@ export interface ResolvedRedisCacheOptions {
   clock: Clock | undefined;
   security: RedisSecurityOptions | undefined;
   encryptionKey: string | string[] | undefined;
-  /** The coherence mode asked for: `'bus'`, `'tracking'` or `'none'`; `'off'` without L1 (nothing to keep coherent). */
+  /** The coherence mode to run: `'bus'`, `'tracking'` or `'none'`; `'off'` without L1 (nothing to keep coherent). */
   coherence: 'bus' | 'tracking' | 'none' | 'off';
+  /** Chosen by `'auto'` (not named by the caller): tracking unavailable is then noted, not warned about. */
+  coherenceAuto: boolean;
   trackingMode: TrackingMode;
   /** The bus channel, or undefined when the bus is off. */
   busChannel: string | undefined;
@@ -187,8 +190,8 @@ export const GENERIC_REDIS_CACHE_OPTIONS = {
   security: inCode('password, ACL user, TLS files and verification', 'set the security section (password, username, tlsEnabled, ...; see docs/configuration.md)'),
   logger: inCode('where warnings and errors go', 'a logger is passed in code: new CacheFactory({ logger }) or the cache constructor', 'console warnings'),
   clock: inCode("the L1's millisecond clock (inject one in tests)", 'a clock is passed in code (tests): the cache constructor', '`performance.now()`'),
-  coherence: plain(CUSTOM, "how L1 learns of other instances' writes: `'auto'` (the bus), `'bus'`, `'tracking'` (the bus plus Redis client tracking: writes from any client), `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))", 'CACHE_COHERENCE', 'auto'),
-  tracking: plain(CUSTOM, "client tracking of `coherence: 'tracking'`: `{ mode: 'broadcast' }` (every change under the prefix) or `{ mode: 'default' }` (keys this instance read)", undefined, undefined, "`{ mode: 'broadcast' }`"),
+  coherence: plain(CUSTOM, "how L1 learns of other instances' writes: `'auto'` (client tracking where available, else the bus), `'bus'`, `'tracking'` (the bus plus Redis client tracking: writes from any client), `'none'` ([resilience](resilience.md#cross-instance-l1-coherence))", 'CACHE_COHERENCE', 'auto'),
+  tracking: plain(CUSTOM, "client tracking (`coherence: 'auto'` or `'tracking'`): `{ mode: 'broadcast' }` (every change under the prefix) or `{ mode: 'default' }` (keys this instance read)", undefined, undefined, "`{ mode: 'broadcast' }`"),
   bus: plain(CUSTOM, "synonym of `coherence: 'bus'` (`true`, or `{ channel }` to name the channel); `false` = `'none'`", undefined, undefined, 'on with L1'),
   circuitBreaker: plain(CUSTOM, `stop calling a failing Redis for a while; \`false\` = off ${resilience}`, undefined, undefined, '`{ failureThreshold: 5, resetTimeout: 2000 }`'),
   ttlJitter: plain({ type: 'fraction' }, 'spread each TTL by ± this fraction (0.1 = ±10%)', 'CACHE_TTL_JITTER', 0),
@@ -296,6 +299,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     security: options.security,
     encryptionKey: options.encryptionKey,
     coherence,
+    coherenceAuto: (options.coherence ?? 'auto') === 'auto' && options.bus === undefined,
     busChannel:
       coherence === 'bus' || coherence === 'tracking' ? (busChannelGiven ?? `${auxPrefix}bus`) : undefined,
     trackingMode: trackingMode ?? 'broadcast',
@@ -321,8 +325,9 @@ export function redisOptionProblems(options: GenericRedisCacheOptions): string[]
 }
 
 /**
- * The coherence mode from `coherence` and its synonym `bus`: `'auto'` is the bus today; `'none'` is
- * accepted only with an L1 TTL cap, since nothing else would ever tell L1 of a peer's write.
+ * The coherence mode from `coherence` and its synonym `bus`: `'auto'` is client tracking (beside the
+ * bus, which it falls back to where the server refuses it) unless the caller handed in its own client;
+ * `'none'` is accepted only with an L1 TTL cap, since nothing else would ever tell L1 of a peer's write.
  */
 function resolveCoherence(
   options: GenericRedisCacheOptions,
@@ -341,10 +346,10 @@ function resolveCoherence(
   if (coherence !== undefined && coherence !== 'auto' && fromBus !== undefined && !agrees) {
     errors.push(`coherence '${coherence}' contradicts bus: ${String(bus !== false)}; give only coherence`);
   }
-  // 'auto' is the bus: client tracking is opt-in until a fill's own script write stops invalidating it
-  // (Redis does not apply NOLOOP to keys written by a script; see docs/resilience.md).
-  const mode =
-    coherence === 'none' || fromBus === 'none' ? 'none' : coherence === 'tracking' ? 'tracking' : 'bus';
+  // Tracking arms connections the cache opens itself: with an adopted client, 'auto' is the bus.
+  const auto = (coherence ?? 'auto') === 'auto' && fromBus === undefined;
+  const tracked = coherence === 'tracking' || (auto && options.redisClient === undefined);
+  const mode = coherence === 'none' || fromBus === 'none' ? 'none' : tracked ? 'tracking' : 'bus';
   if (!withL1) return 'off';
   if (mode === 'none' && !capped) {
     errors.push(

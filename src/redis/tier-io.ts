@@ -21,6 +21,12 @@ export class CacheCounters {
   deletes = 0;
 }
 
+/** See OwnScriptWrites: `expect` answers whether the write's echo will be watched for. */
+export interface ScriptWriteWatch {
+  expect(key: string): boolean;
+  cancel(key: string): void;
+}
+
 /** One value to write: validated (and copied when L1 keeps it), with its TTL plan. */
 export interface PlannedWrite {
   key: string;
@@ -43,6 +49,8 @@ export class TierIO {
   readonly readFence = new FillFence();
   /** False in default-mode client tracking: a written key is not tracked, so a write must not fill L1. */
   l1OnWrite = true;
+  /** Told of fills stored by script, when their invalidation comes back here (client tracking). */
+  scriptWrites: ScriptWriteWatch | undefined;
 
   constructor(
     private readonly remote: RemoteTier,
@@ -198,6 +206,7 @@ export class TierIO {
     const since = performance.now();
     const redisKey = this.keyPrefix + entry.key;
     const [encoded] = this.#encode([entry], [redisKey]) as [EncodedEntry];
+    const watched = this.scriptWrites?.expect(entry.key) === true;
     const stored = await this.remote.run('set', (c) =>
       fencedStore(
         c,
@@ -211,6 +220,7 @@ export class TierIO {
         () => storeMany(c, [encoded]),
       ),
     );
+    if (stored === false && watched) this.scriptWrites?.cancel(entry.key); // fenced out: nothing written
     // FAILED: the script may or may not have run; a miss is allowed, a possibly overtaken L1 copy is not.
     if (stored !== true) return false;
     // Something in this process (a set, a delete, a peer's message) may have overtaken it meanwhile.

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { PeerChangeListener } from './bus.js';
 import { duplicateForSubscriber, isCluster, reconnectDelay } from './connection.js';
+import { OwnScriptWrites } from './own-script-writes.js';
 import type { RemoteTier } from './remote-tier.js';
 
 /** `broadcast`: every change under the key prefix is announced; `default`: changes to keys this instance read. */
@@ -14,6 +15,20 @@ export type TrackingMode = 'default' | 'broadcast';
 export type TrackingState = 'pending' | 'active' | 'unsupported';
 
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
+
+/** How a cache's L1 is wired to client tracking. */
+export interface TrackingSettings {
+  mode: TrackingMode;
+  keyPrefix: string;
+  /** Revokes fills and reads in flight for the keys that changed (see RedisFills.onPeerChange). */
+  onPeerChange: PeerChangeListener;
+  /** Reads a key again from Redis into L1 (a fenced read): after this instance's own script write. */
+  refill: (key: string) => void;
+  /** False for a client the caller handed in: tracking needs connections of its own. */
+  ownsClient: boolean;
+  /** Asked for by name (`coherence: 'tracking'`), so its absence is a warning; `'auto'` only notes it. */
+  explicit: boolean;
+}
 
 /** One tracked server: the connection commands go to, and ours that receives its invalidations. */
 interface Link {
@@ -52,19 +67,24 @@ export class TrackingCoherence {
   #state: TrackingState = 'pending';
   #reason: string | undefined;
   #closed = false;
+  /** Fills this instance stored by script, whose invalidation comes back to it (see OwnScriptWrites). */
+  readonly ownScriptWrites = new OwnScriptWrites();
+  private readonly mode: TrackingMode;
+  private readonly keyPrefix: string;
+  private readonly onPeerChange: PeerChangeListener;
 
   constructor(
     private readonly remote: RemoteTier,
-    private readonly mode: TrackingMode,
-    private readonly keyPrefix: string,
     private readonly l1: MemoryStore,
     private readonly events: CacheEventEmitter,
     private readonly logger: Logger,
-    private readonly onPeerChange: PeerChangeListener,
-    ownsClient: boolean,
+    private readonly settings: TrackingSettings,
   ) {
+    this.mode = settings.mode;
+    this.keyPrefix = settings.keyPrefix;
+    this.onPeerChange = settings.onPeerChange;
     this.#cluster = isCluster(remote.client) ? (remote.client as unknown as Cluster) : undefined;
-    if (!ownsClient) {
+    if (!settings.ownsClient) {
       this.#giveUp('an adopted redisClient: tracking is armed on connections the cache owns');
       return;
     }
@@ -86,6 +106,15 @@ export class TrackingCoherence {
   /** Server-assisted invalidation in force, pending, or unsupported (then the bus alone keeps L1 coherent). */
   get state(): TrackingState {
     return this.#state;
+  }
+
+  /**
+   * Whether this instance's script writes (fenced fills) come back to it as invalidations: broadcast
+   * mode on a single server (on a Cluster a fill is stored by plain commands, which NOLOOP covers; in
+   * default mode a written key is not tracked and not kept in L1).
+   */
+  get echoesScriptWrites(): boolean {
+    return this.mode === 'broadcast' && this.#cluster === undefined && this.#state === 'active';
   }
 
   /** Why tracking is not in force, when it is not. */
@@ -201,6 +230,7 @@ export class TrackingCoherence {
     }
     if (this.#links.get(data) !== link || redirect.status !== 'ready') return;
     link.armed = true;
+    this.ownScriptWrites.clear();
     const dropped = this.l1.deleteMatching('');
     this.onPeerChange({ clear: true });
     if (this.#state !== 'active') {
@@ -214,6 +244,7 @@ export class TrackingCoherence {
   #receive(payload: Buffer[] | Buffer | null): void {
     if (payload === null) {
       // FLUSHALL / FLUSHDB, or the server dropped its tracking table: everything may have changed.
+      this.ownScriptWrites.clear();
       const dropped = this.l1.deleteMatching('');
       this.onPeerChange({ clear: true });
       if (this.events.has('bus')) this.events.emit('bus', { type: 'received', keys: dropped });
@@ -229,6 +260,8 @@ export class TrackingCoherence {
     for (const key of keys) if (this.l1.delete(key)) dropped++;
     this.onPeerChange({ keys });
     if (this.events.has('bus')) this.events.emit('bus', { type: 'received', keys: dropped });
+    // After the eviction and the revocations: the read sees this write or a newer one, never an older.
+    for (const key of keys) if (this.ownScriptWrites.take(key)) this.settings.refill(key);
   }
 
   #drop(link: Link): void {
@@ -243,10 +276,9 @@ export class TrackingCoherence {
     this.#state = 'unsupported';
     this.#reason = reason;
     for (const link of [...this.#links.values()]) this.#drop(link);
-    this.logger.warn(
-      { reason },
-      'L1 coherence: client tracking unavailable, the invalidation bus alone is used',
-    );
+    const line = 'L1 coherence: client tracking unavailable, the invalidation bus alone is used';
+    if (this.settings.explicit) this.logger.warn({ reason }, line);
+    else this.logger.info({ reason }, line);
   }
 }
 

@@ -46,9 +46,11 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
         await eventually(async () => (await reader.call('get', 'shared')) === undefined);
     });
 
-    it('item 1: a default cache with L1 reports the bus as its coherence mode', async () => {
+    it('item 1: a default cache with L1 reports client tracking (beside the bus) as its coherence mode', async () => {
       const c = await cache();
-      expect(c.coherence).toBe('bus');
+      await c.connect(); // tracking is armed once connected
+      expect(c.coherence).toBe('tracking');
+      expect(c.coherenceStatus).toMatchObject({ requested: 'auto', active: 'tracking' });
       expect(c.busChannel).toBe(`__tiercache__:${c.keyPrefix}bus`);
       expect((await cache({ enableMemoryCache: false })).coherence).toBe('off');
       expect((await cache({ coherence: 'none', memoryCacheTtl: '5s' })).busChannel).toBeUndefined();

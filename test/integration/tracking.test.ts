@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { PEEK } from '../../src/core/capabilities.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { OwnScriptWrites } from '../../src/redis/own-script-writes.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 import type { CoherenceStatus } from '../../src/redis/generic-redis-cache.js';
 import { startRedisServer } from '../../src/testing/redis-server.js';
@@ -127,30 +129,94 @@ describe.runIf(redisBinary)(
       }
     }, 90_000);
 
-    it('falls back to the bus, and says so, where the server refuses CLIENT TRACKING', async () => {
-      const server = await startRedisServer({ args: ['--rename-command', 'CLIENT', 'CLIENT_RENAMED'] });
-      const logs: string[] = [];
-      const logger = { ...silentLogger, warn: (_: object, message: string) => logs.push(message) };
-      const cache = new GenericRedisCache({ redisUrl: server.url, coherence: 'tracking', logger });
+    it.each([
+      ['tracking', 'warn'],
+      ['auto', 'info'],
+    ] as const)(
+      "coherence '%s' falls back to the bus where the server refuses CLIENT TRACKING, and says so (%s)",
+      async (coherence, level) => {
+        const server = await startRedisServer({ args: ['--rename-command', 'CLIENT', 'CLIENT_RENAMED'] });
+        const logs: Record<'warn' | 'info', string[]> = { warn: [], info: [] };
+        const logger = {
+          ...silentLogger,
+          warn: (_: object, message: string) => logs.warn.push(message),
+          info: (_: object, message: string) => logs.info.push(message),
+        };
+        const cache = new GenericRedisCache({ redisUrl: server.url, coherence, logger });
+        try {
+          await cache.connect();
+          await eventually(() => cache.coherenceStatus.tracking?.state === 'unsupported', 10_000);
+          expect(cache.coherence).toBe('bus');
+          expect(cache.coherenceStatus).toMatchObject({
+            requested: coherence,
+            active: 'bus',
+            tracking: { mode: 'broadcast', state: 'unsupported', reason: expect.stringContaining('refused') },
+          });
+          const unavailable = (line: string): boolean => line.includes('client tracking unavailable');
+          expect(logs[level].some(unavailable)).toBe(true);
+          // Asked for by name, its absence is a warning; chosen by 'auto', a note.
+          if (level === 'info') expect(logs.warn.some(unavailable)).toBe(false);
+          await cache.set('k', 1);
+          expect(await cache.get('k')).toBe(1); // still a working cache
+        } finally {
+          await cache.close();
+          await server.stop();
+        }
+      },
+    );
+
+    it('default options: a fill comes back to L1 after Redis echoes its script write, and an outside write still drops it', async () => {
+      const prefix = uniquePrefix('track-fill');
+      const cache = await fleet.cache({ keyPrefix: prefix });
+      await cache.connect();
+      expect(cache.coherenceStatus).toMatchObject({ requested: 'auto', active: 'tracking' });
+      let echoes = 0;
+      cache.on('bus', (event) => {
+        if (event.type === 'received') echoes++;
+      });
+      // A fill is stored by a script (fenced by its lease), which NOLOOP does not cover: Redis tells this
+      // instance of its own write, the copy leaves L1, and is read back from Redis.
+      expect(await cache.getOrSet('fill', async () => 'v1')).toBe('v1');
+      await eventually(() => echoes > 0);
+      await eventually(() => cache[PEEK]('fill') === 'v1');
+      const outside = new Redis(redis.url);
+      try {
+        await outside.set(`${prefix}fill`, FOREIGN);
+        await eventually(() => cache[PEEK]('fill') === undefined);
+        expect(await cache.get('fill')).toBeUndefined(); // not an envelope: a miss, never 'v1'
+      } finally {
+        outside.disconnect();
+      }
+    });
+
+    it('an adopted redisClient keeps the bus under coherence auto (tracking needs connections of its own)', async () => {
+      const client = new Redis(redis.url);
+      const cache = new GenericRedisCache({ redisClient: client, keyPrefix: uniquePrefix('adopted') });
       try {
         await cache.connect();
-        await eventually(() => cache.coherenceStatus.tracking?.state === 'unsupported', 10_000);
-        expect(cache.coherence).toBe('bus');
-        expect(cache.coherenceStatus).toMatchObject({
-          requested: 'tracking',
-          active: 'bus',
-          tracking: { mode: 'broadcast', state: 'unsupported', reason: expect.stringContaining('refused') },
-        });
-        expect(logs.some((line) => line.includes('client tracking unavailable'))).toBe(true);
-        await cache.set('k', 1);
-        expect(await cache.get('k')).toBe(1); // still a working cache
+        expect(cache.coherenceStatus).toEqual({ requested: 'auto', active: 'bus' });
       } finally {
         await cache.close();
-        await server.stop();
+        client.disconnect();
       }
     });
   },
 );
+
+describe('issue 21: the record of own script writes is bounded', () => {
+  it('forgets the oldest keys past its limit, and counts repeated writes of one key', () => {
+    const writes = new OwnScriptWrites(3);
+    for (const key of ['a', 'b', 'c', 'd']) writes.expect(key);
+    expect(writes.size).toBe(3);
+    expect(writes.take('a')).toBe(false); // pushed out: its echo evicts, and nothing is read back
+    writes.expect('b');
+    expect([writes.take('b'), writes.take('b'), writes.take('b')]).toEqual([true, true, false]);
+    writes.cancel('c');
+    expect(writes.take('c')).toBe(false);
+    writes.clear();
+    expect(writes.size).toBe(0);
+  });
+});
 
 describe('issue 21: only a definite refusal turns tracking off; anything else is retried', () => {
   it('tells a refusal from a transient failure', async () => {
