@@ -29,10 +29,18 @@ export { CachePerformanceMonitor } from './monitoring/performance-monitor.js';
 export { PrometheusExporter, LATENCY_BUCKETS_SECONDS } from './monitoring/prometheus.js';
 export { instrumentOpenTelemetry } from './monitoring/opentelemetry.js';
 
-export type { InMemoryCacheOptions, MemoryCacheStats } from './memory/in-memory-cache.js';
+export type { InMemoryCacheOptions, MemoryCachePolicy, MemoryCacheStats } from './memory/in-memory-cache.js';
 export type { AIRequest, AIPerformanceSummary } from './ai/ai-response-cache.js';
+export type { AIComputeOptions } from './ai/ai-request.js';
+export type { AIStreamOptions, StreamTokens } from './ai/ai-stream.js';
 export type { AIOptions, AIResponseCacheOptions } from './ai/ai-options.js';
-export type { AIRequestOptions, CacheKeyGeneratorOptions } from './ai/key-generator.js';
+export type {
+  AIRequestOptions,
+  CacheKeyGeneratorOptions,
+  KeyScheme,
+  OperationScope,
+} from './ai/key-generator.js';
+export type { ModelPrice, PriceTable } from './ai/price-table.js';
 export type { OperationPerformance, TierStatistics, TokenUsage } from './ai/ai-metrics.js';
 export type { ComputeResult } from './ai/ai-entry.js';
 export type { TextSizeTiers, TextTier } from './ai/text-tiers.js';
@@ -102,6 +110,7 @@ export type {
   EvictionEvent,
   InvalidationEvent,
   KeyGenerationEvent,
+  AIComputeEvent,
   OperationEvent,
 } from './core/events.js';
 export type { AnyErrorCode, ErrorCode, ErrorContext, HttpOnlyErrorCode } from './core/errors.js';

@@ -21,7 +21,6 @@ export const clusterGet50InFlight: Scenario = {
       redisUrl: cluster.url,
       enableMemoryCache: false,
       keyPrefix: 'bench:cl:',
-      compressionThreshold: 4096,
       logger: silentLogger,
     });
     await cache.connect();

@@ -15,3 +15,9 @@ export function kilobyteObject(i: number): Record<string, unknown> {
 
 export const keysOf = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}:${i}`);
+
+/** A ~100 KB JSON value of compressible text, as API responses are. */
+export const hundredKilobytes = (i: number): Record<string, unknown> => ({
+  id: i,
+  items: Array.from({ length: 1000 }, (_, n) => ({ n, text: `item ${n} of document ${i} `.padEnd(80, '.') })),
+});

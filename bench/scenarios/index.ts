@@ -3,8 +3,10 @@ import { aiBuildKey1KB, aiBuildKey1MB } from './ai-build-key.js';
 import { aiGetOrComputeHit } from './ai-get-or-compute.js';
 import { l1GetHit } from './l1-get.js';
 import { memoryGetHit, memorySet } from './memory-get.js';
-import { redisGet50InFlight, redisGetSequential } from './redis-get.js';
+import { memoryPolicyCost } from './memory-policy.js';
+import { redisGet100KB, redisGet50InFlight, redisGetSequential } from './redis-get.js';
 import { redisEncrypted } from './redis-encrypted.js';
+import { encryption1KB } from './encryption.js';
 import { redisSet50InFlight, redisSet100KB } from './redis-set.js';
 import { l1MissRedisHit } from './l1-miss.js';
 import { getOrSetHit } from './get-or-set.js';
@@ -13,14 +15,17 @@ import { clusterGet50InFlight } from './cluster-get.js';
 export const scenarios: Scenario[] = [
   memoryGetHit,
   memorySet,
+  memoryPolicyCost,
   l1GetHit,
   redisGetSequential,
   redisGet50InFlight,
   l1MissRedisHit,
   redisSet50InFlight,
   redisSet100KB,
+  redisGet100KB,
   getOrSetHit,
   redisEncrypted,
+  encryption1KB,
   aiBuildKey1KB,
   aiBuildKey1MB,
   aiGetOrComputeHit,

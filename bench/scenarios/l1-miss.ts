@@ -17,7 +17,6 @@ export const l1MissRedisHit: Scenario = {
     const cache = new GenericRedisCache({
       redisUrl,
       memoryCacheSize: 10,
-      compressionThreshold: 4096,
       keyPrefix: 'bench:miss:',
       logger: silentLogger,
     });

@@ -16,7 +16,7 @@ export const redisEncrypted: Scenario = {
   async setup({ redisUrl }) {
     const keys = keysOf('doc', KEYS);
     const values = keys.map((_, i) => kilobyteObject(i));
-    const common = { redisUrl, enableMemoryCache: false, compressionThreshold: 4096, logger: silentLogger };
+    const common = { redisUrl, enableMemoryCache: false, logger: silentLogger };
     const plain = new GenericRedisCache({ ...common, keyPrefix: 'bench:plain:' });
     const sealed = new GenericRedisCache({
       ...common,

@@ -12,6 +12,8 @@ export interface StoredAIEntry {
   ms: number;
   it?: number;
   ot?: number;
+  /** A recorded stream (`v` holds its chunks): milliseconds between chunk i-1 and chunk i. */
+  d?: number[];
 }
 
 export interface AIEntry {

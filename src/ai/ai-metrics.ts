@@ -26,6 +26,10 @@ export interface OperationPerformance {
   hit: DurationSummary;
   timeSavedMs: number;
   tokensSaved: TokenUsage;
+  /** Stream requests answered without their own upstream call (a stored or in-flight recording). */
+  streamReplays: number;
+  /** Money the hits saved, from the `prices` table and the request's `model`; set when there is a table. */
+  costSaved?: number;
 }
 
 export interface TierStatistics {
@@ -38,6 +42,8 @@ export interface TierStatistics {
 }
 
 interface OperationCounters {
+  /** The name it is filed under (`OTHER_OPERATIONS` past the bound). */
+  name: string;
   hits: number;
   misses: number;
   computes: number;
@@ -45,6 +51,8 @@ interface OperationCounters {
   timeSavedMs: number;
   computeTimeMs: number;
   tokensSaved: TokenUsage;
+  streamReplays: number;
+  costSaved: number;
   computeMs: RingBuffer<number>;
   hitMs: RingBuffer<number>;
 }
@@ -63,6 +71,9 @@ export interface AIPerformanceSummary {
   computeErrors: number;
   timeSavedMs: number;
   tokensSaved: TokenUsage & { totalTokens: number };
+  streamReplays: number;
+  /** Set when the cache has a `prices` table. */
+  costSaved?: number;
   operations: string[];
   recommendations: Recommendation[];
 }
@@ -80,7 +91,11 @@ export class AIMetrics {
   #lastName: string | undefined;
   #lastOp: OperationCounters | undefined;
 
-  constructor(private readonly maxSamples = 1000) {}
+  /** `priced`: the cache has a price table, so the figures carry `costSaved`. */
+  constructor(
+    private readonly priced = false,
+    private readonly maxSamples = 1000,
+  ) {}
 
   /** `hitMs` is undefined for hits that were not timed (hit latency is sampled). */
   recordHit(
@@ -90,6 +105,7 @@ export class AIMetrics {
     savedMs: number,
     inputTokens = 0,
     outputTokens = 0,
+    cost = 0,
   ): void {
     const op = this.#op(operation);
     op.hits++;
@@ -97,7 +113,17 @@ export class AIMetrics {
     op.timeSavedMs += savedMs;
     op.tokensSaved.inputTokens += inputTokens;
     op.tokensSaved.outputTokens += outputTokens;
+    op.costSaved += cost;
     (this.#tiers.get(tier) as { hits: number }).hits++;
+  }
+
+  recordStreamReplay(operation: string): void {
+    this.#op(operation).streamReplays++;
+  }
+
+  /** The name an operation's figures are filed under: itself, or `OTHER_OPERATIONS` past the bound. */
+  nameOf(operation: string): string {
+    return this.#op(operation).name;
   }
 
   recordMiss(operation: string, tier: TextTier): void {
@@ -139,6 +165,8 @@ export class AIMetrics {
       computeErrors: sum((op) => op.computeErrors),
       timeSavedMs: Math.round(sum((op) => op.timeSavedMs) * 100) / 100,
       tokensSaved: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      streamReplays: sum((op) => op.streamReplays),
+      ...(this.priced && { costSaved: sum((op) => op.costSaved ?? 0) }),
       operations: Object.keys(operations),
     };
   }
@@ -158,6 +186,8 @@ export class AIMetrics {
         hit: summarize(op.hitMs.toArray()),
         timeSavedMs: round2(op.timeSavedMs),
         tokensSaved: { ...op.tokensSaved },
+        streamReplays: op.streamReplays,
+        ...(this.priced && { costSaved: op.costSaved }),
       };
     }
     return out;
@@ -204,6 +234,7 @@ export class AIMetrics {
       return this.#op(OTHER_OPERATIONS);
     if (!op) {
       op = {
+        name: operation,
         hits: 0,
         misses: 0,
         computes: 0,
@@ -211,6 +242,8 @@ export class AIMetrics {
         timeSavedMs: 0,
         computeTimeMs: 0,
         tokensSaved: { inputTokens: 0, outputTokens: 0 },
+        streamReplays: 0,
+        costSaved: 0,
         computeMs: new RingBuffer(this.maxSamples),
         hitMs: new RingBuffer(this.maxSamples),
       };

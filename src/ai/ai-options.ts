@@ -3,8 +3,10 @@ import { ValidationError } from '../core/errors.js';
 import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import type { CacheInterface } from '../core/types.js';
 import type { GenericRedisCacheOptions } from '../redis/options.js';
+import type { KeyScheme } from './key-generator.js';
 import { DEFAULT_TEXT_SIZE_TIERS, type TextSizeTiers } from './text-tiers.js';
 import { DEFAULT_OPERATION_TTLS } from './operation-ttls.js';
+import type { PriceTable } from './price-table.js';
 
 /** The AI settings (SPEC §5, §7); the rest of the options build the Redis cache when `cache` is not given. */
 export interface AIOptions {
@@ -18,6 +20,10 @@ export interface AIOptions {
   operationTtls?: Record<string, Duration>;
   /** Longest text accepted by `buildKey`/`getOrCompute`, in code points. @default unlimited */
   maxTextLength?: number;
+  /** `'v3'` exact keys; `'v2'` the original system's keys, lossy, to share entries with it. @default 'v3' */
+  keyScheme?: KeyScheme;
+  /** Prices per model and 1M input/output tokens, to report the money hits saved. @default none */
+  prices?: PriceTable;
 }
 
 export type AIResponseCacheOptions = AIOptions &
@@ -36,6 +42,8 @@ export const AI_OPTIONS = {
   textSizeTiers: plain(CUSTOM, 'code-point bounds of the small, medium and large text tiers (metrics)', undefined, undefined, `\`${JSON.stringify(DEFAULT_TEXT_SIZE_TIERS)}\``),
   operationTtls: plain(CUSTOM, 'TTL per operation, merged over the defaults', undefined, undefined, Object.entries(DEFAULT_OPERATION_TTLS).map(([op, s]) => `${op} ${s}`).join(', ')),
   maxTextLength: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'longest text accepted by `buildKey`/`getOrCompute`, in code points', undefined, undefined, 'unlimited'),
+  keyScheme: plain({ type: 'enum', values: ['v3', 'v2'] }, "AI key format: `'v3'` exact (model and tenant keyed, values escaped, long texts hashed); `'v2'` the original system's, lossy", undefined, 'v3'),
+  prices: inCode('prices per model and 1M input/output tokens: hits report the money they saved', 'a price table is given in code: new AIResponseCache({ prices })'),
 } satisfies Record<keyof AIOptions, OptionDefinition>;
 
 export const AI_OPTION_NAMES = Object.keys(AI_OPTIONS) as (keyof typeof AI_OPTIONS)[];
@@ -48,8 +56,17 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
 } {
   if (typeof options !== 'object' || options === null)
     throw new ValidationError('options must be a plain object', { option: 'options' });
-  const { cache, textHashThreshold, hashAlgorithm, textSizeTiers, operationTtls, maxTextLength, ...redis } =
-    options;
+  const {
+    cache,
+    textHashThreshold,
+    hashAlgorithm,
+    textSizeTiers,
+    operationTtls,
+    maxTextLength,
+    keyScheme,
+    prices,
+    ...redis
+  } = options;
   if (cache !== undefined) {
     if (
       typeof cache?.get !== 'function' ||
@@ -68,11 +85,21 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
       );
     }
   }
-  const problem =
-    maxTextLength === undefined
-      ? undefined
-      : optionProblem('maxTextLength', AI_OPTIONS.maxTextLength.kind, maxTextLength);
-  if (problem !== undefined) throw new ValidationError(problem, { option: 'maxTextLength' });
-  const ai: AIOptions = { textHashThreshold, hashAlgorithm, textSizeTiers, operationTtls, maxTextLength };
+  for (const [name, value] of [
+    ['maxTextLength', maxTextLength],
+    ['keyScheme', keyScheme],
+  ] as const) {
+    const problem = value === undefined ? undefined : optionProblem(name, AI_OPTIONS[name].kind, value);
+    if (problem !== undefined) throw new ValidationError(problem, { option: name });
+  }
+  const ai: AIOptions = {
+    textHashThreshold,
+    hashAlgorithm,
+    textSizeTiers,
+    operationTtls,
+    maxTextLength,
+    keyScheme,
+    prices,
+  };
   return { ai, cache, redis };
 }

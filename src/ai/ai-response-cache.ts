@@ -17,17 +17,16 @@ import {
 } from '../core/events.js';
 import { consoleLogger } from '../core/logger.js';
 import { hrtimeMs } from '../core/options.js';
-import { escapeGlob } from '../core/pattern.js';
 import type {
   CacheEntry,
   CacheInterface,
   CacheStats,
   GetOrSetFactory,
   GetOrSetOptions,
+  Recommendation,
   SetOptions,
 } from '../core/types.js';
 import { snapshotValue } from '../core/values.js';
-import type { Recommendation } from '../core/types.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import {
   AIMetrics,
@@ -35,10 +34,8 @@ import {
   type OperationPerformance,
   type TierStatistics,
 } from './ai-metrics.js';
+import { computeMiss, hitValue, type ComputeHost, type Lookup } from './ai-compute.js';
 import {
-  isCacheable,
-  isStoredEntry,
-  splitUsage,
   unwrapEntry,
   unwrappingContext,
   wrapEntry,
@@ -46,16 +43,18 @@ import {
   type StoredAIEntry,
 } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
-import { assertRequest, COMPUTE_LOCK_TIMEOUT, type AIRequest } from './ai-request.js';
+import { assertRequest, computeTtlMs, type AIComputeOptions, type AIRequest } from './ai-request.js';
 import { aiRecommendations } from './ai-recommendations.js';
+import { resolveStreamOptions, StreamFlights, type AIStreamOptions } from './ai-stream.js';
 import {
-  AI_KEY_PREFIX,
   CacheKeyGenerator,
   codePointsExceed,
   operationOfKey,
   type AIRequestOptions,
+  type OperationScope,
 } from './key-generator.js';
 import { resolveOperationTtls } from './operation-ttls.js';
+import { priceOf, resolvePriceTable } from './price-table.js';
 import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
 
 /** One AI request: what `getOrCompute` keys on. */
@@ -63,14 +62,7 @@ export type { AIRequest } from './ai-request.js';
 
 export type { AIPerformanceSummary } from './ai-metrics.js';
 
-/** A request's key and what its metrics are filed under. */
-interface Lookup {
-  key: string;
-  operation: string;
-  tier: TextTier;
-  /** When the lookup started, for the sampled hit latency; 0 = not timed. */
-  started: number;
-}
+const COMPUTE_OPTIONS = ['ttl'];
 
 /**
  * A cache for AI responses (DESIGN §3): keys built from operation, text, options and question; a TTL per
@@ -89,7 +81,9 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   /** The composed cache when it answers in-process hits synchronously. */
   readonly #peekable: PeekableCache | undefined;
   readonly #events: CacheEventEmitter;
-  readonly #metrics = new AIMetrics();
+  readonly #metrics: AIMetrics;
+  readonly #host: ComputeHost;
+  readonly #streams: StreamFlights;
   #lookups = 0;
 
   constructor(options: AIResponseCacheOptions = {}) {
@@ -101,7 +95,10 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     this.keyGenerator = new CacheKeyGenerator({
       textHashThreshold: ai.textHashThreshold,
       hashAlgorithm: ai.hashAlgorithm,
+      keyScheme: ai.keyScheme,
     });
+    const prices = resolvePriceTable(ai.prices);
+    this.#metrics = new AIMetrics(prices !== undefined);
     this.textSizeTiers = resolveTextSizeTiers(ai.textSizeTiers);
     this.operationTtls = Object.freeze(resolveOperationTtls(ai.operationTtls));
     this.maxTextLength = ai.maxTextLength;
@@ -110,6 +107,16 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     this.defaultTtl = this.#cache.defaultTtl ?? 3600;
     this.#peekable = canPeek(this.#cache) ? this.#cache : undefined;
     this.#cache.on('compression', (e) => this.#metrics.recordCompression(e.originalBytes, e.compressedBytes));
+    const peekable = this.#peekable;
+    this.#host = {
+      cache: this.#cache,
+      metrics: this.#metrics,
+      peek: (key) => peekable?.[PEEK](key),
+      ttlFor: (operation) => this.ttlFor(operation),
+      costOf: (model, input, output) => priceOf(prices, model, input, output),
+      announce: (event) => this.#events.has('aiCompute') && this.#events.emit('aiCompute', event),
+    };
+    this.#streams = new StreamFlights(this.#host);
   }
 
   /** The composed cache. */
@@ -122,9 +129,21 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     return canConnect(this.#cache) ? this.#cache.connect() : true;
   }
 
-  /** The cache key of a request (SPEC §5); timed into `keyGeneration` events. */
+  /** The cache key of a text, operation and options (SPEC §5); timed into `keyGeneration` events. */
   buildKey(text: string, operation: string, options?: AIRequestOptions): string {
+    return this.#key({ operation, text, options }, false, true);
+  }
+
+  /** The cache key of a whole request (with its model and tenant); `stream` for `getOrComputeStream`'s. */
+  keyFor(request: AIRequest, options: { stream?: boolean } = {}): string {
+    if (typeof request !== 'object' || request === null)
+      throw new ValidationError('request must be an object', { option: 'request' });
+    return this.#key(request, options.stream === true, false);
+  }
+
+  #key(request: AIRequest, stream: boolean, optionsHoldQuestion: boolean): string {
     const started = this.#events.has('keyGeneration') ? hrtimeMs() : 0;
+    const { text, operation } = request;
     if (
       this.maxTextLength !== undefined &&
       typeof text === 'string' &&
@@ -134,7 +153,9 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
         option: 'text',
       });
     }
-    const key = this.keyGenerator.buildKey(text, operation, options);
+    const key = optionsHoldQuestion
+      ? this.keyGenerator.buildKey(text, operation, request.options)
+      : this.keyGenerator.keyFor(request, stream);
     if (started)
       this.#events.emit('keyGeneration', {
         durationMs: hrtimeMs() - started,
@@ -156,94 +177,71 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   /**
-   * The cached response, or `compute()`'s result stored under the operation's TTL. One compute per key at
-   * a time in this process; errors, `undefined`, `''` and `{}` are not cached. `compute` may return
+   * The cached response, or `compute()`'s result stored under the operation's TTL (or `options.ttl`). One
+   * compute per key at a time; errors, `undefined`, `''` and `{}` are not cached. `compute` may return
    * `{ value, usage: { inputTokens, outputTokens } }` to report the tokens a hit will save.
    */
   getOrCompute<T>(
     request: AIRequest,
     compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
+    options?: AIComputeOptions,
   ): Promise<T> {
     let lookup: Lookup;
+    let ttlMs: number | undefined;
     try {
-      lookup = this.#lookup(request, compute);
+      lookup = this.#lookup(request, compute, 'compute', false);
+      ttlMs = options === undefined ? undefined : computeTtlMs(options, COMPUTE_OPTIONS);
       // An in-process hit is answered without an async frame (see PeekableCache).
       const stored = this.#peekable?.[PEEK](lookup.key);
-      if (stored !== undefined) return Promise.resolve(this.#hit<T>(lookup, stored));
+      if (stored !== undefined) return Promise.resolve(hitValue<T>(this.#host, lookup, stored));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.#getOrComputeRemote(lookup, compute);
-  }
-
-  #lookup(request: AIRequest, compute: unknown): Lookup {
-    assertRequest(request, compute);
-    const { operation, text, options, question } = request;
-    const key = this.buildKey(text, operation, question === undefined ? options : { ...options, question });
-    // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
-    const started = ++this.#lookups % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
-    return { key, operation, tier: tierOf(text, this.textSizeTiers), started };
-  }
-
-  #hit<T>({ operation, tier, started }: Lookup, stored: unknown): T {
-    const hitMs = started ? hrtimeMs() - started : undefined;
-    if (!isStoredEntry(stored)) {
-      this.#metrics.recordHit(operation, tier, hitMs, 0);
-      return stored as T;
-    }
-    this.#metrics.recordHit(operation, tier, hitMs, stored.ms, stored.it, stored.ot);
-    return stored.v as T;
+    return computeMiss(this.#host, lookup, compute, ttlMs);
   }
 
   /**
-   * A miss in process: the composed cache's `getOrSet` runs the compute, so it gets the cache's whole
-   * single-flight (in process and, on Redis, across instances), its re-read inside the flight and its fill
-   * fencing. What must not be cached is skipped through the factory context.
+   * A streamed response, recorded once and replayed (docs/ai-cache.md, "Streams"). A miss reads
+   * `produce()`'s stream to the caller while recording it, and stores it only when it ends cleanly (not
+   * failed, not left by every consumer, not vetoed by `shouldStore`, within the size caps); identical
+   * requests in this process read the same recording. A hit replays the chunks, at once or at the recorded
+   * pace. Chunks must be JSON-serializable (strings are the common case). Bad input throws at once.
    */
-  async #getOrComputeRemote<T>(
-    lookup: Lookup,
-    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
-  ): Promise<T> {
-    const { key, operation, tier } = lookup;
-    let computed = false;
-    const stored = await this.#cache.getOrSet<StoredAIEntry | undefined>(
-      key,
-      async (context) => {
-        computed = true;
-        this.#metrics.recordMiss(operation, tier);
-        const computeStarted = hrtimeMs();
-        let result: ComputeResult<T>;
-        try {
-          result = await compute();
-        } catch (error) {
-          this.#metrics.recordComputeError(operation);
-          throw error;
-        }
-        const computeMs = hrtimeMs() - computeStarted;
-        const { value, usage } = splitUsage(result);
-        this.#metrics.recordCompute(operation, computeMs);
-        // A cache that passes no context (not one of tiercache's) stores what it gets, as before.
-        if (!isCacheable(value)) context?.skip();
-        return value === undefined ? undefined : wrapEntry(value, computeMs, usage);
-      },
-      { ttl: lifetimeOfSeconds(this.ttlFor(operation)), lockTimeout: COMPUTE_LOCK_TIMEOUT },
-    );
-    if (computed) return (stored === undefined ? undefined : stored.v) as T;
-    // Read from Redis, or answered by a compute that another caller or instance ran: a hit.
-    return this.#hit<T>(lookup, stored);
+  getOrComputeStream<C>(
+    request: AIRequest,
+    produce: () => AsyncIterable<C> | Promise<AsyncIterable<C>>,
+    options?: AIStreamOptions<C>,
+  ): AsyncIterable<C> {
+    const lookup = this.#lookup(request, produce, 'produce', true);
+    return this.#streams.stream({ lookup, produce, ...resolveStreamOptions(options) });
   }
 
-  /** Removes exactly one operation's responses (not `op_v2`) from every tier; returns how many. */
-  invalidateByOperation(operation: string): Promise<number> {
-    if (typeof operation !== 'string' || operation === '') {
-      return Promise.reject(
-        new ValidationError('operation must be a non-empty string', { option: 'operation' }),
-      );
+  #lookup(request: AIRequest, compute: unknown, computeName: string, stream: boolean): Lookup {
+    assertRequest(request, compute, computeName);
+    const key = this.#key(request, stream, false);
+    // Hit latency is sampled (like in-process gets); counts, time and tokens saved are exact.
+    const started = ++this.#lookups % IN_PROCESS_TIMING_SAMPLE === 0 ? hrtimeMs() : 0;
+    const { operation, text, model } = request;
+    return { key, operation, tier: tierOf(text, this.textSizeTiers), model, started };
+  }
+
+  /**
+   * Removes exactly one operation's responses (not `op_v2`'s) from every tier, or only one tenant's and/or
+   * one model's of them (`{ tenant, model }`, key scheme v3); returns how many.
+   */
+  invalidateByOperation(operation: string, scope?: OperationScope): Promise<number> {
+    let pattern: string;
+    try {
+      if (typeof operation !== 'string' || operation === '')
+        throw new ValidationError('operation must be a non-empty string', { option: 'operation' });
+      if (scope !== undefined && (typeof scope !== 'object' || scope === null))
+        throw new ValidationError('scope must be { tenant?, model? }', { option: 'scope' });
+      pattern = this.keyGenerator.operationPattern(operation, scope);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.#cache.invalidatePattern(
-      `${AI_KEY_PREFIX}${escapeGlob(operation)}|*`,
-      `operation:${operation}`,
-    );
+    const context = [operation, scope?.tenant, scope?.model].filter((p) => p !== undefined).join(':');
+    return this.#cache.invalidatePattern(pattern, `operation:${context}`);
   }
 
   async getAIPerformanceSummary(): Promise<AIPerformanceSummary> {
@@ -371,8 +369,8 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    // Its own: key generation, and close (a composed cache it does not own stays open).
-    return event === 'keyGeneration' || event === 'close'
+    // Its own: key generation, computes, and close (a composed cache it does not own stays open).
+    return event === 'keyGeneration' || event === 'aiCompute' || event === 'close'
       ? this.#events.on(event, listener)
       : this.#cache.on(event, listener);
   }

@@ -1,3 +1,4 @@
+import type { KeyScheme } from '../ai/key-generator.js';
 import type { TextSizeTiers } from '../ai/text-tiers.js';
 import { AI_OPTIONS, AI_OPTION_NAMES } from '../ai/ai-options.js';
 import {
@@ -56,6 +57,8 @@ export interface AIConfig {
   operationTtls: Record<string, number>;
   /** Longest text accepted, in code points. */
   maxTextLength: number;
+  /** AI key format (`'v2'`: the original's, to share entries with it); absent = `'v3'`. */
+  keyScheme?: KeyScheme;
 }
 
 /** How tiercache reaches Redis securely. Secrets here are never printed (see `redactConfig`). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { AI_OPTIONS } from '../ai/ai-options.js';
 import { resolveOperationTtls } from '../ai/operation-ttls.js';
 import { resolveTextSizeTiers } from '../ai/text-tiers.js';
 import { redisUrlProblem } from '../redis/connection.js';
@@ -14,6 +15,7 @@ const COMMON_SETTINGS = [
   'defaultTtl',
   'enableMemoryCache',
   'memoryCacheSize',
+  'memoryCachePolicy',
   'compressionThreshold',
   'compressionLevel',
 ] as const;
@@ -57,6 +59,7 @@ export function aiProblems(settings: {
   operationTtls?: unknown;
   textSizeTiers?: unknown;
   maxTextLength?: unknown;
+  keyScheme?: unknown;
 }): string[] {
   const errors: string[] = [];
   if (settings.textHashThreshold !== undefined && !isInt(settings.textHashThreshold, 0)) {
@@ -73,6 +76,11 @@ export function aiProblems(settings: {
   }
   if (settings.maxTextLength !== undefined && !isInt(settings.maxTextLength, 1))
     errors.push('maxTextLength must be a positive integer');
+  const scheme =
+    settings.keyScheme === undefined
+      ? undefined
+      : optionProblem('keyScheme', AI_OPTIONS.keyScheme.kind, settings.keyScheme);
+  if (scheme !== undefined) errors.push(scheme);
   return errors;
 }
 

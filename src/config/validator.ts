@@ -69,10 +69,10 @@ export function validateConfig(config: CacheConfig): ValidationResult {
   if (
     config.enableAiCache &&
     typeof config.compressionThreshold === 'number' &&
-    config.compressionThreshold > 1000
+    config.compressionThreshold > 65_536
   ) {
     recommendations.push(
-      'enable compression for large AI responses: set compressionThreshold to 1000 bytes or less',
+      'compress large AI responses: set compressionThreshold to 65536 bytes or less (default 16384)',
     );
   }
   if (isProduction(config) && !config.enableMonitoring)

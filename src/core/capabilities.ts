@@ -74,10 +74,15 @@ export function canInspect<C extends object>(cache: C): cache is C & Inspectable
 export interface AIOperationFigures {
   requests: number;
   hits: number;
+  misses: number;
   /** Time spent computing since the start (ms): a true total. */
   computeTimeMs: number;
   timeSavedMs: number;
   tokensSaved: { inputTokens: number; outputTokens: number };
+  /** Streamed requests answered without their own upstream call. */
+  streamReplays?: number;
+  /** Money hits saved (caches with a price table only). */
+  costSaved?: number;
 }
 
 /** Keeps per-operation AI figures (an AIResponseCache). */

@@ -157,6 +157,16 @@ export interface KeyGenerationEvent {
   operation: string;
 }
 
+/** One compute of an AI cache (a `getOrCompute` miss or a recorded stream) and what became of its result. */
+export interface AIComputeEvent {
+  /** The operation as its figures are filed (past 256 names, `(other)`): a bounded label. */
+  operation: string;
+  kind: 'value' | 'stream';
+  durationMs: number;
+  /** `aborted`: every consumer of a stream left before its end, so the upstream was closed. */
+  outcome: 'stored' | 'skipped' | 'error' | 'aborted';
+}
+
 /** Every event a cache announces. Monitoring subscribes to these; caches never call monitors directly. */
 export interface CacheEvents {
   operation: OperationEvent;
@@ -167,6 +177,7 @@ export interface CacheEvents {
   compression: CompressionEvent;
   connection: ConnectionEvent;
   keyGeneration: KeyGenerationEvent;
+  aiCompute: AIComputeEvent;
   factory: FactoryEvent;
   stale: StaleEvent;
   lock: LockEvent;

@@ -77,16 +77,30 @@ function globToRegExp(glob: string): RegExp {
   let source = '^';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
-    if (c === '\\') source += literal(glob[++i] as string);
-    else if (c === '*') source += '[\\s\\S]*';
+    if (c === '\\') {
+      const escaped = codePointAt(glob, i + 1);
+      source += literal(escaped);
+      i += escaped.length;
+    } else if (c === '*') source += '[\\s\\S]*';
     else if (c === '?') source += '[\\s\\S]';
     else if (c === '[') {
       const close = findClose(glob, i);
       source += charClass(glob.slice(i + 1, close));
       i = close;
-    } else source += literal(c);
+    } else {
+      // A character outside the BMP is one code point of the 'u' regex: read both of its UTF-16 units.
+      const whole = codePointAt(glob, i);
+      source += literal(whole);
+      i += whole.length - 1;
+    }
   }
   return new RegExp(`${source}$`, 'u');
+}
+
+/** The character (one code point: one or two UTF-16 units) at `index`. */
+function codePointAt(text: string, index: number): string {
+  const code = text.codePointAt(index);
+  return code === undefined ? '' : String.fromCodePoint(code);
 }
 
 function literal(char: string): string {

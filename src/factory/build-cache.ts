@@ -5,6 +5,7 @@ import type { Duration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
 import type { CacheInterface } from '../core/types.js';
 import { InMemoryCache } from '../memory/in-memory-cache.js';
+import type { MemoryCachePolicy } from '../memory/memory-policy.js';
 import type { CachePerformanceMonitor } from '../monitoring/performance-monitor.js';
 import { GenericRedisCache } from '../redis/generic-redis-cache.js';
 import type { GenericRedisCacheOptions } from '../redis/options.js';
@@ -16,7 +17,7 @@ export interface BuildPlan {
   /** Redis settings; undefined = an in-memory cache. */
   redis: GenericRedisCacheOptions | undefined;
   /** The in-memory cache used without Redis, or when Redis is unreachable. */
-  memory: { defaultTtl: Duration; maxSize: number };
+  memory: { defaultTtl: Duration; maxSize: number; policy: MemoryCachePolicy | undefined };
   /** AI settings; set = wrap in an AIResponseCache. */
   ai: AIOptions | undefined;
   failOnConnectionError: boolean;
@@ -54,6 +55,7 @@ function inMemory(plan: BuildPlan): CacheInterface {
   const memory = new InMemoryCache({
     defaultTtl: plan.memory.defaultTtl,
     maxSize: plan.memory.maxSize,
+    policy: plan.memory.policy,
     logger: plan.logger,
   });
   return plan.ai ? new AIResponseCache({ cache: memory, ...plan.ai }) : memory;

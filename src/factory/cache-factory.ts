@@ -196,7 +196,7 @@ export class CacheFactory {
     return buildCache({
       label: config.enableAiCache ? 'AI application' : 'web application',
       redis,
-      memory: { defaultTtl: ttl, maxSize: config.memoryCacheSize },
+      memory: { defaultTtl: ttl, maxSize: config.memoryCacheSize, policy: config.memoryCachePolicy },
       ai: config.enableAiCache ? { ...config.aiConfig } : undefined,
       failOnConnectionError: false,
       fallbackToMemory: options.fallbackToMemory ?? true,
@@ -235,7 +235,7 @@ export class CacheFactory {
     return {
       label,
       redis,
-      memory: { defaultTtl: ttl, maxSize: o.memoryCacheSize },
+      memory: { defaultTtl: ttl, maxSize: o.memoryCacheSize, policy: o.memoryCachePolicy },
       ai,
       failOnConnectionError: o.failOnConnectionError,
       fallbackToMemory: true,

@@ -15,7 +15,8 @@ export interface TiercacheKeyvStoreOptions {
 /**
  * A Keyv storage adapter over any tiercache cache, so Keyv, cache-manager and @nestjs/cache-manager users
  * get tiercache's tiers, encryption and monitoring without changing their code. Keyv prefixes keys with
- * its namespace; `clear()` removes only that namespace.
+ * its namespace (Keyv 6 through its bridge, as `namespace::key`); `clear()` removes only that namespace.
+ * It has no `hasMany`/`setMany` on purpose: with them Keyv 6 would leave namespacing to the store.
  */
 export class TiercacheKeyvStore extends EventEmitter {
   /**
@@ -27,6 +28,8 @@ export class TiercacheKeyvStore extends EventEmitter {
   namespace: string | undefined;
   readonly #cache: KeyvBackingCache;
   readonly #closeOnDisconnect: boolean;
+  /** Set once Keyv 6 has looked at this store (see `capabilities`). */
+  #perKeyDeletes = false;
 
   constructor(cache: KeyvBackingCache, options: TiercacheKeyvStoreOptions = {}) {
     super();
@@ -66,8 +69,24 @@ export class TiercacheKeyvStore extends EventEmitter {
     return this.#reporting(this.#cache.delete(key));
   }
 
-  async deleteMany(keys: string[]): Promise<boolean> {
-    return (await this.#reporting(this.#cache.deleteMany(keys))) > 0;
+  /**
+   * Keyv 6 reads a store's `capabilities` before it wraps the store in its bridge, and Keyv 5 never does.
+   * The answer `undefined` keeps the bridge (which prefixes namespaces for this store); the read itself
+   * tells the store that `deleteMany` must answer Keyv 6's way.
+   */
+  get capabilities(): undefined {
+    this.#perKeyDeletes = true;
+    return undefined;
+  }
+
+  /**
+   * Under Keyv 6, one boolean per key (true where the key existed); under Keyv 5, one boolean: true when
+   * any key existed. Keyv 6 would repeat a single boolean for every key.
+   */
+  async deleteMany(keys: string[]): Promise<boolean[] | boolean> {
+    if (!this.#perKeyDeletes || !Array.isArray(keys))
+      return (await this.#reporting(this.#cache.deleteMany(keys))) > 0;
+    return this.#reporting(Promise.all(keys.map((key) => this.#cache.delete(key))));
   }
 
   has(key: string): Promise<boolean> {

@@ -30,14 +30,16 @@ import type { Logger } from '../core/logger.js';
 import { callbackListener, type CacheCallbacks, type CallbackEvent } from '../core/callbacks.js';
 import { MemoryStore, type MemoryCacheStats } from './memory-store.js';
 import { resolveMemoryCacheOptions, type InMemoryCacheOptions } from './memory-options.js';
+import type { MemoryCachePolicy } from './memory-policy.js';
 
 export { IN_MEMORY_CACHE_DEFAULTS, type InMemoryCacheOptions } from './memory-options.js';
 
 export type { MemoryCacheStats } from './memory-store.js';
+export type { MemoryCachePolicy } from './memory-policy.js';
 
 /**
- * In-process LRU + TTL cache (a thin public cache over `MemoryStore`). Values are copied and frozen on
- * write, shared on read.
+ * In-process cache with TTLs, evicting by `policy` (LRU or W-TinyLFU): a thin public cache over
+ * `MemoryStore`. Values are copied and frozen on write, shared on read.
  */
 export class InMemoryCache
   implements CacheInterface, PeekableCache, KeyListingCache, HotKeysCache, InspectableCache
@@ -46,6 +48,8 @@ export class InMemoryCache
   readonly maxSize: number;
   /** TTL in seconds applied when `set` is given none. */
   readonly defaultTtl: number;
+  /** What is evicted when full (see `MemoryCachePolicy`). */
+  readonly policy: MemoryCachePolicy;
   readonly #store: MemoryStore;
   /** The most read keys (sampled), when `hotKeys` is on. */
   readonly #hotKeys: HotKeys | undefined;
@@ -61,6 +65,7 @@ export class InMemoryCache
     const o = resolveMemoryCacheOptions(options);
     this.maxSize = o.maxSize;
     this.defaultTtl = o.defaultTtl;
+    this.policy = o.policy;
     const logger = o.logger;
     this.#logger = logger;
     const clock = o.clock ?? systemClock;
@@ -71,6 +76,7 @@ export class InMemoryCache
     );
     this.#store = new MemoryStore({
       maxSize: o.maxSize,
+      policy: o.policy,
       maxBytes: o.maxBytes,
       maxTtlMs: o.maxTtlMs,
       clock: o.clock,

@@ -6,10 +6,16 @@ import { assertKnownOptions } from '../core/options.js';
 import { resolveHotKeys, type HotKeysSettings } from '../core/hot-keys.js';
 import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import { resolveJitter, resolveRandom } from '../core/write-plan.js';
+import { MEMORY_CACHE_POLICIES, type MemoryCachePolicy } from './memory-policy.js';
 
 export interface InMemoryCacheOptions {
-  /** Maximum number of entries (LRU eviction beyond it). @default 1000 */
+  /** Maximum number of entries (eviction by `policy` beyond it). @default 1000 */
   maxSize?: number;
+  /**
+   * What to evict when full: `'lru'` the least recently used entry; `'tinylfu'` (W-TinyLFU) keeps the
+   * entries used most often recently, and resists scans. @default 'lru'
+   */
+  policy?: MemoryCachePolicy;
   /** TTL used when `set` is given none; `0` means no expiry. @default 3600 */
   defaultTtl?: Duration;
   /** Optional bound on the estimated bytes held. @default undefined (no byte bound) */
@@ -34,7 +40,9 @@ const { LIFETIME, FRACTION } = KINDS;
 /** Every InMemoryCache option, defined once (see `OptionDefinition`); docs/configuration.md shows it. */
 // prettier-ignore
 export const IN_MEMORY_CACHE_OPTIONS = {
-  maxSize: plain({ type: 'integer', min: 1, max: 10_000_000, message: 'a positive integer' }, 'maximum number of entries (LRU eviction beyond it)', undefined, 1000),
+  maxSize: plain({ type: 'integer', min: 1, max: 10_000_000, message: 'a positive integer' }, 'maximum number of entries (eviction by `policy` beyond it)', undefined, 1000),
+  // LRU: the eviction an InMemoryCache's contract states (SPEC §3); why: docs/performance.md, "The defaults".
+  policy: plain({ type: 'enum', values: MEMORY_CACHE_POLICIES }, "what to evict when full: `'lru'` (least recently used) or `'tinylfu'` (W-TinyLFU: keeps the most used, resists scans; [performance](performance.md#eviction-policy-hit-ratio))", undefined, 'lru'),
   defaultTtl: plain(LIFETIME, "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry", undefined, 3600),
   maxBytes: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'bound on the estimated bytes held; a single entry above it is rejected (an `evict` event with reason `reject`)', undefined, undefined, 'none'),
   maxTtl: plain(LIFETIME, 'upper bound on every entry\'s lifetime, whatever TTL it was written with', undefined, 0, '0 (none)'),
@@ -47,11 +55,13 @@ export const IN_MEMORY_CACHE_OPTIONS = {
 
 export const IN_MEMORY_CACHE_DEFAULTS = {
   maxSize: IN_MEMORY_CACHE_OPTIONS.maxSize.default,
+  policy: IN_MEMORY_CACHE_OPTIONS.policy.default,
   defaultTtl: IN_MEMORY_CACHE_OPTIONS.defaultTtl.default,
 } as const;
 
 export interface ResolvedMemoryCacheOptions {
   maxSize: number;
+  policy: MemoryCachePolicy;
   /** Seconds. */
   defaultTtl: number;
   maxBytes: number | undefined;
@@ -69,8 +79,10 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
   assertKnownOptions(options, Object.keys(IN_MEMORY_CACHE_OPTIONS));
   const maxSize = options.maxSize ?? IN_MEMORY_CACHE_DEFAULTS.maxSize;
   const { maxBytes, clock } = options;
+  const policy = options.policy ?? IN_MEMORY_CACHE_DEFAULTS.policy;
   for (const [name, value] of [
     ['maxSize', maxSize],
+    ['policy', policy],
     ['maxBytes', maxBytes],
   ] as const) {
     const problem =
@@ -84,6 +96,7 @@ export function resolveMemoryCacheOptions(options: InMemoryCacheOptions): Resolv
   }
   return {
     maxSize,
+    policy,
     defaultTtl: parseDuration(options.defaultTtl ?? IN_MEMORY_CACHE_DEFAULTS.defaultTtl, 'defaultTtl'),
     maxBytes,
     clock,

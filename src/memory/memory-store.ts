@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { CacheStats } from '../core/types.js';
 import { compilePattern } from '../core/pattern.js';
@@ -6,6 +5,8 @@ import { round2 } from '../core/statistics.js';
 import { cloneSnapshotValue, type Snapshot } from '../core/values.js';
 import type { EntryRead } from '../core/get-or-set.js';
 import { TagIndex } from './tag-index.js';
+import { createEntryMap, type EntryMap, type MemoryCachePolicy } from './memory-policy.js';
+import type { DisposeReason } from './tinylfu/tinylfu-cache.js';
 
 /** Library stats of an in-process tier (SPEC §3): an InMemoryCache, or the L1 of a Redis cache. */
 export interface MemoryCacheStats extends CacheStats {
@@ -21,11 +22,13 @@ export interface MemoryCacheStats extends CacheStats {
   memoryUsageBytes: number;
 }
 
-/** Why an entry left the store on its own: LRU eviction, expiry, or too big to keep (`maxBytes`). */
+/** Why an entry left the store on its own: the policy's eviction, expiry, or too big to keep (`maxBytes`). */
 export type EvictionReason = 'evict' | 'expire' | 'reject';
 
 export interface MemoryStoreOptions {
   maxSize: number;
+  /** What to evict when full (see `MemoryCachePolicy`). */
+  policy: MemoryCachePolicy;
   /** A single entry above it is rejected; the total is bounded by it. */
   maxBytes?: number | undefined;
   /** Upper bound on any entry's lifetime in ms, 0 = none. */
@@ -45,14 +48,16 @@ interface StoredEntry {
 }
 
 /**
- * The in-process tier behind `InMemoryCache` and a Redis cache's L1: LRU + TTL on `lru-cache`, a tag index,
- * and the stats. Every read goes through `#lookup` and one freshness rule, so a grace copy (stale, kept for
- * getOrSet only) is invisible to `read`, `has`, `keys`, `ttlSeconds` and `size` alike. Keys and values
- * arrive already checked and copied (see `snapshotValue`): the public caches do that once.
+ * The in-process tier behind `InMemoryCache` and a Redis cache's L1: a bounded map with TTLs (`lru-cache`,
+ * or `TinyLfuCache` for the `'tinylfu'` policy: the same API), a tag index, and the stats. Every read goes
+ * through `#lookup` and one freshness rule, so a grace copy (stale, kept for getOrSet only) is invisible to
+ * `read`, `has`, `keys`, `ttlSeconds` and `size` alike. Keys and values arrive already checked and copied
+ * (see `snapshotValue`): the public caches do that once.
  */
 export class MemoryStore {
   readonly maxSize: number;
-  readonly #lru: LRUCache<string, StoredEntry>;
+  /** lru-cache or TinyLfuCache, by policy. */
+  readonly #entries: EntryMap<StoredEntry>;
   readonly #clock: Clock;
   readonly #maxTtlMs: number;
   readonly #maxBytes: number | undefined;
@@ -71,14 +76,13 @@ export class MemoryStore {
     this.#maxTtlMs = options.maxTtlMs;
     this.#maxBytes = options.maxBytes;
     this.#onEvict = options.onEvict;
-    this.#lru = new LRUCache<string, StoredEntry>({
+    this.#entries = createEntryMap<StoredEntry>({
+      policy: options.policy,
       max: options.maxSize,
-      ...(options.maxBytes === undefined
-        ? { maxEntrySize: Number.MAX_SAFE_INTEGER }
-        : { maxSize: options.maxBytes }),
+      maxSize: options.maxBytes,
       sizeCalculation: (entry) => Math.max(1, entry.bytes),
-      perf: this.#clock,
-      // lru-cache caches "now" for ttlResolution ms of real time; an injected clock must be read every time.
+      clock: this.#clock,
+      // "Now" is cached for ttlResolution ms of real time; an injected clock must be read every time.
       ttlResolution: options.clock ? 0 : 1,
       dispose: (entry, key, reason) => this.#onDispose(entry, key, reason),
     });
@@ -95,13 +99,13 @@ export class MemoryStore {
 
   /** For getOrSet: the entry, fresh or stale inside its grace period (a stale one counts as a miss). */
   readEntry(key: string, counted = true): EntryRead | undefined {
-    const entry = counted ? this.#lookup(key, true, true) : this.#lru.get(key);
+    const entry = counted ? this.#lookup(key, true, true) : this.#entries.get(key);
     return entry === undefined ? undefined : { value: this.#valueOf(entry), stale: this.#isStale(entry) };
   }
 
   /** Whether a fresh entry is there; keeps recency, counts nothing. */
   has(key: string): boolean {
-    const entry = this.#lru.peek(key);
+    const entry = this.#entries.peek(key);
     return entry !== undefined && !this.#isStale(entry);
   }
 
@@ -113,7 +117,7 @@ export class MemoryStore {
    */
   write(key: string, snapshot: Snapshot, ttlMs: number, freshMs = 0, tags?: readonly string[]): void {
     if (this.#maxBytes !== undefined && Math.max(1, snapshot.bytes) > this.#maxBytes) {
-      this.#lru.delete(key);
+      this.#entries.delete(key);
       this.#rejections++;
       this.#onEvict(key, 'reject');
       return;
@@ -129,20 +133,20 @@ export class MemoryStore {
       freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
       tags,
     };
-    this.#lru.set(key, entry, { ttl: ttlMs });
+    this.#entries.set(key, entry, { ttl: ttlMs });
     // After set: disposing the entry it replaced unindexes that entry's tags first.
     if (tags) this.#tags.add(key, tags);
   }
 
   /** True when the key was there (a grace copy included). */
   delete(key: string): boolean {
-    return this.#lru.delete(key);
+    return this.#entries.delete(key);
   }
 
   /** Deletes the entries written with any of `tags`; returns how many. */
   deleteTagged(tags: readonly string[]): number {
     let removed = 0;
-    for (const key of this.#tags.keysOf(tags)) if (this.#lru.delete(key)) removed++;
+    for (const key of this.#tags.keysOf(tags)) if (this.#entries.delete(key)) removed++;
     return removed;
   }
 
@@ -151,22 +155,25 @@ export class MemoryStore {
     if (pattern === '') return this.clear();
     const matches = compilePattern(pattern);
     let removed = 0;
-    for (const key of [...this.#lru.keys()]) if (matches(key) && this.#lru.delete(key)) removed++;
+    for (const key of [...this.#entries.keys()]) if (matches(key) && this.#entries.delete(key)) removed++;
     return removed;
   }
 
   /** Empties the store; returns how many entries it held. */
   clear(): number {
-    const entries = this.#lru.size;
-    this.#lru.clear();
+    const entries = this.#entries.size;
+    this.#entries.clear();
     return entries;
   }
 
-  /** Live keys matching the pattern (fresh: grace copies are invisible), most recently used first. */
+  /**
+   * Live keys matching the pattern (fresh: grace copies are invisible): most recently used first under
+   * `'lru'`; under `'tinylfu'` the admission window's, then protected's, then probation's, each newest first.
+   */
   keys(pattern = ''): string[] {
     const matches = pattern === '' ? undefined : compilePattern(pattern);
     const keys: string[] = [];
-    for (const [key, entry] of this.#lru.entries()) {
+    for (const [key, entry] of this.#entries.entries()) {
       if (!this.#isStale(entry) && (matches === undefined || matches(key))) keys.push(key);
     }
     return keys;
@@ -174,10 +181,12 @@ export class MemoryStore {
 
   /** Seconds left before `key` stops being fresh; `undefined` when missing, stale, or never expiring. */
   ttlSeconds(key: string): number | undefined {
-    const entry = this.#lru.peek(key);
+    const entry = this.#entries.peek(key);
     if (entry === undefined || this.#isStale(entry)) return undefined;
     const remaining =
-      entry.freshUntil === undefined ? this.#lru.getRemainingTTL(key) : entry.freshUntil - this.#clock.now();
+      entry.freshUntil === undefined
+        ? this.#entries.getRemainingTTL(key)
+        : entry.freshUntil - this.#clock.now();
     return Number.isFinite(remaining) ? Math.ceil(remaining / 1000) : undefined;
   }
 
@@ -185,7 +194,7 @@ export class MemoryStore {
   describe(
     key: string,
   ): { stale: boolean; ttlSeconds: number | null; bytes: number; tags: string[] } | undefined {
-    const entry = this.#lru.peek(key);
+    const entry = this.#entries.peek(key);
     if (entry === undefined) return undefined;
     const stale = this.#isStale(entry);
     return {
@@ -198,7 +207,7 @@ export class MemoryStore {
 
   /** Live entries (expired ones are dropped first; grace copies are not counted). */
   get size(): number {
-    this.#lru.purgeStale();
+    this.#entries.purgeStale();
     return this.keys().length;
   }
 
@@ -206,7 +215,7 @@ export class MemoryStore {
     const activeEntries = this.keys().length;
     const lookups = this.#hits + this.#misses;
     return {
-      totalEntries: this.#lru.size,
+      totalEntries: this.#entries.size,
       activeEntries,
       maxSize: this.maxSize,
       utilizationPercent: round2((activeEntries / this.maxSize) * 100),
@@ -217,13 +226,13 @@ export class MemoryStore {
       evictions: this.#evictions,
       expirations: this.#expirations,
       rejections: this.#rejections,
-      memoryUsageBytes: this.#lru.calculatedSize,
+      memoryUsageBytes: this.#entries.calculatedSize,
     };
   }
 
   /** The one read path: the entry when fresh (or stale, with `withStale`), counted as asked. */
   #lookup(key: string, countMiss: boolean, withStale: boolean): StoredEntry | undefined {
-    const entry = this.#lru.get(key);
+    const entry = this.#entries.get(key);
     const fresh = entry !== undefined && (entry.freshUntil === undefined || !this.#isStale(entry));
     if (fresh) this.#hits++;
     else if (countMiss) this.#misses++;
@@ -239,7 +248,7 @@ export class MemoryStore {
     return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
   }
 
-  #onDispose(entry: StoredEntry, key: string, reason: LRUCache.DisposeReason): void {
+  #onDispose(entry: StoredEntry, key: string, reason: DisposeReason): void {
     if (entry.tags) this.#tags.remove(key, entry.tags);
     if (reason === 'evict') this.#evictions++;
     else if (reason === 'expire') this.#expirations++;

@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { canReportAI, type AIOperationFigures as AIFigures } from '../core/capabilities.js';
 import { ValidationError } from '../core/errors.js';
 import type { MonitoredCache } from './performance-monitor.js';
+import { AISeries } from './prometheus-ai.js';
 
 /** `keyGroups`: a label per key family (`{ user: /^user:/ }`); keys matching none count as `other`. */
 export type KeyGroups = Readonly<Record<string, RegExp>>;
@@ -35,7 +35,7 @@ export function resolveKeyGroups(groups: unknown): [string, RegExp][] {
 /**
  * The series an operator needs during an incident, beyond operations and latency: stale serves, factory
  * durations, lock waits and takeovers, bus messages, breaker transitions, L1 misses, per-group gets
- * (`keyGroups`, bounded) and, for AI caches, per-operation requests, hits, compute time and tokens saved.
+ * (`keyGroups`, bounded) and, for AI caches, the per-operation series of `AISeries`.
  */
 export class IncidentSeries {
   readonly #stale: Counter<'reason' | 'namespace'>;
@@ -46,6 +46,7 @@ export class IncidentSeries {
   readonly #l1Misses: Counter<'namespace'>;
   readonly #groupGets: Counter<'group' | 'outcome' | 'namespace'>;
   readonly #groups: [string, RegExp][];
+  readonly #ai: AISeries;
 
   constructor(
     registry: Registry,
@@ -85,7 +86,7 @@ export class IncidentSeries {
       'outcome',
       'namespace',
     ]);
-    registerAISeries(registers, prefix, attached);
+    this.#ai = new AISeries(registry, prefix, attached);
   }
 
   /** Follows one cache's incident events; returns the unsubscribe functions. */
@@ -101,6 +102,7 @@ export class IncidentSeries {
       cache.on('operation', (e) => {
         if (e.l1Missed) this.#l1Misses.inc({ namespace });
       }),
+      this.#ai.attach(cache, namespace),
     ];
     // Per-group counts need each key: only when groups are configured (an `entry` event per get).
     if (this.#groups.length > 0) {
@@ -113,42 +115,5 @@ export class IncidentSeries {
       );
     }
     return offs;
-  }
-}
-
-/** Per-operation AI figures, read from AI caches at scrape time (they are counters there already). */
-function registerAISeries(
-  registers: Registry[],
-  prefix: string,
-  attached: () => Iterable<{ cache: MonitoredCache; namespace: string }>,
-): void {
-  const fields = {
-    ai_requests_total: ['AI cache requests by operation', (p) => p.requests],
-    ai_hits_total: ['AI cache hits by operation', (p) => p.hits],
-    ai_compute_seconds_total: ['Time spent computing AI responses (misses)', (p) => p.computeTimeMs / 1000],
-    ai_time_saved_seconds_total: ['Compute time saved by AI cache hits', (p) => p.timeSavedMs / 1000],
-    ai_tokens_saved_total: ['Tokens saved by AI cache hits, by kind', undefined],
-  } as const satisfies Record<string, readonly [string, ((p: AIFigures) => number) | undefined]>;
-  for (const [name, [help, read]] of Object.entries(fields)) {
-    const tokens = read === undefined;
-    const metric: Counter<string> = new Counter({
-      name: prefix + name,
-      help,
-      labelNames: tokens ? ['operation', 'kind', 'namespace'] : ['operation', 'namespace'],
-      registers,
-      collect: () => {
-        metric.reset(); // the AI cache keeps the totals; a scrape copies them
-        for (const { cache, namespace } of attached()) {
-          if (!canReportAI(cache)) continue;
-          for (const [operation, p] of Object.entries(cache.getOperationPerformance())) {
-            if (read) metric.inc({ operation, namespace }, read(p));
-            else {
-              metric.inc({ operation, kind: 'input', namespace }, p.tokensSaved.inputTokens);
-              metric.inc({ operation, kind: 'output', namespace }, p.tokensSaved.outputTokens);
-            }
-          }
-        }
-      },
-    });
   }
 }

@@ -57,6 +57,7 @@ export function assembleRedisCache(
     o.memoryCacheSize > 0
       ? new MemoryStore({
           maxSize: o.memoryCacheSize,
+          policy: o.memoryCachePolicy,
           maxTtlMs: o.memoryCacheTtlMs,
           clock: o.clock,
           onEvict: (key, reason) => {

@@ -80,13 +80,22 @@ export interface Encoded {
   compression?: CompressionReport;
 }
 
-/** Serializes, compresses (above the threshold) and, with `sealing`, encrypts a snapshot into an envelope. */
+/**
+ * A compressed body is kept only when it saves at least this share of the bytes: below it, every read
+ * would pay a decompression for next to nothing (already-compressed or random data).
+ */
+export const MIN_COMPRESSION_SAVING = 1 / 8;
+
+/**
+ * Serializes, compresses (above the threshold, when it pays) and, with `sealing`, encrypts a snapshot into
+ * an envelope. A promise only when a large value is compressed on the thread pool.
+ */
 export function encodeValue(
   snapshot: Snapshot,
   options: CodecOptions,
   sealing?: Sealing,
   freshUntil = 0,
-): Encoded {
+): Encoded | Promise<Encoded> {
   let text = JSON.stringify(snapshot.special ? toTagged(snapshot.value) : snapshot.value);
   let serializer = snapshot.special ? SERIALIZER_TAGGED : 0;
   if (freshUntil > 0) {
@@ -98,29 +107,38 @@ export function encodeValue(
     text.length * 3 < options.compressionThreshold ||
     (text.length < options.compressionThreshold && Buffer.byteLength(text) < options.compressionThreshold);
   if (belowThreshold && !sealing) return { payload: PLAIN_HEADERS[serializer] + text };
-  let body: Buffer = Buffer.from(text);
-  let flags = serializer;
-  let compression: CompressionReport | undefined;
-  if (!belowThreshold) {
-    const started = performance.now();
-    const compressed = compress(body, options.compressionAlgorithm, options.compressionLevel);
-    compression = {
+  const body = Buffer.from(text);
+  if (belowThreshold) return { payload: envelope(body, serializer, sealing) };
+  const started = performance.now();
+  const finish = (compressed: Buffer): Encoded => {
+    const worth = compressed.length <= body.length * (1 - MIN_COMPRESSION_SAVING);
+    const compression: CompressionReport = {
       originalBytes: body.length,
-      compressedBytes: compressed.length,
+      compressedBytes: worth ? compressed.length : body.length,
       durationMs: performance.now() - started,
     };
-    body = compressed;
-    flags |= COMPRESSION_IDS[options.compressionAlgorithm] << 2;
-  }
+    if (!worth) {
+      return {
+        payload: sealing ? envelope(body, serializer, sealing) : PLAIN_HEADERS[serializer] + text,
+        compression,
+      };
+    }
+    const flags = serializer | (COMPRESSION_IDS[options.compressionAlgorithm] << 2);
+    return { payload: envelope(compressed, flags, sealing), compression };
+  };
+  const compressed = compress(body, options.compressionAlgorithm, options.compressionLevel);
+  return compressed instanceof Promise ? compressed.then(finish) : finish(compressed);
+}
+
+/** Header + body, the body encrypted (bound to the key and the header) with `sealing`. */
+function envelope(body: Buffer, flags: number, sealing: Sealing | undefined): Buffer {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
-  if (sealing) {
-    const keyId = sealing.cipher.keyIds[0] as number;
-    writeHeader(header, flags | FLAG_ENCRYPTED, keyId);
-    body = sealing.cipher.encrypt(body, associatedData(sealing.redisKey, header)).body;
-  } else {
+  if (!sealing) {
     writeHeader(header, flags, 0);
+    return Buffer.concat([header, body]);
   }
-  return { payload: Buffer.concat([header, body]), ...(compression && { compression }) };
+  writeHeader(header, flags | FLAG_ENCRYPTED, sealing.cipher.keyIds[0] as number);
+  return Buffer.concat([header, sealing.cipher.encrypt(body, associatedData(sealing.redisKey, header)).body]);
 }
 
 /** What the ciphertext is bound to: the full Redis key and the envelope header (so flags cannot be altered). */
@@ -153,8 +171,9 @@ export interface Decoded {
 /**
  * Reads an envelope back; anything unreadable is a `DecodeError`, never a wrong value. With `sealing`,
  * only encrypted values are accepted: an unencrypted one may have been planted, so it is refused too.
+ * A promise only when a large compressed body is inflated on the thread pool.
  */
-export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
+export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded | Promise<Decoded> {
   if (payload.length < HEADER_BYTES || payload[0] !== MAGIC) {
     throw new DecodeError('stored value is not a tiercache envelope');
   }
@@ -172,15 +191,29 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
   } else if (sealing) {
     throw new DecryptError('stored value is not encrypted although encryption is on: refused');
   }
-  let text: string;
+  if (compression === 0) return parseBody(body, flags);
+  const undecompressable = (error: unknown): DecodeError =>
+    new DecodeError('stored value could not be decompressed', { cause: error });
+  let inflated: Buffer | Promise<Buffer>;
   try {
-    text = compression === 0 ? body.toString('utf8') : decompress(body, compression).toString('utf8');
+    inflated = decompress(body, compression);
   } catch (error) {
-    throw new DecodeError('stored value could not be decompressed', { cause: error });
+    throw undecompressable(error);
   }
+  if (!(inflated instanceof Promise)) return parseBody(inflated, flags);
+  return inflated.then(
+    (text) => parseBody(text, flags),
+    (error: unknown) => {
+      throw undecompressable(error);
+    },
+  );
+}
+
+/** The JSON of an envelope's (decrypted, inflated) body, with its soft expiry and special types. */
+function parseBody(body: Buffer, flags: number): Decoded {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new DecodeError('stored value is not valid JSON', { cause: error });
   }
@@ -191,7 +224,7 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded {
     }
     [freshUntil, parsed] = parsed as [number, unknown];
   }
-  if (serializer !== SERIALIZER_TAGGED) return { value: parsed, special: false, freshUntil };
+  if ((flags & 0b11) !== SERIALIZER_TAGGED) return { value: parsed, special: false, freshUntil };
   try {
     return { value: fromTagged(parsed), special: true, freshUntil };
   } catch (error) {

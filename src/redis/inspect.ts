@@ -19,7 +19,7 @@ export async function inspectKey(
   // (inspecting must not change what the cache holds).
   const graceFresh = async (): Promise<boolean> => {
     const payload = await remote.run('inspect', (c) => c.getBuffer(redisKey));
-    return payload !== FAILED && values.decode(key, redisKey, payload, -1, false)?.stale === false;
+    return payload !== FAILED && (await values.decode(key, redisKey, payload, -1, false))?.stale === false;
   };
   const local = l1?.describe(key);
   const inRedis = await remote.run('inspect', async (c) => {

@@ -19,6 +19,7 @@ import { redisUrlProblem, topologyOfUrl } from './connection.js';
 import { topologyFromOptions, type ClusterOptions, type SentinelOptions, type Topology } from './topology.js';
 import type { RedisSecurityOptions } from './security.js';
 import type { TrackingMode } from './tracking.js';
+import { MEMORY_CACHE_POLICIES, type MemoryCachePolicy } from '../memory/memory-policy.js';
 
 export interface GenericRedisCacheOptions {
   /**
@@ -39,9 +40,15 @@ export interface GenericRedisCacheOptions {
   enableMemoryCache?: boolean;
   /** L1 capacity in entries (0 disables L1). @default 100 */
   memoryCacheSize?: number;
-  /** Serialized size in bytes from which values are compressed. @default 1000 */
+  /**
+   * What L1 evicts when full: `'tinylfu'` (W-TinyLFU: keeps the keys used most often recently, resists
+   * scans) or `'lru'` (the least recently used). Also the policy of the in-memory cache the factory builds
+   * without Redis. @default 'tinylfu'
+   */
+  memoryCachePolicy?: MemoryCachePolicy;
+  /** Serialized size in bytes from which values are compressed, when that saves at least 1/8. @default 16384 */
   compressionThreshold?: number;
-  /** Compression level 1–9. @default 6 */
+  /** Compression level 1–9 (brotli quality is clamped at 4). @default 1 */
   compressionLevel?: number;
   /** @default 'deflate' */
   compressionAlgorithm?: CompressionAlgorithm;
@@ -127,6 +134,7 @@ export interface ResolvedRedisCacheOptions {
   redisClient: Redis | undefined;
   defaultTtl: number;
   memoryCacheSize: number;
+  memoryCachePolicy: MemoryCachePolicy;
   compressionThreshold: number;
   compressionLevel: number;
   compressionAlgorithm: CompressionAlgorithm;
@@ -176,9 +184,11 @@ export const GENERIC_REDIS_CACHE_OPTIONS = {
   defaultTtl: plain(LIFETIME, "TTL when `set` is given none: seconds or `'10m'`; `0` = no expiry", 'CACHE_DEFAULT_TTL', 3600),
   enableMemoryCache: plain(BOOLEAN, 'keep decoded values in the in-process L1', 'CACHE_ENABLE_MEMORY_CACHE', true),
   memoryCacheSize: plain({ type: 'integer', min: 0, max: 10_000_000, message: 'a positive integer' }, 'L1 capacity in entries (`0` = no L1)', 'CACHE_MEMORY_CACHE_SIZE', 100),
+  // W-TinyLFU: an L1 miss costs a Redis round trip, and L1 promises no eviction order; why: docs/performance.md, "The defaults".
+  memoryCachePolicy: plain({ type: 'enum', values: MEMORY_CACHE_POLICIES }, "what L1 (and the factory's in-memory cache) evicts when full: `'tinylfu'` (W-TinyLFU: keeps the most used, resists scans) or `'lru'` ([performance](performance.md#eviction-policy-hit-ratio))", 'CACHE_MEMORY_CACHE_POLICY', 'tinylfu'),
   memoryCacheTtl: plain(LIFETIME, "cap on how long L1 keeps a copy; required with `coherence: 'none'`", 'CACHE_MEMORY_CACHE_TTL', 0, "0 (the value's TTL)"),
-  compressionThreshold: plain({ type: 'integer', min: 0, max: 104_857_600, message: 'a non-negative integer' }, 'serialized size in bytes from which values are compressed', 'CACHE_COMPRESSION_THRESHOLD', 1000),
-  compressionLevel: plain({ type: 'integer', min: 1, max: 9, message: 'an integer between 1 and 9' }, 'compression level 1–9', 'CACHE_COMPRESSION_LEVEL', 6),
+  compressionThreshold: plain({ type: 'integer', min: 0, max: 104_857_600, message: 'a non-negative integer' }, 'serialized size in bytes from which values are compressed (when it saves at least 1/8); below 16 KiB compression costs more time than the bytes it saves ([compression](compression.md))', 'CACHE_COMPRESSION_THRESHOLD', 16_384),
+  compressionLevel: plain({ type: 'integer', min: 1, max: 9, message: 'an integer between 1 and 9' }, 'compression level 1–9 (deflate level; brotli quality, clamped at 4); 1 is within 4% of 6 in size at a third of the time', 'CACHE_COMPRESSION_LEVEL', 1),
   compressionAlgorithm: plain({ type: 'enum', values: COMPRESSION_ALGORITHMS }, "`'deflate'` or `'brotli'`", 'CACHE_COMPRESSION_ALGORITHM', 'deflate'),
   keyPrefix: plain({ type: 'text', message: 'a non-empty string (clear() and patterns only touch keys under it)' }, 'every Redis key this cache owns; `clear()` and patterns never leave it', 'CACHE_KEY_PREFIX', 'tiercache:'),
   commandTimeout: plain(WAIT, 'how long a Redis command may take before the cache falls back to L1', 'CACHE_COMMAND_TIMEOUT', 500, '500 ms'),
@@ -285,6 +295,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
     redisClient: options.redisClient,
     defaultTtl: (ttl as number) / 1000,
     memoryCacheSize: o.enableMemoryCache ? o.memoryCacheSize : 0,
+    memoryCachePolicy: o.memoryCachePolicy,
     compressionThreshold: o.compressionThreshold,
     compressionLevel: o.compressionLevel,
     compressionAlgorithm: o.compressionAlgorithm,

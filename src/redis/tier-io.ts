@@ -83,14 +83,16 @@ export class TierIO {
           Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
         );
         if (reply === FAILED) return undefined;
-        const admitted = this.readFence.admits(ticket, undefined);
-        return this.values.decode(key, redisKey, reply[0], reply[1], admitted);
+        // Awaited inside the try: the ticket stays open until the value is in L1 (or refused).
+        return await this.values.decode(key, redisKey, reply[0], reply[1], () =>
+          this.readFence.admits(ticket, undefined),
+        );
       } finally {
         this.readFence.close(ticket);
       }
     }
     const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
-    return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1);
+    return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1, false);
   }
 
   /**
@@ -115,21 +117,35 @@ export class TierIO {
     if (missing.length === 0) return results;
     const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
     const tickets = this.l1 ? missing.map((i) => this.readFence.open(keys[i] as string)) : [];
-    const fetched = await this.remote
-      .run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined))
-      .finally(() => tickets.forEach((ticket) => this.readFence.close(ticket)));
-    missing.forEach((index, n) => {
-      const item = fetched === FAILED ? undefined : fetched[n];
-      const ticket = tickets[n];
-      const admitted = ticket === undefined || this.readFence.admits(ticket, undefined);
-      const entry = item
-        ? this.values.decode(keys[index] as string, redisKeys[n] as string, item.payload, item.pttl, admitted)
-        : undefined;
-      const value = entry?.stale === false ? entry.value : undefined;
-      if (value === undefined) this.counters.misses++;
-      else this.counters.redisHits++;
-      results[index] = value as T | undefined;
-    });
+    try {
+      const fetched = await this.remote.run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined));
+      // Most decode at once; a large compressed one is inflated on the thread pool (a promise).
+      const entries = await Promise.all(
+        missing.map(async (index, n) => {
+          const item = fetched === FAILED ? undefined : fetched[n];
+          const ticket = tickets[n];
+          const admitted = (): boolean => ticket === undefined || this.readFence.admits(ticket, undefined);
+          return item
+            ? this.values.decode(
+                keys[index] as string,
+                redisKeys[n] as string,
+                item.payload,
+                item.pttl,
+                admitted,
+              )
+            : undefined;
+        }),
+      );
+      missing.forEach((index, n) => {
+        const entry = entries[n];
+        const value = entry?.stale === false ? entry.value : undefined;
+        if (value === undefined) this.counters.misses++;
+        else this.counters.redisHits++;
+        results[index] = value as T | undefined;
+      });
+    } finally {
+      for (const ticket of tickets) this.readFence.close(ticket);
+    }
     return results;
   }
 
@@ -152,7 +168,7 @@ export class TierIO {
     const since = performance.now();
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.reachable) {
-      const encoded = this.#encode(entries, redisKeys);
+      const encoded = await this.#encode(entries, redisKeys);
       const lockKeys = entries.map(({ key }) => lockKeyOf(this.auxPrefix, key));
       const [one] = encoded;
       const [lockKey] = lockKeys;
@@ -205,7 +221,7 @@ export class TierIO {
     }
     const since = performance.now();
     const redisKey = this.keyPrefix + entry.key;
-    const [encoded] = this.#encode([entry], [redisKey]) as [EncodedEntry];
+    const [encoded] = (await this.#encode([entry], [redisKey])) as [EncodedEntry];
     const watched = this.scriptWrites?.expect(entry.key) === true;
     const stored = await this.remote.run('set', (c) =>
       fencedStore(
@@ -229,19 +245,27 @@ export class TierIO {
     return true;
   }
 
-  #encode(entries: readonly PlannedWrite[], redisKeys: string[]): EncodedEntry[] {
+  /** The entries' envelopes; a promise only when a large value is compressed on the thread pool. */
+  #encode(entries: readonly PlannedWrite[], redisKeys: string[]): EncodedEntry[] | Promise<EncodedEntry[]> {
     const now = Date.now();
-    return entries.map(({ key, snapshot, plan }, i) => ({
-      key,
-      redisKey: redisKeys[i] as string,
-      ttlMs: plan.ttlMs,
-      payload: this.values.encode(
+    let offLoop = false;
+    const encoded = entries.map(({ key, snapshot, plan }, i) => {
+      const payload = this.values.encode(
         snapshot,
         redisKeys[i] as string,
         plan.freshMs > 0 ? now + plan.freshMs : 0,
-      ),
-      tagKeys: plan.tags?.map((tag) => tagKey(this.auxPrefix, tag)),
-    }));
+      );
+      if (payload instanceof Promise) offLoop = true;
+      return {
+        key,
+        redisKey: redisKeys[i] as string,
+        ttlMs: plan.ttlMs,
+        payload,
+        tagKeys: plan.tags?.map((tag) => tagKey(this.auxPrefix, tag)),
+      };
+    });
+    if (!offLoop) return encoded as EncodedEntry[];
+    return Promise.all(encoded.map(async (entry) => ({ ...entry, payload: await entry.payload })));
   }
 
   /**

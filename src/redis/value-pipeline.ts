@@ -3,7 +3,7 @@ import type { EntryRead } from '../core/get-or-set.js';
 import type { Logger } from '../core/logger.js';
 import type { Snapshot } from '../core/values.js';
 import type { MemoryStore } from '../memory/memory-store.js';
-import { encodeValue, type CodecOptions, type Sealing } from './codec.js';
+import { encodeValue, type CodecOptions, type Encoded, type Sealing } from './codec.js';
 import { DecryptError, ValueCipher } from './encryption.js';
 import { decodeAndPromote } from './read-path.js';
 
@@ -40,23 +40,31 @@ export class ValuePipeline {
   }
 
   /** `freshUntil`: epoch ms after which a grace entry is stale (0 = none). */
-  encode(snapshot: Snapshot, redisKey: string, freshUntil = 0): Buffer | string {
+  encode(snapshot: Snapshot, redisKey: string, freshUntil = 0): Buffer | string | Promise<Buffer | string> {
     const encoded = encodeValue(snapshot, this.#codec, this.#sealing(redisKey), freshUntil);
+    return encoded instanceof Promise ? encoded.then((e) => this.#report(e)) : this.#report(encoded);
+  }
+
+  #report(encoded: Encoded): Buffer | string {
     if (encoded.compression) this.#events.emit('compression', encoded.compression);
     return encoded.payload;
   }
 
-  /** The entry of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`. */
-  /** Decodes a reply; promotes it into L1 unless `admitted` is false (an invalidation overtook the read). */
+  /**
+   * The entry of a Redis reply (undefined when missing or unreadable), promoted into L1 for at most `pttl`
+   * unless `admitted` says no (an invalidation overtook the read), or `promote` is false. A promise only
+   * for a large compressed value (inflated on the thread pool).
+   */
   decode(
     key: string,
     redisKey: string,
     payload: Buffer | null,
     pttl: number,
-    admitted = true,
-  ): EntryRead | undefined {
+    admitted: (() => boolean) | false = () => true,
+  ): EntryRead | undefined | Promise<EntryRead | undefined> {
     const l1 = admitted ? this.#l1 : undefined;
-    return decodeAndPromote(key, payload, pttl, l1, this.#sealing(redisKey), (error) => {
+    const admits = admitted || (() => false);
+    return decodeAndPromote(key, payload, pttl, l1, this.#sealing(redisKey), admits, (error) => {
       const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
       if (kind === 'decrypt') this.decryptErrors++;
       else this.decodeErrors++;

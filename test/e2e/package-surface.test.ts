@@ -73,6 +73,28 @@ describe('issue 19 item 8: the package loads the way Node users load it', () => 
     }
   });
 
+  it('issue 22: tiercache/ai-sdk and tiercache/langchain load by name and export exactly their API', () => {
+    const script = `for (const entry of ['ai-sdk', 'langchain']) console.log(Object.keys(await import('tiercache/' + entry)).join())`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n')).toStrictEqual(['tiercacheMiddleware', 'TiercacheLangChainCache']);
+  });
+
+  it('issue 22: the optional peers load only with their own entry (ai is only ever a type import)', () => {
+    const optional = ['ai', '@langchain/core', 'keyv'];
+    for (const entry of [
+      'dist/index.js',
+      'dist/http/index.js',
+      'dist/testing/index.js',
+      'dist/keyv/index.js',
+    ])
+      for (const name of optional) expect(importGraph(entry).packages).not.toContain(name);
+    expect(importGraph('dist/ai-sdk/index.js').packages).not.toContain('ai');
+    expect(importGraph('dist/langchain/index.js').packages).toContain('@langchain/core');
+  });
+
   it('item 8: `tiercache --help` does not load the service (Fastify and its plugins)', () => {
     const { packages } = importGraph('dist/cli/main.js', false);
     // The service is imported only by the serve command, when it runs.

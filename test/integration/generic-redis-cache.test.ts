@@ -1,5 +1,6 @@
 import { PEEK } from '../../src/core/capabilities.js';
 import { execFileSync } from 'node:child_process';
+import { deflateRawSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { eventually } from '../helpers/fleet.js';
 import { describe, expect, it, vi } from 'vitest';
@@ -46,6 +47,28 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
     expect(big![2]! & 0b1100).toBe(0b0100);
     expect(big!.length).toBeLessThan(200);
     expect(await cache.get('big')).toBe('x'.repeat(10_000));
+    await cache.close();
+  });
+
+  it('issue 23: a decompression bomb planted in Redis reads as a miss with an error event, and large values round-trip off the event loop', async () => {
+    const cache = await createRedisCache(redis);
+    const errors: string[] = [];
+    cache.on('error', (event) => errors.push(`${event.kind}: ${event.error.message}`));
+    // 64 MiB + 1 KiB of zeros deflated into ~65 KB, behind a valid deflate envelope header.
+    const bomb = Buffer.concat([
+      Buffer.from([0x01, 1, 0b0100, 0]),
+      deflateRawSync(Buffer.alloc(65 * 1024 * 1024)),
+    ]);
+    await redis.raw.set(`${cache.keyPrefix}bomb`, bomb);
+    expect(await cache.get('bomb')).toBeUndefined();
+    expect(errors).toStrictEqual(['decode: stored value could not be decompressed']);
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ id: i, name: `row ${i}`, active: i % 2 === 0 }));
+    await cache.set('large', rows);
+    const stored = await redis.raw.getBuffer(`${cache.keyPrefix}large`);
+    expect(stored![2]! & 0b1100).toBe(0b0100); // above the default threshold: compressed
+    const reader = await createRedisCache(redis, { keyPrefix: cache.keyPrefix }); // inflates the Redis copy
+    expect(await reader.get('large')).toStrictEqual(rows);
+    await reader.close();
     await cache.close();
   });
 

@@ -4,9 +4,9 @@ import { ValidationError } from '../../src/core/errors.js';
 import { CacheKeyGenerator, codePointsExceed, operationOfKey } from '../../src/ai/key-generator.js';
 
 const h16 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
-const gen = new CacheKeyGenerator({ textHashThreshold: 20 });
+const gen = new CacheKeyGenerator({ textHashThreshold: 20, keyScheme: 'v2' });
 
-describe('AI cache keys (SPEC §5, v2)', () => {
+describe("AI cache keys, keyScheme 'v2' (SPEC §5, the original's format)", () => {
   it.each([
     [
       'short text, no options',
@@ -88,7 +88,7 @@ describe('AI cache keys (SPEC §5, v2)', () => {
   });
 
   it('hashes every text with threshold 0, and empty text is kept', () => {
-    const strict = new CacheKeyGenerator({ textHashThreshold: 0 });
+    const strict = new CacheKeyGenerator({ textHashThreshold: 0, keyScheme: 'v2' });
     expect(strict.buildKey('secret', 'op')).toBe(`ai_cache:op:op|txt:hash:${h16('secret')}`);
     expect(strict.buildKey('', 'op')).toBe('ai_cache:op:op|txt:');
   });

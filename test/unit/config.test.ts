@@ -256,7 +256,7 @@ describe('validator', () => {
           CACHE_CUSTOM_CONFIG: JSON.stringify({
             memoryCacheSize: 200000,
             defaultTtl: 40 * 86400,
-            compressionThreshold: 5000,
+            compressionThreshold: 100_000,
           }),
         },
       }).config,
@@ -267,7 +267,7 @@ describe('validator', () => {
       'defaultTtl of 3456000 s is above 30 days: stale data may linger',
     ]);
     expect(result.recommendations).toContain(
-      'enable compression for large AI responses: set compressionThreshold to 1000 bytes or less',
+      'compress large AI responses: set compressionThreshold to 65536 bytes or less (default 16384)',
     );
     expect(validateConfig(config({ CACHE_PRESET: 'production' })).warnings).toStrictEqual([
       'no Redis configured in production: each process has its own cache, lost on restart (set CACHE_REDIS_URL)',

@@ -164,6 +164,7 @@ describe('AI recommendations on the edges', () => {
       hit: { count: 0, avgMs: 0, minMs: 0, maxMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 },
       timeSavedMs: 0,
       tokensSaved: { inputTokens: 0, outputTokens: 0 },
+      streamReplays: 0,
     };
     const quiet = {
       ...base,

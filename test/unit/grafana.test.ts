@@ -326,12 +326,19 @@ async function driveTraffic(): Promise<string> {
   const ai = new AIResponseCache({
     cache: new InMemoryCache({ logger: silentLogger }),
     logger: silentLogger,
+    prices: { 'model-a': { inputPerMillion: 1, outputPerMillion: 4 } },
   });
   exporter.attach(ai, { namespace: 'ai' });
-  const request = { operation: 'summarize', text: 'a long document' };
+  const request = { operation: 'summarize', text: 'a long document', model: 'model-a' };
   const compute = () => ({ value: 'short', usage: { inputTokens: 100, outputTokens: 20 } });
   await ai.getOrCompute(request, compute);
   await ai.getOrCompute(request, compute);
+  const streamed: string[] = [];
+  const produce = async function* () {
+    yield 'streamed';
+  };
+  for (let i = 0; i < 2; i++)
+    for await (const chunk of ai.getOrComputeStream(request, produce)) streamed.push(chunk);
 
   const redisLike = new RedisLikeCache();
   exporter.attach(redisLike, { namespace: 'orders' });

@@ -37,9 +37,9 @@ describe('issue 19 item 8: strict input', () => {
   it('item 8: an unknown AI request field is refused, so it can never be silently left out of the key', async () => {
     const { AIResponseCache } = await import('../../src/ai/ai-response-cache.js');
     const ai = new AIResponseCache({ cache: new InMemoryCache({ logger: silentLogger }) });
-    const request = { operation: 'qa', text: 't', model: 'gpt-x' } as never;
+    const request = { operation: 'qa', text: 't', modle: 'gpt-x' } as never;
     await expect(ai.getOrCompute(request, () => 'answer')).rejects.toThrow(
-      'unknown request field: model (known: operation, text, options, question; put model or tenant in options)',
+      'unknown request field: modle (known: operation, text, options, question, model, tenant)',
     );
   });
 });

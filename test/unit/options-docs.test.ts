@@ -47,6 +47,7 @@ describe('issue 18: one option definition', () => {
       CACHE_DEFAULT_TTL: '10m',
       CACHE_PROBE_INTERVAL: '0',
       CACHE_MEMORY_CACHE_SIZE: '300',
+      CACHE_MEMORY_CACHE_POLICY: 'tinylfu',
       CACHE_COMPRESSION_THRESHOLD: '2048',
       CACHE_COMPRESSION_LEVEL: '4',
     };
@@ -66,6 +67,7 @@ describe('issue 18: one option definition', () => {
       defaultTtl: '10m',
       probeInterval: 0,
       memoryCacheSize: 300,
+      memoryCachePolicy: 'tinylfu',
       compressionThreshold: 2048,
       compressionLevel: 4,
     });

@@ -1,0 +1,2 @@
+export { tiercacheMiddleware } from './middleware.js';
+export type { TiercacheMiddlewareOptions } from './middleware.js';

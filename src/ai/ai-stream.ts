@@ -1,0 +1,338 @@
+import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
+import { ValidationError } from '../core/errors.js';
+import type { AIComputeEvent } from '../core/events.js';
+import { hrtimeMs } from '../core/options.js';
+import type { FactoryContext } from '../core/types.js';
+import type { ComputeHost, Lookup } from './ai-compute.js';
+import type { StoredAIEntry } from './ai-entry.js';
+import type { TokenUsage } from './ai-metrics.js';
+import { COMPUTE_LOCK_TIMEOUT, computeTtlMs } from './ai-request.js';
+import { ABORTED, Recording, type Reader } from './stream-recording.js';
+
+/** Options of `getOrComputeStream` (docs/ai-cache.md, "Streams"). */
+export interface AIStreamOptions<C> {
+  /** `'fast'`: a hit replays every chunk at once; `'recorded'`: at the pace they were recorded. @default 'fast' */
+  replay?: 'fast' | 'recorded';
+  /** How long the recording is kept. @default the operation's TTL (`operationTtls`), else `defaultTtl` */
+  ttl?: Duration;
+  /** Your veto on a stream that ended cleanly (e.g. it was cut by a length limit): false = not stored. */
+  shouldStore?: (chunks: readonly C[]) => boolean;
+  /**
+   * The tokens a hit saves: a number (counted as output tokens) or `{ inputTokens, outputTokens }`, or a
+   * function of the recorded chunks returning either (e.g. read from a final usage chunk).
+   */
+  tokensSaved?: StreamTokens | ((chunks: readonly C[]) => StreamTokens);
+}
+
+/** Tokens of a stream: a number (output tokens) or both counts. */
+export type StreamTokens = number | TokenUsage;
+
+/** Recordings in flight at once per cache; past it a new stream is passed through, not recorded. */
+export const MAX_STREAM_RECORDINGS = 256;
+
+const STREAM_OPTIONS = ['replay', 'ttl', 'shouldStore', 'tokensSaved'];
+
+interface StreamCall<C> {
+  lookup: Lookup;
+  produce: () => AsyncIterable<C> | Promise<AsyncIterable<C>>;
+  paced: boolean;
+  ttlMs: number | undefined;
+  shouldStore: ((chunks: readonly C[]) => boolean) | undefined;
+  tokens: AIStreamOptions<C>['tokensSaved'];
+}
+
+/** Checks `getOrComputeStream`'s options (the request was checked by the caller). */
+export function resolveStreamOptions<C>(
+  options: AIStreamOptions<C> | undefined,
+): Omit<StreamCall<C>, 'lookup' | 'produce'> {
+  const ttlMs = computeTtlMs(options, STREAM_OPTIONS);
+  const { replay = 'fast', shouldStore, tokensSaved } = options ?? {};
+  if (replay !== 'fast' && replay !== 'recorded')
+    throw new ValidationError("replay must be 'fast' or 'recorded'", { option: 'replay' });
+  if (shouldStore !== undefined && typeof shouldStore !== 'function')
+    throw new ValidationError('shouldStore must be a function', { option: 'shouldStore' });
+  if (tokensSaved !== undefined && typeof tokensSaved !== 'function') usageOf(tokensSaved);
+  return { paced: replay === 'recorded', ttlMs, shouldStore, tokens: tokensSaved };
+}
+
+/**
+ * Streams in flight in one AI cache: one recording per key, which every identical request in this process
+ * reads; the composed cache's `getOrSet` stores it (and single-flights it across instances).
+ */
+export class StreamFlights {
+  readonly #recordings = new Map<string, Recording<unknown>>();
+
+  constructor(private readonly host: ComputeHost) {}
+
+  async *stream<C>(call: StreamCall<C>): AsyncGenerator<C, void, undefined> {
+    const { host } = this;
+    const { key } = call.lookup;
+    const stored = host.peek(key);
+    if (stored !== undefined) {
+      const { chunks, gaps, figures } = storedStream<C>(stored, call.paced);
+      this.#countReplay(call.lookup, figures);
+      yield* replay(chunks, gaps);
+      return;
+    }
+    let recording = this.#recordings.get(key) as Recording<C> | undefined;
+    if (recording !== undefined) {
+      yield* this.#join(call, recording);
+      return;
+    }
+    recording = new Recording<C>();
+    const shared = this.#recordings.size < MAX_STREAM_RECORDINGS;
+    if (shared) this.#recordings.set(key, recording);
+    void this.#fill(call, recording, shared);
+    yield* read(recording, call.paced);
+  }
+
+  /**
+   * Another request of this key is recording: read it too. A hit when it ends cleanly (with what the
+   * recording cost) or when this reader leaves first; nothing when it fails (as a joined getOrCompute).
+   */
+  async *#join<C>(call: StreamCall<C>, recording: Recording<C>): AsyncGenerator<C, void, undefined> {
+    try {
+      yield* read(recording, call.paced);
+    } finally {
+      if (recording.state !== 'failed') this.#countReplay(call.lookup, recording.figures);
+    }
+  }
+
+  #countReplay(lookup: Lookup, figures: Recording<unknown>['figures']): void {
+    const it = figures?.it ?? 0;
+    const ot = figures?.ot ?? 0;
+    const cost = this.host.costOf(lookup.model, it, ot);
+    this.host.metrics.recordHit(lookup.operation, lookup.tier, undefined, figures?.ms ?? 0, it, ot, cost);
+    this.host.metrics.recordStreamReplay(lookup.operation);
+  }
+
+  /**
+   * Runs the upstream through the composed cache's `getOrSet` (stored only when it ends cleanly and is
+   * storable), or answers from what `getOrSet` found (stored meanwhile, or by another instance).
+   */
+  async #fill<C>(call: StreamCall<C>, recording: Recording<C>, shared: boolean): Promise<void> {
+    const { key, operation } = call.lookup;
+    try {
+      if (!shared) {
+        await this.#record(call, recording, undefined);
+        return;
+      }
+      const ttl = lifetimeOfSeconds(
+        call.ttlMs === undefined ? this.host.ttlFor(operation) : call.ttlMs / 1000,
+      );
+      // A getOrSet that joined a flight ending without a value (an aborted recording finishing) is retried.
+      for (let attempt = 0; attempt < 5 && recording.state === 'live'; attempt++) {
+        let ran = false;
+        const stored = await this.host.cache.getOrSet<StoredAIEntry | undefined>(
+          key,
+          (context) => {
+            ran = true;
+            return this.#record(call, recording, context);
+          },
+          { ttl, lockTimeout: COMPUTE_LOCK_TIMEOUT },
+        );
+        if (ran) return;
+        if (stored !== undefined) {
+          const { chunks, gaps, figures } = storedStream<C>(stored, call.paced);
+          recording.replay(chunks, gaps, figures);
+          this.#countReplay(call.lookup, figures);
+          return;
+        }
+      }
+      if (recording.state === 'live') await this.#record(call, recording, undefined);
+    } catch (error) {
+      recording.fail(error);
+    } finally {
+      if (this.#recordings.get(key) === recording) this.#recordings.delete(key);
+    }
+  }
+
+  /** Reads the upstream into the recording; the entry to store, or undefined (`context.skip()` then). */
+  async #record<C>(
+    call: StreamCall<C>,
+    recording: Recording<C>,
+    context: FactoryContext<StoredAIEntry | undefined> | undefined,
+  ): Promise<StoredAIEntry | undefined> {
+    const { operation, tier, key } = call.lookup;
+    const { metrics } = this.host;
+    metrics.recordMiss(operation, tier);
+    const started = hrtimeMs();
+    const announce = (outcome: AIComputeEvent['outcome']): void =>
+      this.host.announce({
+        operation: metrics.nameOf(operation),
+        kind: 'stream',
+        durationMs: hrtimeMs() - started,
+        outcome,
+      });
+    const forget = (): void => {
+      if (this.#recordings.get(key) === recording) this.#recordings.delete(key);
+    };
+    const aborted = (): undefined => {
+      announce('aborted');
+      context?.skip();
+      return undefined;
+    };
+    try {
+      const produced = Promise.resolve(call.produce());
+      const iterable = await recording.race(produced);
+      if (iterable === ABORTED) {
+        void produced.then(
+          (late) => close(late[Symbol.asyncIterator]()),
+          () => undefined,
+        );
+        return aborted();
+      }
+      if (typeof (iterable as Partial<AsyncIterable<C>>)?.[Symbol.asyncIterator] !== 'function')
+        throw new ValidationError('produce must return an AsyncIterable', { option: 'produce' });
+      const iterator = iterable[Symbol.asyncIterator]();
+      for (;;) {
+        if (recording.unstorable) {
+          forget(); // its first chunks may be gone: a new request must not join it
+          await recording.demanded();
+        }
+        const next = await recording.race(iterator.next());
+        if (next === ABORTED) {
+          close(iterator);
+          return aborted();
+        }
+        if (next.done) break;
+        recording.push(next.value, hrtimeMs());
+      }
+      const entry = this.#entryOf(call, recording, hrtimeMs() - started);
+      const storable = !recording.unstorable && (call.shouldStore?.(recording.chunks) ?? true);
+      metrics.recordCompute(operation, entry.ms);
+      if (!storable || context === undefined) {
+        context?.skip();
+        forget(); // a vetoed stream must not be replayed to a request arriving before getOrSet returns
+      }
+      recording.finish({ ms: entry.ms, it: entry.it, ot: entry.ot });
+      announce(storable && context !== undefined ? 'stored' : 'skipped');
+      return recording.unstorable ? undefined : entry;
+    } catch (error) {
+      if (recording.state === 'aborted') return aborted();
+      metrics.recordComputeError(operation);
+      announce('error');
+      forget();
+      recording.fail(error);
+      throw error;
+    }
+  }
+
+  #entryOf<C>(call: StreamCall<C>, recording: Recording<C>, ms: number): StoredAIEntry {
+    // The chunks as they came, for `tokensSaved`, unless some were dropped (past the bounds).
+    const chunks = recording.complete ? [...recording.chunks] : [];
+    const tokens = typeof call.tokens === 'function' ? call.tokens(chunks) : call.tokens;
+    const usage = tokens === undefined ? undefined : usageOf(tokens);
+    const entry: StoredAIEntry = { $tcai: 1, v: chunks, ms, d: [...recording.gaps] };
+    if (usage) {
+      entry.it = usage.inputTokens;
+      entry.ot = usage.outputTokens;
+    }
+    return entry;
+  }
+}
+
+/**
+ * Reads a recording from the start. Object chunks of a live recording are handed out as copies, so what a
+ * reader does with them changes neither the other readers' chunks nor what is stored.
+ */
+async function* read<C>(recording: Recording<C>, paced: boolean): AsyncGenerator<C, void, undefined> {
+  const reader: Reader = recording.attach();
+  let pacedFrom = 0;
+  let offset = 0;
+  try {
+    for (let i = 0; ; i++) {
+      reader.position = i;
+      while (i >= recording.length) {
+        if (recording.state === 'done') return;
+        if (recording.state !== 'live') throw recording.error;
+        await recording.changed();
+      }
+      if (paced && recording.fromStore && i > 0) {
+        offset += recording.gaps[i] ?? 0;
+        const wait = pacedFrom + offset - hrtimeMs();
+        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      } else if (i === 0) pacedFrom = hrtimeMs();
+      const chunk = recording.at(i);
+      yield recording.fromStore ? chunk : copyOf(chunk);
+    }
+  } finally {
+    recording.detach(reader);
+  }
+}
+
+/** A stored hit replayed: every chunk at once, or with the recorded gaps (the first chunk at once). */
+async function* replay<C>(
+  chunks: readonly C[],
+  gaps: readonly number[] | undefined,
+): AsyncGenerator<C, void, undefined> {
+  const start = gaps ? hrtimeMs() : 0;
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    if (gaps && i > 0) {
+      offset += gaps[i] as number;
+      const wait = start + offset - hrtimeMs();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    yield chunks[i] as C;
+  }
+}
+
+/**
+ * A stored recording: its chunks (a value stored otherwise is one chunk), its figures, and its gaps when
+ * `paced` and they are well formed (checked only then: a fast replay does not read them).
+ */
+function storedStream<C>(
+  stored: unknown,
+  paced: boolean,
+): {
+  chunks: readonly C[];
+  gaps: readonly number[] | undefined;
+  figures: Recording<C>['figures'];
+} {
+  const entry = stored as Partial<StoredAIEntry>;
+  const isEntry = typeof stored === 'object' && stored !== null && entry.$tcai === 1;
+  const value = isEntry ? entry.v : stored;
+  const chunks = (Array.isArray(value) ? value : [value]) as C[];
+  const gaps = entry.d;
+  const valid =
+    paced &&
+    isEntry &&
+    Array.isArray(gaps) &&
+    gaps.length === chunks.length &&
+    gaps.every((g) => typeof g === 'number' && g >= 0 && g < 3_600_000);
+  const figures = isEntry ? { ms: entry.ms ?? 0, it: entry.it, ot: entry.ot } : undefined;
+  return { chunks, gaps: valid ? gaps : undefined, figures };
+}
+
+/** A copy of an object chunk; the chunk itself when it cannot be cloned (such a stream is never stored). */
+function copyOf<C>(chunk: C): C {
+  if (typeof chunk !== 'object' || chunk === null) return chunk;
+  try {
+    return structuredClone(chunk);
+  } catch {
+    return chunk;
+  }
+}
+
+/** Closes an upstream iterator nobody reads any more (cancels the request behind it), ignoring its errors. */
+function close(iterator: AsyncIterator<unknown>): void {
+  try {
+    void iterator.return?.()?.catch(() => undefined);
+  } catch {
+    // an iterator whose return() throws has nothing left to close
+  }
+}
+
+/** `{ inputTokens, outputTokens }` from a number (output tokens) or a usage object; else a ValidationError. */
+function usageOf(tokens: unknown): TokenUsage {
+  const count = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  if (count(tokens)) return { inputTokens: 0, outputTokens: tokens as number };
+  const usage = tokens as Partial<TokenUsage> | null;
+  if (typeof usage === 'object' && usage !== null && count(usage.inputTokens) && count(usage.outputTokens))
+    return { inputTokens: usage.inputTokens as number, outputTokens: usage.outputTokens as number };
+  throw new ValidationError(
+    'tokensSaved must be a non-negative number or { inputTokens, outputTokens } (or a function returning one)',
+    { option: 'tokensSaved' },
+  );
+}

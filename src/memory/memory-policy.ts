@@ -1,0 +1,65 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../core/clock.js';
+import { TinyLfuCache, type DisposeReason } from './tinylfu/tinylfu-cache.js';
+
+/**
+ * How the in-process tier chooses what to evict when full: `'lru'` the least recently used entry
+ * (lru-cache); `'tinylfu'` W-TinyLFU, which admits a new entry into the main space only if it was used
+ * more often recently than the entry it would replace (docs/performance.md, "Eviction policy").
+ */
+export type MemoryCachePolicy = 'lru' | 'tinylfu';
+
+/** The policies, as option definitions and messages list them. */
+export const MEMORY_CACHE_POLICIES: readonly MemoryCachePolicy[] = ['lru', 'tinylfu'];
+
+/** The part of lru-cache's API that `MemoryStore` uses; `TinyLfuCache` offers the same. */
+export interface EntryMap<V> {
+  /** The value (undefined when missing or expired, the expired entry dropped); a use of the key. */
+  get(key: string): V | undefined;
+  /** The value (undefined when missing or expired); not a use. */
+  peek(key: string): V | undefined;
+  /** `ttl` in ms, 0 = none. */
+  set(key: string, value: V, options: { ttl: number }): unknown;
+  delete(key: string): boolean;
+  clear(): void;
+  /** Unexpired keys. */
+  keys(): Iterable<string>;
+  /** Unexpired entries. */
+  entries(): Iterable<[string, V]>;
+  getRemainingTTL(key: string): number;
+  purgeStale(): boolean;
+  /** Entries held, expired ones not yet dropped included. */
+  readonly size: number;
+  readonly calculatedSize: number;
+}
+
+export interface EntryMapOptions<V> {
+  policy: MemoryCachePolicy;
+  max: number;
+  /** Bound on the summed sizes; undefined = none. */
+  maxSize: number | undefined;
+  sizeCalculation: (value: V, key: string) => number;
+  clock: Clock;
+  /** ms a clock reading may be reused for expiry checks (0 = always read: an injected clock). */
+  ttlResolution: number;
+  dispose: (value: V, key: string, reason: DisposeReason) => void;
+}
+
+/** The bounded map behind a `MemoryStore`, by policy. */
+export function createEntryMap<V extends object>(options: EntryMapOptions<V>): EntryMap<V> {
+  const { policy, max, maxSize, sizeCalculation, clock, ttlResolution, dispose } = options;
+  if (policy === 'tinylfu') {
+    return new TinyLfuCache<V>({ max, maxSize, sizeCalculation, clock, ttlResolution, dispose });
+  }
+  return new LRUCache<string, V>({
+    max,
+    // Sizes are tracked even without a byte bound: `calculatedSize` is the stats' memory figure.
+    ...(maxSize === undefined ? { maxEntrySize: Number.MAX_SAFE_INTEGER } : { maxSize }),
+    sizeCalculation,
+    perf: clock,
+    ttlResolution,
+    dispose: (value, key, reason) => {
+      if (reason !== 'fetch') dispose(value, key, reason);
+    },
+  });
+}
