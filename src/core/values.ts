@@ -52,8 +52,14 @@ export function resolveEntries(
 
 /** A validated value, usually a private copy of it. */
 export interface Snapshot {
-  /** Deep copy with plain objects and arrays frozen; the caller's own value when taken with `copy: false`. */
+  /**
+   * A private deep copy (nobody else holds it); the caller's own value when taken with `copy: false`.
+   * Its plain objects and arrays are frozen when `frozen`, else by whoever first hands it out
+   * (`freezeValue`): a copy that is only stored, and never read, never pays for freezing (issue 23).
+   */
   value: unknown;
+  /** True once `value` is deep-frozen (a decoded value is frozen before it is shared). */
+  frozen: boolean;
   /** True when the value holds types that JSON cannot carry (Date, Buffer, Map, Set, BigInt, NaN...). */
   special: boolean;
   /** Rough size in bytes, used for `maxBytes` and memory figures. */
@@ -61,15 +67,78 @@ export interface Snapshot {
 }
 
 /**
- * Validates a value (SPEC §2) and takes a private deep copy of it. Plain objects and arrays in the copy
- * are frozen, so a value without special types can be handed out on every hit without cloning. With
- * `copy: false` it only validates (for a value that is serialized at once and not kept).
+ * Validates a value (SPEC §2) and takes a private deep copy of it, not yet frozen: its holder freezes it
+ * (`freezeValue`) before handing it out, so a value without special types can then be handed out on
+ * every hit without cloning. With `copy: false` it only validates (for a value that is serialized at
+ * once and not kept).
  */
 export function snapshotValue(value: unknown, copy = true): Snapshot {
   if (value === undefined) throw new ValidationError('value is undefined', { option: 'value' });
+  // Most values are plain JSON: copied (and checked) by a lean walk; anything else, or anything wrong,
+  // goes through the full walker, which knows the special types and words the error.
+  plainBytes = 0;
+  const plain = plainCopy(value, 0, copy);
+  if (plain !== NOT_PLAIN) return { value: plain, special: false, bytes: plainBytes, frozen: false };
   const walker = new SnapshotWalker(copy);
   const result = walker.visit(value);
-  return { value: result, special: walker.special, bytes: walker.bytes };
+  return { value: result, special: walker.special, bytes: walker.bytes, frozen: false };
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+/** Bytes counted by the running `plainCopy` (one walk at a time: it is synchronous). */
+let plainBytes = 0;
+
+/**
+ * The fast path of `snapshotValue`: strings, finite numbers, booleans, null, arrays and plain objects,
+ * copied (or only checked, without `copy`). NOT_PLAIN as soon as anything else appears (a Date, a Map,
+ * undefined in an array, an own `__proto__` key, nesting past MAX_VALUE_DEPTH, which is also where a
+ * cycle ends up) and the full walker redoes the value. No path or seen-set bookkeeping: those, and the
+ * freezing, were most of a small value's cost.
+ */
+function plainCopy(value: unknown, depth: number, copy: boolean): unknown {
+  switch (typeof value) {
+    case 'string':
+      plainBytes += value.length + 2;
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) return NOT_PLAIN;
+      plainBytes += 8;
+      return value;
+    case 'boolean':
+      plainBytes += 4;
+      return value;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) {
+    plainBytes += 4;
+    return null;
+  }
+  if (depth >= MAX_VALUE_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const items: unknown[] = copy ? new Array<unknown>(value.length) : value;
+    for (let i = 0; i < value.length; i++) {
+      const item = plainCopy(value[i], depth + 1, copy);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      if (copy) items[i] = item;
+    }
+    plainBytes += 2;
+    return items;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  const fields: Record<string, unknown> = copy ? {} : (value as Record<string, unknown>);
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue; // JSON semantics: an undefined property is absent
+    if (key === '__proto__') return NOT_PLAIN;
+    plainBytes += key.length + 4;
+    const itemCopy = plainCopy(item, depth + 1, copy);
+    if (itemCopy === NOT_PLAIN) return NOT_PLAIN;
+    if (copy) fields[key] = itemCopy;
+  }
+  return fields;
 }
 
 /** How deep a value may nest (objects, arrays, maps and sets inside each other). */
@@ -139,7 +208,7 @@ class SnapshotWalker {
         if (copy) copy[i] = item;
       }
       this.bytes += 2;
-      return copy ? Object.freeze(copy) : object;
+      return copy ?? object;
     }
     if (object instanceof Date) {
       this.special = true;
@@ -177,7 +246,7 @@ class SnapshotWalker {
       if (key === '__proto__') Object.defineProperty(copy, key, { value: itemCopy, enumerable: true });
       else copy[key] = itemCopy;
     }
-    return copy ? Object.freeze(copy) : object;
+    return copy ?? object;
   }
 
   #visitMap(map: Map<unknown, unknown>): unknown {
@@ -226,8 +295,13 @@ export function cloneSnapshotValue(value: unknown): unknown {
  * frozen in place; values with special types are kept as they are and cloned on every read.
  */
 export function adoptDecoded(value: unknown, special: boolean, bytes: number): Snapshot {
-  if (!special) deepFreeze(value);
-  return { value, special, bytes };
+  if (!special) freezeValue(value);
+  return { value, special, bytes, frozen: !special };
+}
+
+/** Deep-freezes a snapshot's plain objects and arrays (before it is first handed out). */
+export function freezeValue(value: unknown): void {
+  deepFreeze(value);
 }
 
 function deepFreeze(value: unknown): void {

@@ -37,6 +37,9 @@ export { IN_MEMORY_CACHE_DEFAULTS, type InMemoryCacheOptions } from './memory-op
 export type { MemoryCacheStats } from './memory-store.js';
 export type { MemoryCachePolicy } from './memory-policy.js';
 
+
+/** One settled promise for every synchronous write: nothing to allocate per call. */
+const RESOLVED: Promise<void> = Promise.resolve();
 /**
  * In-process cache with TTLs, evicting by `policy` (LRU or W-TinyLFU): a thin public cache over
  * `MemoryStore`. Values are copied and frozen on write, shared on read.
@@ -162,13 +165,23 @@ export class InMemoryCache
   }
 
   set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
-    return traced('set', 'memory', key, async () => {
-      assertKey(key);
-      const plan = this.#policy.plan(ttl);
-      this.#write(key, snapshotValue(value), plan);
-      this.#fence.revokeKey(key);
-      if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
-    });
+    // Like get: no closure and no async frame unless a tracer listens (issue 23, fast writes).
+    if (TRACING_CHANNELS.set.hasSubscribers)
+      return traced('set', 'memory', key, async () => this.#set(key, value, ttl));
+    try {
+      this.#set(key, value, ttl);
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #set(key: string, value: unknown, ttl: Duration | SetOptions | undefined): void {
+    assertKey(key);
+    const plan = this.#policy.plan(ttl);
+    this.#write(key, snapshotValue(value), plan);
+    this.#fence.revokeKey(key);
+    if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
   }
 
   #write(key: string, snapshot: Snapshot, plan: WritePlan): void {

@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { CacheStats } from '../core/types.js';
 import { compilePattern } from '../core/pattern.js';
 import { round2 } from '../core/statistics.js';
-import { cloneSnapshotValue, type Snapshot } from '../core/values.js';
+import { cloneSnapshotValue, freezeValue, type Snapshot } from '../core/values.js';
 import type { EntryRead } from '../core/get-or-set.js';
 import { TagIndex } from './tag-index.js';
 import { createEntryMap, type EntryMap, type MemoryCachePolicy } from './memory-policy.js';
@@ -41,6 +41,8 @@ interface StoredEntry {
   value: unknown;
   /** Holds containers that cannot be frozen, so each read gets its own copy. */
   cloneOnRead: boolean;
+  /** Deep-frozen yet: a copy is frozen at its first read, not at its write (most writes are never read). */
+  frozen: boolean;
   bytes: number;
   /** Clock time after which the entry is stale (kept only for getOrSet's grace); absent = fresh until TTL. */
   freshUntil: number | undefined;
@@ -129,6 +131,7 @@ export class MemoryStore {
     const entry: StoredEntry = {
       value: snapshot.value,
       cloneOnRead: snapshot.special,
+      frozen: snapshot.frozen,
       bytes: snapshot.bytes,
       freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
       tags,
@@ -245,7 +248,12 @@ export class MemoryStore {
   }
 
   #valueOf(entry: StoredEntry): unknown {
-    return entry.cloneOnRead ? cloneSnapshotValue(entry.value) : entry.value;
+    if (entry.cloneOnRead) return cloneSnapshotValue(entry.value);
+    if (!entry.frozen) {
+      freezeValue(entry.value);
+      entry.frozen = true;
+    }
+    return entry.value;
   }
 
   #onDispose(entry: StoredEntry, key: string, reason: DisposeReason): void {

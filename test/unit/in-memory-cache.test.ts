@@ -147,6 +147,20 @@ describe('InMemoryCache stats and events', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
+  it('issue 23: the private copy taken at set is frozen by its first read, and the caller keeps a mutable original', async () => {
+    const cache = new InMemoryCache();
+    const original = { list: [1, 2], nested: { n: 1 } };
+    await cache.set('k', original);
+    original.list.push(3); // the caller's object stays theirs, and mutable
+    original.nested.n = 2;
+    const read = await cache.get<typeof original>('k');
+    expect(read).toStrictEqual({ list: [1, 2], nested: { n: 1 } });
+    expect([Object.isFrozen(read), Object.isFrozen(read?.list), Object.isFrozen(read?.nested)]).toStrictEqual(
+      [true, true, true],
+    );
+    expect(Object.isFrozen(original)).toBe(false);
+  });
+
   it('hands out the same frozen object for plain values and fresh copies for special types', async () => {
     const cache = new InMemoryCache();
     await cache.set('plain', { a: [1] });
