@@ -112,8 +112,9 @@ export function assembleRedisCache(
     o.keyPrefix,
     o.auxPrefix,
     bus,
-    fills.fence,
+    (change) => fills.revoke(change),
     fills.lock.epochKey,
+    (send) => io.inOrder(undefined, send),
   );
   const policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
   const getOrSetHost: GetOrSetHost = {

@@ -12,6 +12,26 @@ async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<un
   });
 }
 
+/** One command, given the connection or a pipeline to issue it on. */
+type Command = (target: Redis) => unknown;
+
+/**
+ * Several commands on one connection, kept in call order with everything else sent on it. While ioredis
+ * auto-pipelines, its batch is written on the next `setImmediate`, and an explicit pipeline would be
+ * written at once, ahead of commands queued before it (a set overtaken by the delete called after it);
+ * so the commands then join that batch one by one. Otherwise they go as one pipeline (one write). A
+ * cluster keeps its per-slot pipelines (its nodes keep no order between them anyway).
+ */
+export async function inCallOrder(client: Redis, commands: readonly Command[]): Promise<unknown[]> {
+  if (client.options.enableAutoPipelining && !isCluster(client)) {
+    return Promise.all(commands.map((command) => command(client) as Promise<unknown>));
+  }
+  const pipeline = client.pipeline();
+  // A pipeline takes the same command methods as the client (it returns itself instead of a reply).
+  for (const command of commands) command(pipeline as unknown as Redis);
+  return execPipeline(pipeline);
+}
+
 export interface FetchedValue {
   payload: Buffer | null;
   /** Milliseconds left (-1 no expiry, -2 missing); only when TTLs were asked for. */
@@ -36,9 +56,10 @@ export async function fetchMany(
         group.forEach((index, n) => (results[index] = { payload: payloads[n] ?? null, pttl: -1 }));
         return;
       }
-      const pipeline = client.pipeline().mgetBuffer(...keys);
-      for (const key of keys) pipeline.pttl(key);
-      const [payloads, ...ttls] = await execPipeline(pipeline);
+      const [payloads, ...ttls] = await inCallOrder(client, [
+        (c) => c.mgetBuffer(...keys),
+        ...keys.map((key) => (c: Redis) => c.pttl(key)),
+      ]);
       group.forEach(
         (index, n) =>
           (results[index] = { payload: (payloads as (Buffer | null)[])[n] ?? null, pttl: ttls[n] as number }),
@@ -69,16 +90,16 @@ export async function storeMany(client: Redis, entries: readonly EncodedEntry[])
     client,
     entries.map((e) => e.redisKey),
   ).map((group) => {
-    const pipeline = client.pipeline();
+    const commands: Command[] = [];
     for (const i of group) {
       const { key, redisKey, payload, ttlMs, tagKeys } = entries[i] as EncodedEntry;
-      if (ttlMs > 0) pipeline.set(redisKey, payload, 'PX', ttlMs);
-      else pipeline.set(redisKey, payload);
+      commands.push((c) => (ttlMs > 0 ? c.set(redisKey, payload, 'PX', ttlMs) : c.set(redisKey, payload)));
       const prefix = redisKey.slice(0, redisKey.length - key.length);
       if (!cluster)
-        for (const tagKey of tagKeys ?? []) pipeline.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs, prefix, '1');
+        for (const tagKey of tagKeys ?? [])
+          commands.push((c) => c.eval(TAG_ADD_SCRIPT, 1, tagKey, key, ttlMs, prefix, '1'));
     }
-    return execPipeline(pipeline);
+    return inCallOrder(client, commands);
   });
   if (cluster) {
     for (const { key, ttlMs, tagKeys } of entries) {
@@ -94,9 +115,8 @@ export async function removeMany(client: Redis, redisKeys: string[]): Promise<bo
   const existed: boolean[] = new Array<boolean>(redisKeys.length).fill(false);
   await Promise.all(
     groupBySlot(client, redisKeys).map(async (group) => {
-      const pipeline = client.pipeline();
-      for (const i of group) pipeline.del(redisKeys[i] as string);
-      (await execPipeline(pipeline)).forEach(
+      const deletes = group.map((i) => (c: Redis) => c.del(redisKeys[i] as string));
+      (await inCallOrder(client, deletes)).forEach(
         (count, n) => (existed[group[n] as number] = (count as number) > 0),
       );
     }),

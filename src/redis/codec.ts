@@ -1,5 +1,11 @@
 import type { Snapshot } from '../core/values.js';
-import { COMPRESSION_IDS, compress, decompress, type CompressionAlgorithm } from './compression.js';
+import {
+  COMPRESSION_IDS,
+  compress,
+  decompress,
+  MAX_DECOMPRESSED_BYTES,
+  type CompressionAlgorithm,
+} from './compression.js';
 import { DecodeError } from './decode-error.js';
 import { DecryptError, type ValueCipher } from './encryption.js';
 import { fromTagged, toTagged } from './serializer.js';
@@ -105,7 +111,9 @@ export function encodeValue(
   // text.length <= UTF-8 bytes <= 3 * text.length: count bytes only when the threshold is in between.
   const belowThreshold =
     text.length * 3 < options.compressionThreshold ||
-    (text.length < options.compressionThreshold && Buffer.byteLength(text) < options.compressionThreshold);
+    (text.length < options.compressionThreshold && Buffer.byteLength(text) < options.compressionThreshold) ||
+    // Past the inflate cap it could never be read back: such a value is stored plain.
+    (text.length * 3 > MAX_DECOMPRESSED_BYTES && Buffer.byteLength(text) > MAX_DECOMPRESSED_BYTES);
   if (belowThreshold && !sealing) return { payload: PLAIN_HEADERS[serializer] + text };
   const body = Buffer.from(text);
   if (belowThreshold) return { payload: envelope(body, serializer, sealing) };

@@ -53,14 +53,35 @@ export class RedisFills {
     return true;
   }
 
-  /** A peer's change: its fills here are fenced out, and waiters for its keys look again. */
-  onPeerChange(change: BusMessage): void {
-    for (const fence of [this.fence, this.io.readFence]) {
-      if (change.clear) fence.revokeAll();
-      if (change.pattern !== undefined) fence.revokeMatching(compilePattern(change.pattern));
-      if (change.tags) fence.revokeTags(change.tags);
-      if (change.keys) fence.revokeKeys(change.keys);
+  /**
+   * A change made here or by a peer: the fills and the Redis reads in flight that it overtakes must not
+   * land (a fill in Redis or L1, a read in L1). Local changes too: a read whose large value is still
+   * being inflated on the thread pool would otherwise promote it after a delete has removed it.
+   */
+  revoke(change: BusMessage): void {
+    const reads = this.io.readFence;
+    if (change.clear) {
+      this.fence.revokeAll();
+      reads.revokeAll();
     }
+    if (change.pattern !== undefined) {
+      const matches = compilePattern(change.pattern);
+      this.fence.revokeMatching(matches);
+      reads.revokeMatching(matches);
+    }
+    if (change.tags) {
+      this.fence.revokeTags(change.tags);
+      reads.revokeAll(); // a read does not know its value's tags: every read in flight yields
+    }
+    if (change.keys) {
+      this.fence.revokeKeys(change.keys);
+      reads.revokeKeys(change.keys);
+    }
+  }
+
+  /** A peer's change: its fills and reads here are fenced out, and waiters for its keys look again. */
+  onPeerChange(change: BusMessage): void {
+    this.revoke(change);
     if (change.keys) {
       for (const key of change.keys) this.lock.wake(key);
     }

@@ -218,7 +218,7 @@ export class GenericRedisCache
       // Without L1 nothing keeps the value, so it is only validated, not copied.
       const snapshot = snapshotValue(value, this.#l1 !== undefined);
       // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
-      this.#fills.fence.revokeKey(key);
+      this.#fills.revoke({ keys: [key] });
       await this.#write('set', [{ key, snapshot, plan }]);
       if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
     });
@@ -228,7 +228,7 @@ export class GenericRedisCache
     return traced('delete', 'redis', key, async () => {
       assertKey(key);
       const started = this.#events.startTimer();
-      this.#fills.fence.revokeKey(key);
+      this.#fills.revoke({ keys: [key] });
       const [existed] = (await this.#io.remove([key])) as [boolean];
       this.#bus?.publish({ keys: [key] });
       if (started) this.#events.operation('delete', 'redis', existed ? 'success' : 'miss', started);
@@ -269,7 +269,7 @@ export class GenericRedisCache
         plan: e.plan,
         snapshot: snapshotValue(e.value, withL1),
       }));
-      this.#fills.fence.revokeKeys(resolved.map((e) => e.key));
+      this.#fills.revoke({ keys: resolved.map((e) => e.key) });
       await this.#write('setMany', resolved);
     });
   }
@@ -278,7 +278,7 @@ export class GenericRedisCache
     return traced('deleteMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#events.startTimer();
-      this.#fills.fence.revokeKeys(keys);
+      this.#fills.revoke({ keys });
       const count = (await this.#io.remove(keys)).filter(Boolean).length;
       if (keys.length > 0) this.#bus?.publish({ keys });
       if (started) this.#events.operation('deleteMany', 'redis', 'success', started, keys.length);

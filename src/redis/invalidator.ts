@@ -1,7 +1,7 @@
 import type { CacheEventEmitter } from '../core/events.js';
-import type { FillFence } from '../core/fill-fence.js';
 import { hrtimeMs } from '../core/options.js';
-import { assertPattern, compilePattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
+import { assertPattern, escapeGlob, toRedisMatch } from '../core/pattern.js';
+import type { BusMessage } from './bus.js';
 import { assertTags } from '../core/write-plan.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { InvalidationBus } from './bus.js';
@@ -23,20 +23,25 @@ export class RedisInvalidator {
     private readonly keyPrefix: string,
     private readonly auxPrefix: string,
     private readonly bus: InvalidationBus | undefined,
-    private readonly fence: FillFence,
+    /** Fences this process's fills and reads in flight (RedisFills.revoke). */
+    private readonly revoke: (change: BusMessage) => void,
     private readonly epochKey: string,
+    /** Sends after the writes called before (TierIO.inOrder): a large set cannot land after a clear. */
+    private readonly inOrder: <T>(send: () => Promise<T>) => Promise<T> = (send) => send(),
   ) {}
 
   async clear(): Promise<void> {
     const started = hrtimeMs();
     const match = `${escapeGlob(this.keyPrefix)}*`;
     const tagSets = `${escapeGlob(this.auxPrefix)}tag:*`;
-    this.fence.revokeAll();
-    const removed = await this.remote.run('clear', async (c) => {
-      await c.incr(this.epochKey);
-      await scanAndUnlink(c, tagSets);
-      return scanAndUnlink(c, match);
-    });
+    this.revoke({ clear: true });
+    const removed = await this.inOrder(() =>
+      this.remote.run('clear', async (c) => {
+        await c.incr(this.epochKey);
+        await scanAndUnlink(c, tagSets);
+        return scanAndUnlink(c, match);
+      }),
+    );
     if (removed === FAILED) {
       this.remote.rememberMatch(tagSets);
       this.remote.rememberMatch(match);
@@ -55,11 +60,13 @@ export class RedisInvalidator {
     assertPattern(pattern);
     const started = hrtimeMs();
     const match = toRedisMatch(this.keyPrefix, pattern);
-    this.fence.revokeMatching(compilePattern(pattern));
-    const removed = await this.remote.run('invalidatePattern', async (c) => {
-      await c.incr(this.epochKey);
-      return scanAndUnlink(c, match);
-    });
+    this.revoke({ pattern });
+    const removed = await this.inOrder(() =>
+      this.remote.run('invalidatePattern', async (c) => {
+        await c.incr(this.epochKey);
+        return scanAndUnlink(c, match);
+      }),
+    );
     if (removed === FAILED) this.remote.rememberMatch(match);
     // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
     const l1Removed = this.l1?.deleteMatching(pattern) ?? 0;
@@ -74,11 +81,13 @@ export class RedisInvalidator {
     const started = hrtimeMs();
     const unlink = (c: Parameters<Parameters<RemoteTier['run']>[1]>[0]): Promise<string[]> =>
       unlinkTagged(c, this.auxPrefix, this.keyPrefix, tags);
-    this.fence.revokeTags(tags);
-    const removed = await this.remote.run('invalidateTags', async (c) => {
-      await c.incr(this.epochKey);
-      return unlink(c);
-    });
+    this.revoke({ tags });
+    const removed = await this.inOrder(() =>
+      this.remote.run('invalidateTags', async (c) => {
+        await c.incr(this.epochKey);
+        return unlink(c);
+      }),
+    );
     if (removed === FAILED) for (const tag of tags) this.remote.rememberTask(`tag:${tag}`, unlink);
     // L1 drops what Redis removed, plus what it tagged itself (all it can know while Redis is away).
     let l1Removed = this.l1?.deleteTagged(tags) ?? 0;

@@ -1,9 +1,10 @@
+import type { Redis } from 'ioredis';
 import type { EntryRead } from '../core/get-or-set.js';
 import type { Snapshot } from '../core/values.js';
 import type { WritePlan } from '../core/write-plan.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
-import { fetchMany, removeMany, storeMany, type EncodedEntry } from './batch.js';
+import { fetchMany, inCallOrder, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { isPlainlyFresh } from './codec.js';
 import { FillFence, type FillTicket } from '../core/fill-fence.js';
 import { isCluster } from './connection.js';
@@ -51,6 +52,8 @@ export class TierIO {
   l1OnWrite = true;
   /** Told of fills stored by script, when their invalidation comes back here (client tracking). */
   scriptWrites: ScriptWriteWatch | undefined;
+  /** Settles once the last command queued behind a value still being compressed has been sent. */
+  #queued: Promise<void> | undefined;
 
   constructor(
     private readonly remote: RemoteTier,
@@ -168,13 +171,12 @@ export class TierIO {
     const since = performance.now();
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.reachable) {
-      const encoded = await this.#encode(entries, redisKeys);
       const lockKeys = entries.map(({ key }) => lockKeyOf(this.auxPrefix, key));
-      const [one] = encoded;
-      const [lockKey] = lockKeys;
-      const stored =
-        encoded.length === 1 && one && lockKey && !one.tagKeys
-          ? await this.remote.attempt('set', (c) =>
+      const stored = await this.inOrder(this.#encode(entries, redisKeys), (encoded): Promise<unknown> => {
+        const [one] = encoded;
+        const [lockKey] = lockKeys;
+        return encoded.length === 1 && one && lockKey && !one.tagKeys
+          ? this.remote.attempt('set', (c) =>
               // Two plain commands on one connection keep their order (a cluster's nodes do not: there
               // the fill's fenced store is two steps anyway, see docs/resilience.md).
               Promise.all([
@@ -184,16 +186,18 @@ export class TierIO {
                   : c.set(one.redisKey, one.payload),
               ]),
             )
-          : await this.remote.attempt('setMany', async (c) => {
+          : this.remote.attempt('setMany', async (c) => {
               await removeMany(c, lockKeys);
               await storeMany(c, encoded);
             });
+      });
+      const one = entries[0];
       if (stored === REJECTED) {
         // Redis refused the write (OOM, an ACL…) and is otherwise fine: nothing new is kept here either,
         // so this instance cannot serve a value Redis and its peers do not have. Part of a pipeline may
         // have landed (values without their tag membership): those keys go too, so a miss is all it costs.
         for (const { key } of entries) this.l1?.delete(key);
-        if (entries.length > 1 || one?.tagKeys)
+        if (entries.length > 1 || one?.plan.tags)
           void this.remote.run('deleteMany', (c) => removeMany(c, redisKeys));
         return;
       }
@@ -221,19 +225,20 @@ export class TierIO {
     }
     const since = performance.now();
     const redisKey = this.keyPrefix + entry.key;
-    const [encoded] = (await this.#encode([entry], [redisKey])) as [EncodedEntry];
     const watched = this.scriptWrites?.expect(entry.key) === true;
-    const stored = await this.remote.run('set', (c) =>
-      fencedStore(
-        c,
-        {
-          ...encoded,
-          lockKey: lock.lockKey(entry.key),
-          epochKey: lock.epochKey,
-          lease,
-          tagKeys: encoded.tagKeys ?? [],
-        },
-        () => storeMany(c, [encoded]),
+    const stored = await this.inOrder(this.#encode([entry], [redisKey]), ([encoded]) =>
+      this.remote.run('set', (c) =>
+        fencedStore(
+          c,
+          {
+            ...(encoded as EncodedEntry),
+            lockKey: lock.lockKey(entry.key),
+            epochKey: lock.epochKey,
+            lease,
+            tagKeys: encoded?.tagKeys ?? [],
+          },
+          () => storeMany(c, [encoded as EncodedEntry]),
+        ),
       ),
     );
     if (stored === false && watched) this.scriptWrites?.cancel(entry.key); // fenced out: nothing written
@@ -243,6 +248,37 @@ export class TierIO {
     if (!admitted()) return true;
     this.#toL1([entry], since);
     return true;
+  }
+
+  /**
+   * Sends `send`'s commands in call order: at once when nothing is queued and `ready` is at hand (the
+   * usual case, no extra tick); else after `ready` (a value being compressed on the thread pool) and
+   * every command queued before it. So a delete, a set or an invalidation called after the set of a
+   * large value is not overtaken by it in Redis. `send` must issue its first command synchronously.
+   */
+  inOrder<V, T>(ready: V | Promise<V>, send: (value: V) => Promise<T>): Promise<T> {
+    const previous = this.#queued;
+    if (previous === undefined && !(ready instanceof Promise)) return send(ready);
+    let sent!: () => void;
+    const turn = new Promise<void>((resolve) => (sent = resolve));
+    this.#queued = turn;
+    const release = (): void => {
+      sent();
+      if (this.#queued === turn) this.#queued = undefined;
+    };
+    return Promise.all([ready, previous]).then(
+      ([value]) => {
+        try {
+          return send(value);
+        } finally {
+          release();
+        }
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
   }
 
   /** The entries' envelopes; a promise only when a large value is compressed on the thread pool. */
@@ -293,21 +329,21 @@ export class TierIO {
     if (keys.length === 0) return [];
     const redisKeys = keys.map((key) => this.keyPrefix + key);
     const lockKeys = keys.map((key) => lockKeyOf(this.auxPrefix, key));
-    const inRedis = await this.remote.run(keys.length === 1 ? 'delete' : 'deleteMany', async (c) => {
-      if (isCluster(c)) {
-        // A cluster's nodes keep no order between them: the locks are gone before the values go.
-        await removeMany(c, lockKeys);
-        return removeMany(c, redisKeys);
-      }
-      // One pipeline on one connection keeps the order: locks first, then the values.
-      const pipeline = c.pipeline().del(...lockKeys);
-      for (const key of redisKeys) pipeline.del(key);
-      const replies = (await pipeline.exec()) ?? [];
-      return replies.slice(1).map(([error, count]) => {
-        if (error) throw error;
-        return (count as number) > 0;
-      });
-    });
+    const inRedis = await this.inOrder(undefined, () =>
+      this.remote.run(keys.length === 1 ? 'delete' : 'deleteMany', async (c) => {
+        if (isCluster(c)) {
+          // A cluster's nodes keep no order between them: the locks are gone before the values go.
+          await removeMany(c, lockKeys);
+          return removeMany(c, redisKeys);
+        }
+        // One connection keeps the order: locks first, then the values.
+        const replies = await inCallOrder(c, [
+          (r) => r.del(...lockKeys),
+          ...redisKeys.map((key) => (r: Redis) => r.del(key)),
+        ]);
+        return replies.slice(1).map((count) => (count as number) > 0);
+      }),
+    );
     if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
     const existed = keys.map(
       (key, i) => (this.l1?.delete(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),

@@ -72,6 +72,49 @@ describe.runIf(hasRedis)('GenericRedisCache on a real redis-server', () => {
     await cache.close();
   });
 
+  it('issue 23: commands reach Redis in call order, even behind a value compressed off the event loop', async () => {
+    const cache = await createRedisCache(redis);
+    const big = { rows: Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `row ${i}` })) };
+    // Each pair is called in one tick: the second must not overtake the first on its way to Redis.
+    await Promise.all([cache.set('big-then-delete', big), cache.delete('big-then-delete')]);
+    expect(await redis.raw.exists(`${cache.keyPrefix}big-then-delete`)).toBe(0);
+    await Promise.all([cache.set('big-then-small', big), cache.set('big-then-small', 'small')]);
+    expect(await cache.get('big-then-small')).toBe('small');
+    await Promise.all([cache.set('small-then-delete', 'v'), cache.delete('small-then-delete')]);
+    expect(await redis.raw.exists(`${cache.keyPrefix}small-then-delete`)).toBe(0);
+    await Promise.all([cache.set('big-then-clear', big), cache.clear()]);
+    expect(await redis.raw.exists(`${cache.keyPrefix}big-then-clear`)).toBe(0);
+    await cache.close();
+  });
+
+  it.each(['delete', 'set', 'invalidatePattern', 'invalidateTags', 'clear'] as const)(
+    'issue 23: a %s made here while a large value read from Redis is still inflating keeps that value out of L1',
+    async (operation) => {
+      const writer = await createRedisCache(redis);
+      const reader = await createRedisCache(redis, { keyPrefix: writer.keyPrefix });
+      const big = {
+        rows: Array.from({ length: 150_000 }, (_, i) => ({ id: i, name: `row ${(i * 7919) % 1_000_003}` })),
+      };
+      let heard = 0;
+      reader.on('bus', () => heard++);
+      await writer.set('big', big, { tags: ['t'] });
+      await eventually(() => heard >= 2); // the bus's and client tracking's announcements of that set
+      const read = reader.get('big'); // GET sent; its reply is inflated on the thread pool
+      const change = {
+        delete: () => reader.delete('big'),
+        set: () => reader.set('big', 'new'),
+        invalidatePattern: () => reader.invalidatePattern('big'),
+        invalidateTags: () => reader.invalidateTags(['t']),
+        clear: () => reader.clear(),
+      }[operation];
+      await Promise.all([read, change()]);
+      // Never the old value; a miss is allowed (the set's copy too may yield to an announcement).
+      expect(operation === 'set' ? [undefined, 'new'] : [undefined]).toContain(reader[PEEK]('big'));
+      expect(await reader.get('big')).toBe(operation === 'set' ? 'new' : undefined);
+      await Promise.all([reader.close(), writer.close()]);
+    },
+  );
+
   it('round-trips values of 1 byte to 5 MB, with deflate and brotli', async () => {
     for (const compressionAlgorithm of ['deflate', 'brotli'] as const) {
       const cache = await createRedisCache(redis, { compressionAlgorithm, enableMemoryCache: false });

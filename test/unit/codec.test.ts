@@ -121,6 +121,13 @@ describe('issue 23: compression that pays, off the event loop, within bounds', (
     await expect(async () => decodeValue(envelopeOf(flags, bomb()))).rejects.toThrow(DecodeError);
   });
 
+  it('stores a value above the inflate cap plain, so it can be read back', async () => {
+    const huge = 'x'.repeat(MAX_DECOMPRESSED_BYTES + 10);
+    const encoded = await encodeValue(snapshotValue(huge), options);
+    expect(bytes(encoded.payload)[2]! >> 2).toBe(0);
+    expect((await decodeValue(bytes(encoded.payload))).value).toBe(huge);
+  });
+
   it('clamps brotli quality at 4 (higher qualities cost 10–1000× the time)', () => {
     expect([1, 4, 6, 9].map(brotliQuality)).toStrictEqual([1, 4, 4, 4]);
   });
