@@ -15,10 +15,10 @@ import { hasRedis, uniquePrefix, useRedis } from '../helpers/redis.js';
  */
 const KEYV5_ONLY = new Set(['.deleteMany([keys]) with nonexistent keys resolves to false']);
 
+/** The suite with the Keyv-5-only test left out (not skipped: it does not apply, and a skip would read as debt). */
 const suiteForKeyv6 = {
   ...vitest,
-  it: (name: string, test: vitest.TestFunction) =>
-    KEYV5_ONLY.has(name) ? vitest.it.skip(name, test) : vitest.it(name, test),
+  it: (name: string, test: vitest.TestFunction) => (KEYV5_ONLY.has(name) ? undefined : vitest.it(name, test)),
 } as unknown as typeof vitest;
 
 describe('Keyv 6 compliance suite over InMemoryCache', () => {
