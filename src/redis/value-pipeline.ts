@@ -5,7 +5,8 @@ import type { Snapshot } from '../core/values.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import { encodeValue, type CodecOptions, type Encoded, type Sealing } from './codec.js';
 import { DecryptError, ValueCipher } from './encryption.js';
-import { decodeAndPromote } from './read-path.js';
+import { decodeAndPromote, type Admission } from './read-path.js';
+import type { DecodeError } from './decode-error.js';
 
 /**
  * The way values go to and come back from Redis: serialize → compress → encrypt, and back, promoting
@@ -60,21 +61,24 @@ export class ValuePipeline {
     redisKey: string,
     payload: Buffer | null,
     pttl: number,
-    admitted: (() => boolean) | false = () => true,
+    admitted: Admission | false | undefined = undefined,
   ): EntryRead | undefined | Promise<EntryRead | undefined> {
-    const l1 = admitted ? this.#l1 : undefined;
-    const admits = admitted || (() => false);
-    return decodeAndPromote(key, payload, pttl, l1, this.#sealing(redisKey), admits, (error) => {
-      const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
-      if (kind === 'decrypt') this.decryptErrors++;
-      else this.decodeErrors++;
-      this.#logger.warn(
-        { reason: error.message },
-        `a stored value could not be ${kind}d and is treated as a miss`,
-      );
-      this.#events.emit('error', { kind, operation: 'get', tier: 'redis', error, key });
-    });
+    const l1 = admitted === false ? undefined : this.#l1;
+    const admits = admitted === false ? undefined : admitted;
+    return decodeAndPromote(key, payload, pttl, l1, this.#sealing(redisKey), admits, this.#unreadable);
   }
+
+  /** An unreadable stored value: counted, logged once per value, announced; the read is a miss. */
+  readonly #unreadable = (error: DecodeError, key: string): void => {
+    const kind = error instanceof DecryptError ? 'decrypt' : 'decode';
+    if (kind === 'decrypt') this.decryptErrors++;
+    else this.decodeErrors++;
+    this.#logger.warn(
+      { reason: error.message },
+      `a stored value could not be ${kind}d and is treated as a miss`,
+    );
+    this.#events.emit('error', { kind, operation: 'get', tier: 'redis', error, key });
+  };
 
   #sealing(redisKey: string): Sealing | undefined {
     return this.#cipher ? { cipher: this.#cipher, redisKey } : undefined;
