@@ -59,7 +59,8 @@ export const memoryGetHit: Scenario = {
     return { cases, teardown: async () => p.bento.disconnectAll() };
   },
   goals: [
-    { subject: 'tiercache InMemoryCache', against: 'async lru-cache', minRatio: 0.5 },
+    // Issue 23: the get stays at 0.7× while writes get cheaper.
+    { subject: 'tiercache InMemoryCache', against: 'async lru-cache', minRatio: 0.7 },
     { subject: 'tiercache InMemoryCache', against: 'bentocache (memory)', minRatio: 10 },
   ],
 };
@@ -107,5 +108,5 @@ export const memorySet: Scenario = {
     ];
     return { cases, teardown: async () => p.bento.disconnectAll() };
   },
-  goals: [],
+  goals: [{ subject: 'tiercache InMemoryCache', against: 'async lru-cache', minRatio: 0.5 }],
 };
