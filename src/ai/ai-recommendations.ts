@@ -1,5 +1,5 @@
-import type { Recommendation } from '../core/types.js';
-import type { OperationPerformance, TierStatistics } from './ai-metrics.js';
+import type { CacheInterface, CacheStats, Recommendation } from '../core/types.js';
+import type { AIMetrics, OperationPerformance, TierStatistics } from './ai-metrics.js';
 import type { TextTier } from './text-tiers.js';
 
 export interface AIRecommendationInput {
@@ -13,6 +13,27 @@ export interface AIRecommendationInput {
 }
 
 const MIN_REQUESTS = 10;
+
+/** Advice for an AI cache from its counters and its composed cache's stats. */
+export async function recommendationsOf(
+  cache: CacheInterface,
+  metrics: AIMetrics,
+  operationTtls: Record<string, number>,
+  defaultTtl: number,
+): Promise<Recommendation[]> {
+  const stats = (await cache.getStats()) as CacheStats & {
+    l1?: { utilizationPercent: number };
+    utilizationPercent?: number;
+  };
+  return aiRecommendations({
+    operations: metrics.operationPerformance(),
+    tiers: metrics.tierStatistics(),
+    operationTtls,
+    defaultTtl,
+    l1UtilizationPercent: stats.l1?.utilizationPercent ?? stats.utilizationPercent,
+    compression: metrics.compression(),
+  });
+}
 
 /** Advice from the AI counters (SPEC §5). Each rule needs enough data before it speaks. */
 export function aiRecommendations(input: AIRecommendationInput): Recommendation[] {

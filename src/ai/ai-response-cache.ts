@@ -7,7 +7,7 @@ import {
   type KeyListingCache,
   type PeekableCache,
 } from '../core/capabilities.js';
-import { lifetimeOfSeconds, type Duration } from '../core/duration.js';
+import type { Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import {
   CacheEventEmitter,
@@ -16,6 +16,7 @@ import {
   type CacheEventName,
 } from '../core/events.js';
 import { consoleLogger } from '../core/logger.js';
+import { compilePattern } from '../core/pattern.js';
 import { hrtimeMs } from '../core/options.js';
 import type {
   CacheEntry,
@@ -44,16 +45,15 @@ import {
 } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
 import { assertRequest, computeTtlMs, type AIComputeOptions, type AIRequest } from './ai-request.js';
-import { aiRecommendations } from './ai-recommendations.js';
+import { recommendationsOf } from './ai-recommendations.js';
 import { resolveStreamOptions, StreamFlights, type AIStreamOptions } from './ai-stream.js';
 import {
   CacheKeyGenerator,
   codePointsExceed,
-  operationOfKey,
   type AIRequestOptions,
   type OperationScope,
 } from './key-generator.js';
-import { resolveOperationTtls } from './operation-ttls.js';
+import { resolveOperationTtls, ttlOfKey } from './operation-ttls.js';
 import { priceOf, resolvePriceTable } from './price-table.js';
 import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
 
@@ -84,6 +84,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   readonly #metrics: AIMetrics;
   readonly #host: ComputeHost;
   readonly #streams: StreamFlights;
+  readonly #offBus: () => void;
   #lookups = 0;
 
   constructor(options: AIResponseCacheOptions = {}) {
@@ -117,6 +118,10 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
       announce: (event) => this.#events.has('aiCompute') && this.#events.emit('aiCompute', event),
     };
     this.#streams = new StreamFlights(this.#host);
+    // A peer's change: the event names a pattern at most, so a change of keys drops every recording.
+    this.#offBus = this.#cache.on('bus', (e) =>
+      this.#streams.drop(e.pattern === undefined ? undefined : matcher(e.pattern)),
+    );
   }
 
   /** The composed cache. */
@@ -232,16 +237,12 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   invalidateByOperation(operation: string, scope?: OperationScope): Promise<number> {
     let pattern: string;
     try {
-      if (typeof operation !== 'string' || operation === '')
-        throw new ValidationError('operation must be a non-empty string', { option: 'operation' });
-      if (scope !== undefined && (typeof scope !== 'object' || scope === null))
-        throw new ValidationError('scope must be { tenant?, model? }', { option: 'scope' });
       pattern = this.keyGenerator.operationPattern(operation, scope);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const context = [operation, scope?.tenant, scope?.model].filter((p) => p !== undefined).join(':');
-    return this.#cache.invalidatePattern(pattern, `operation:${context}`);
+    return this.invalidatePattern(pattern, `operation:${context}`);
   }
 
   async getAIPerformanceSummary(): Promise<AIPerformanceSummary> {
@@ -256,19 +257,8 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     return this.#metrics.operationPerformance();
   }
 
-  async getRecommendations(): Promise<Recommendation[]> {
-    const stats = (await this.#cache.getStats()) as CacheStats & {
-      l1?: { utilizationPercent: number };
-      utilizationPercent?: number;
-    };
-    return aiRecommendations({
-      operations: this.#metrics.operationPerformance(),
-      tiers: this.#metrics.tierStatistics(),
-      operationTtls: this.operationTtls,
-      defaultTtl: this.defaultTtl,
-      l1UtilizationPercent: stats.l1?.utilizationPercent ?? stats.utilizationPercent,
-      compression: this.#metrics.compression(),
-    });
+  getRecommendations(): Promise<Recommendation[]> {
+    return recommendationsOf(this.#cache, this.#metrics, this.operationTtls, this.defaultTtl);
   }
 
   /** Forgets the AI counters (the cached values stay). */
@@ -284,11 +274,12 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   /** Without a TTL, an AI key gets its operation's TTL (SPEC §5). */
   async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     snapshotValue(value, false); // validate before wrapping, so messages name the caller's value
-    return this.#cache.set(key, wrapEntry(value, 0, undefined), this.#withTtl(key, ttl));
+    const wrapped = wrapEntry(value, 0, undefined);
+    return this.#streams.fenceKeys([key], () => this.#cache.set(key, wrapped, this.#withTtl(key, ttl)));
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#cache.delete(key);
+    return this.#streams.fenceKeys([key], () => this.#cache.delete(key));
   }
 
   exists(key: string): Promise<boolean> {
@@ -296,7 +287,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   clear(): Promise<void> {
-    return this.#cache.clear();
+    return this.#streams.fence(undefined, () => this.#cache.clear());
   }
 
   async getMany<T = unknown>(keys: string[]): Promise<(T | undefined)[]> {
@@ -307,17 +298,19 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   async setMany(entries: CacheEntry[]): Promise<void> {
     if (!Array.isArray(entries)) return this.#cache.setMany(entries);
     for (const e of entries) if (typeof e === 'object' && e !== null) snapshotValue(e.value, false);
-    return this.#cache.setMany(
-      entries.map((e) =>
-        typeof e === 'object' && e !== null
-          ? { ...e, value: wrapEntry(e.value, 0, undefined), ttl: this.#ttlOf(e.key, e.ttl) }
-          : e,
-      ),
+    const wrapped = entries.map((e) =>
+      typeof e === 'object' && e !== null
+        ? { ...e, value: wrapEntry(e.value, 0, undefined), ttl: ttlOfKey(e.key, e.ttl, this) }
+        : e,
+    );
+    return this.#streams.fenceKeys(
+      entries.map((e) => e?.key),
+      () => this.#cache.setMany(wrapped),
     );
   }
 
   deleteMany(keys: string[]): Promise<number> {
-    return this.#cache.deleteMany(keys);
+    return this.#streams.fenceKeys(Array.isArray(keys) ? keys : [], () => this.#cache.deleteMany(keys));
   }
 
   /** The composed cache's `getOrSet` (grace, timeouts, lock, fencing), with the operation's TTL for AI keys. */
@@ -341,11 +334,13 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   invalidateTags(tags: string[]): Promise<number> {
-    return this.#cache.invalidateTags(tags);
+    return this.#streams.fence(undefined, () => this.#cache.invalidateTags(tags));
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
-    return this.#cache.invalidatePattern(pattern, operationContext);
+    return this.#streams.fence(matcher(pattern), () =>
+      this.#cache.invalidatePattern(pattern, operationContext),
+    );
   }
 
   /** Keys matching the pattern, when the composed cache can list them. */
@@ -377,21 +372,23 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
 
   /** Closes the composed cache when this cache built it. */
   async close(): Promise<void> {
+    this.#offBus();
     if (this.#ownsCache) await this.#cache.close();
     this.#events.emit('close', {});
   }
 
-  /** The options given, with `ttl` filled in by `#ttlOf`. */
+  /** The options given, with `ttl` filled in: the TTL given, else an AI key's operation TTL (SPEC §5). */
   #withTtl<O extends SetOptions>(key: string, options: Duration | O | undefined): O {
     const rest = typeof options === 'object' && options !== null ? options : ({} as O);
-    return { ...rest, ttl: this.#ttlOf(key, options) };
+    return { ...rest, ttl: ttlOfKey(key, options, this) };
   }
+}
 
-  /** The TTL given, else the operation's TTL for an AI key, else the default. */
-  #ttlOf(key: string, ttl: Duration | SetOptions | undefined): Duration {
-    const given = typeof ttl === 'object' && ttl !== null ? ttl.ttl : ttl;
-    if (given !== undefined) return given;
-    const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
-    return lifetimeOfSeconds(operation === undefined ? this.defaultTtl : this.ttlFor(operation));
+/** The keys a pattern covers; every key when the pattern is not one (the cache refuses it anyway). */
+function matcher(pattern: unknown): ((key: string) => boolean) | undefined {
+  try {
+    return typeof pattern === 'string' ? compilePattern(pattern) : undefined;
+  } catch {
+    return undefined;
   }
 }

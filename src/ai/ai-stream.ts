@@ -7,7 +7,8 @@ import type { ComputeHost, Lookup } from './ai-compute.js';
 import type { StoredAIEntry } from './ai-entry.js';
 import type { TokenUsage } from './ai-metrics.js';
 import { COMPUTE_LOCK_TIMEOUT, computeTtlMs } from './ai-request.js';
-import { ABORTED, Recording, type Reader } from './stream-recording.js';
+import { StreamReader, type ReadPlan } from './stream-reader.js';
+import { ABORTED, Recording } from './stream-recording.js';
 
 /** Options of `getOrComputeStream` (docs/ai-cache.md, "Streams"). */
 export interface AIStreamOptions<C> {
@@ -57,45 +58,69 @@ export function resolveStreamOptions<C>(
 
 /**
  * Streams in flight in one AI cache: one recording per key, which every identical request in this process
- * reads; the composed cache's `getOrSet` stores it (and single-flights it across instances).
+ * reads; the composed cache's `getOrSet` stores it (and single-flights it across instances). A recording is
+ * shared only while it is live and storable, and no longer once an invalidation covers its key (`drop`).
  */
 export class StreamFlights {
   readonly #recordings = new Map<string, Recording<unknown>>();
 
   constructor(private readonly host: ComputeHost) {}
 
-  async *stream<C>(call: StreamCall<C>): AsyncGenerator<C, void, undefined> {
-    const { host } = this;
-    const { key } = call.lookup;
-    const stored = host.peek(key);
-    if (stored !== undefined) {
-      const { chunks, gaps, figures } = storedStream<C>(stored, call.paced);
-      this.#countReplay(call.lookup, figures);
-      yield* replay(chunks, gaps);
-      return;
-    }
-    let recording = this.#recordings.get(key) as Recording<C> | undefined;
-    if (recording !== undefined) {
-      yield* this.#join(call, recording);
-      return;
-    }
-    recording = new Recording<C>();
-    const shared = this.#recordings.size < MAX_STREAM_RECORDINGS;
-    if (shared) this.#recordings.set(key, recording);
-    void this.#fill(call, recording, shared);
-    yield* read(recording, call.paced);
+  stream<C>(call: StreamCall<C>): AsyncIterable<C> {
+    return new StreamReader<C>(() => this.#plan(call));
   }
 
   /**
-   * Another request of this key is recording: read it too. A hit when it ends cleanly (with what the
-   * recording cost) or when this reader leaves first; nothing when it fails (as a joined getOrCompute).
+   * An invalidation (or write) covers the keys `covers` accepts (every key without it): their recordings
+   * keep serving their readers but take no new one and store nothing, so a later request starts anew.
    */
-  async *#join<C>(call: StreamCall<C>, recording: Recording<C>): AsyncGenerator<C, void, undefined> {
+  drop(covers?: (key: string) => boolean): void {
+    for (const [key, recording] of this.#recordings)
+      if (covers === undefined || covers(key)) recording.drop();
+  }
+
+  /** Runs an invalidation, dropping the recordings it covers before it starts and once it is done. */
+  async fence<T>(covers: ((key: string) => boolean) | undefined, invalidation: () => Promise<T>): Promise<T> {
+    this.drop(covers);
     try {
-      yield* read(recording, call.paced);
+      return await invalidation();
     } finally {
-      if (recording.state !== 'failed') this.#countReplay(call.lookup, recording.figures);
+      this.drop(covers);
     }
+  }
+
+  /** `fence` for a write or delete of these keys. */
+  fenceKeys<T>(keys: readonly unknown[], invalidation: () => Promise<T>): Promise<T> {
+    const covered = new Set(keys);
+    return this.fence((key) => covered.has(key), invalidation);
+  }
+
+  #plan<C>(call: StreamCall<C>): ReadPlan<C> {
+    const { key } = call.lookup;
+    const stored = this.host.peek(key);
+    if (stored !== undefined) {
+      const { chunks, gaps, figures } = storedStream<C>(stored, call.paced);
+      this.#countReplay(call.lookup, figures);
+      const recording = new Recording<C>();
+      recording.replay(chunks, gaps, figures);
+      return { recording, paced: call.paced };
+    }
+    const joined = this.#recordings.get(key) as Recording<C> | undefined;
+    // Another request of this key is recording: read it too. A hit when it ends cleanly (with what the
+    // recording cost) or when this reader leaves first; nothing when it fails (as a joined getOrCompute).
+    if (joined?.joinable)
+      return {
+        recording: joined,
+        paced: call.paced,
+        onEnd: (r) => r.state !== 'failed' && this.#countReplay(call.lookup, r.figures),
+      };
+    const shared = this.#recordings.size < MAX_STREAM_RECORDINGS;
+    const recording: Recording<C> = new Recording<C>(() => {
+      if (this.#recordings.get(key) === recording) this.#recordings.delete(key);
+    });
+    if (shared) this.#recordings.set(key, recording);
+    void this.#fill(call, recording, shared);
+    return { recording, paced: call.paced };
   }
 
   #countReplay(lookup: Lookup, figures: Recording<unknown>['figures']): void {
@@ -127,7 +152,7 @@ export class StreamFlights {
           key,
           (context) => {
             ran = true;
-            return this.#record(call, recording, context);
+            return this.#recordInFlight(call, recording, context);
           },
           { ttl, lockTimeout: COMPUTE_LOCK_TIMEOUT },
         );
@@ -142,9 +167,26 @@ export class StreamFlights {
       if (recording.state === 'live') await this.#record(call, recording, undefined);
     } catch (error) {
       recording.fail(error);
-    } finally {
-      if (this.#recordings.get(key) === recording) this.#recordings.delete(key);
     }
+  }
+
+  /**
+   * The getOrSet factory: records the upstream, but lets getOrSet go as soon as the stream will not be
+   * stored (too big, or dropped by an invalidation), so an identical request starts anew instead of waiting
+   * in this flight for the end of a stream it cannot replay; the upstream is read on for its readers.
+   */
+  #recordInFlight<C>(
+    call: StreamCall<C>,
+    recording: Recording<C>,
+    context: FactoryContext<StoredAIEntry | undefined>,
+  ): Promise<StoredAIEntry | undefined> {
+    const recorded = this.#record(call, recording, context);
+    const unstorable = recording.unshared().then(() => {
+      if (!recording.unstorable && !recording.dropped) return recorded;
+      context.skip();
+      return undefined;
+    });
+    return Promise.race([recorded, unstorable]);
   }
 
   /** Reads the upstream into the recording; the entry to store, or undefined (`context.skip()` then). */
@@ -153,9 +195,9 @@ export class StreamFlights {
     recording: Recording<C>,
     context: FactoryContext<StoredAIEntry | undefined> | undefined,
   ): Promise<StoredAIEntry | undefined> {
-    const { operation, tier, key } = call.lookup;
+    const { operation } = call.lookup;
     const { metrics } = this.host;
-    metrics.recordMiss(operation, tier);
+    metrics.recordMiss(operation, call.lookup.tier);
     const started = hrtimeMs();
     const announce = (outcome: AIComputeEvent['outcome']): void =>
       this.host.announce({
@@ -164,9 +206,6 @@ export class StreamFlights {
         durationMs: hrtimeMs() - started,
         outcome,
       });
-    const forget = (): void => {
-      if (this.#recordings.get(key) === recording) this.#recordings.delete(key);
-    };
     const aborted = (): undefined => {
       announce('aborted');
       context?.skip();
@@ -186,10 +225,7 @@ export class StreamFlights {
         throw new ValidationError('produce must return an AsyncIterable', { option: 'produce' });
       const iterator = iterable[Symbol.asyncIterator]();
       for (;;) {
-        if (recording.unstorable) {
-          forget(); // its first chunks may be gone: a new request must not join it
-          await recording.demanded();
-        }
+        if (recording.unstorable) await recording.demanded();
         const next = await recording.race(iterator.next());
         if (next === ABORTED) {
           close(iterator);
@@ -199,20 +235,18 @@ export class StreamFlights {
         recording.push(next.value, hrtimeMs());
       }
       const entry = this.#entryOf(call, recording, hrtimeMs() - started);
-      const storable = !recording.unstorable && (call.shouldStore?.(recording.chunks) ?? true);
+      const storable =
+        !recording.unstorable && !recording.dropped && (call.shouldStore?.(recording.chunks) ?? true);
       metrics.recordCompute(operation, entry.ms);
-      if (!storable || context === undefined) {
-        context?.skip();
-        forget(); // a vetoed stream must not be replayed to a request arriving before getOrSet returns
-      }
+      if (!storable) context?.skip();
       recording.finish({ ms: entry.ms, it: entry.it, ot: entry.ot });
       announce(storable && context !== undefined ? 'stored' : 'skipped');
-      return recording.unstorable ? undefined : entry;
+      // Undefined, not the entry, when it must not be stored: a cache that passes no context stores what it gets.
+      return storable ? entry : undefined;
     } catch (error) {
       if (recording.state === 'aborted') return aborted();
       metrics.recordComputeError(operation);
       announce('error');
-      forget();
       recording.fail(error);
       throw error;
     }
@@ -229,52 +263,6 @@ export class StreamFlights {
       entry.ot = usage.outputTokens;
     }
     return entry;
-  }
-}
-
-/**
- * Reads a recording from the start. Object chunks of a live recording are handed out as copies, so what a
- * reader does with them changes neither the other readers' chunks nor what is stored.
- */
-async function* read<C>(recording: Recording<C>, paced: boolean): AsyncGenerator<C, void, undefined> {
-  const reader: Reader = recording.attach();
-  let pacedFrom = 0;
-  let offset = 0;
-  try {
-    for (let i = 0; ; i++) {
-      reader.position = i;
-      while (i >= recording.length) {
-        if (recording.state === 'done') return;
-        if (recording.state !== 'live') throw recording.error;
-        await recording.changed();
-      }
-      if (paced && recording.fromStore && i > 0) {
-        offset += recording.gaps[i] ?? 0;
-        const wait = pacedFrom + offset - hrtimeMs();
-        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      } else if (i === 0) pacedFrom = hrtimeMs();
-      const chunk = recording.at(i);
-      yield recording.fromStore ? chunk : copyOf(chunk);
-    }
-  } finally {
-    recording.detach(reader);
-  }
-}
-
-/** A stored hit replayed: every chunk at once, or with the recorded gaps (the first chunk at once). */
-async function* replay<C>(
-  chunks: readonly C[],
-  gaps: readonly number[] | undefined,
-): AsyncGenerator<C, void, undefined> {
-  const start = gaps ? hrtimeMs() : 0;
-  let offset = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    if (gaps && i > 0) {
-      offset += gaps[i] as number;
-      const wait = start + offset - hrtimeMs();
-      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    yield chunks[i] as C;
   }
 }
 
@@ -303,16 +291,6 @@ function storedStream<C>(
     gaps.every((g) => typeof g === 'number' && g >= 0 && g < 3_600_000);
   const figures = isEntry ? { ms: entry.ms ?? 0, it: entry.it, ot: entry.ot } : undefined;
   return { chunks, gaps: valid ? gaps : undefined, figures };
-}
-
-/** A copy of an object chunk; the chunk itself when it cannot be cloned (such a stream is never stored). */
-function copyOf<C>(chunk: C): C {
-  if (typeof chunk !== 'object' || chunk === null) return chunk;
-  try {
-    return structuredClone(chunk);
-  } catch {
-    return chunk;
-  }
 }
 
 /** Closes an upstream iterator nobody reads any more (cancels the request behind it), ignoring its errors. */

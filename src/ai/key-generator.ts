@@ -114,9 +114,19 @@ export class CacheKeyGenerator {
     return this.#build(operation, text, options, undefined, undefined, false);
   }
 
-  /** The key of a whole request (with its model and tenant); `stream` keys a recorded stream apart. */
+  /**
+   * The key of a whole request (with its model and tenant); `stream` keys a recorded stream apart. v3 refuses
+   * `options.question` (it would be confused with the request's `question`); v2 merges them as the original did.
+   */
   keyFor(request: AIRequest, stream = false): string {
     const { operation, text, options, question, model, tenant } = request;
+    if (this.keyScheme === 'v3' && isPlainObject(options) && Object.hasOwn(options, 'question'))
+      throw new ValidationError(
+        "options.question is not allowed in a request: use the request's question field",
+        {
+          option: 'options',
+        },
+      );
     const merged = question === undefined ? options : { ...options, question };
     return this.#build(operation, text, merged, model, tenant, stream);
   }
@@ -126,6 +136,10 @@ export class CacheKeyGenerator {
    * it. Exact: values are escaped in keys, so `|tenant:{t}|` occurs only in that tenant's keys.
    */
   operationPattern(operation: string, scope: OperationScope = {}): string {
+    if (typeof operation !== 'string' || operation === '')
+      throw new ValidationError('operation must be a non-empty string', { option: 'operation' });
+    if (typeof scope !== 'object' || scope === null)
+      throw new ValidationError('scope must be { tenant?, model? }', { option: 'scope' });
     const { tenant, model } = scope;
     if (this.keyScheme === 'v2') {
       if (tenant !== undefined || model !== undefined)

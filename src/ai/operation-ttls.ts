@@ -1,6 +1,8 @@
-import { lifetimeProblem, type Duration } from '../core/duration.js';
+import { lifetimeOfSeconds, lifetimeProblem, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
 import { isPlainObject } from '../core/objects.js';
+import type { SetOptions } from '../core/types.js';
+import { operationOfKey } from './key-generator.js';
 
 /** Default TTLs in seconds per AI operation (SPEC §5). */
 export const DEFAULT_OPERATION_TTLS: Readonly<Record<string, number>> = {
@@ -34,4 +36,16 @@ export function resolveOperationTtls(ttls: Record<string, Duration> | undefined)
   }
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors, option: 'operationTtls' });
   return resolved;
+}
+
+/** The TTL given (a duration or `{ ttl }`), else an AI key's operation TTL, else the default (seconds). */
+export function ttlOfKey(
+  key: unknown,
+  ttl: Duration | SetOptions | undefined,
+  ttls: { ttlFor(operation: string): number; readonly defaultTtl: number },
+): Duration {
+  const given = typeof ttl === 'object' && ttl !== null ? ttl.ttl : ttl;
+  if (given !== undefined) return given;
+  const operation = typeof key === 'string' ? operationOfKey(key) : undefined;
+  return lifetimeOfSeconds(operation === undefined ? ttls.defaultTtl : ttls.ttlFor(operation));
 }

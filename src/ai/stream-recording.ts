@@ -27,6 +27,8 @@ export class Recording<C> {
   error: unknown;
   /** Set by `push` when the stream cannot be stored (too long, or a chunk JSON cannot encode). */
   unstorable = false;
+  /** Set by `drop` (an invalidation covered its key): it serves its readers but takes no new one, stores nothing. */
+  dropped = false;
   /** True when the chunks came from a stored recording (a replay, paced by `gaps` when asked). */
   fromStore = false;
   /** Once done: what the recording cost (compute time, tokens), for the hits of those who joined it. */
@@ -45,10 +47,31 @@ export class Recording<C> {
   #demand: (() => void) | undefined;
   readonly #aborted: Promise<typeof ABORTED>;
   #abort!: (value: typeof ABORTED) => void;
+  #shared = true;
+  readonly #unshared: Promise<undefined>;
+  #unshare!: (value: undefined) => void;
 
-  constructor() {
+  /** `onUnshared` runs once, when it stops taking new readers (ended, aborted, dropped or unstorable). */
+  constructor(private readonly onUnshared: () => void = () => undefined) {
     this.#changed = this.#nextChange();
     this.#aborted = new Promise((resolve) => (this.#abort = resolve));
+    this.#unshared = new Promise((resolve) => (this.#unshare = resolve));
+  }
+
+  /** True while a new reader may join: live, not dropped, and every chunk still held. */
+  get joinable(): boolean {
+    return this.state === 'live' && !this.dropped && !this.unstorable;
+  }
+
+  /** Resolves (to undefined) once it takes no new reader; a recording dropped or unstorable stores nothing. */
+  unshared(): Promise<undefined> {
+    return this.#unshared;
+  }
+
+  /** An invalidation covered its key: its readers keep reading, but no one joins it and it is not stored. */
+  drop(): void {
+    this.dropped = true;
+    this.#stopSharing();
   }
 
   /** How many chunks have arrived (including dropped ones). */
@@ -81,6 +104,7 @@ export class Recording<C> {
     this.#readers.delete(reader);
     if (this.#readers.size === 0 && this.state === 'live') {
       this.state = 'aborted';
+      this.#stopSharing();
       this.#abort(ABORTED);
       this.#notify();
     } else this.#trim();
@@ -119,6 +143,7 @@ export class Recording<C> {
       if (bytes === undefined || this.length > MAX_STREAM_CHUNKS || this.#bytes > MAX_STREAM_BYTES) {
         this.unstorable = true;
         this.gaps.length = 0;
+        this.#stopSharing(); // its first chunks may be gone: a new request must not join it
       }
     }
     if (this.unstorable) this.#trim();
@@ -138,6 +163,7 @@ export class Recording<C> {
     if (this.state !== 'live') return;
     this.figures = figures;
     this.state = 'done';
+    this.#stopSharing();
     this.#notify();
   }
 
@@ -146,7 +172,15 @@ export class Recording<C> {
     if (this.state !== 'live') return;
     this.state = 'failed';
     this.error = error;
+    this.#stopSharing();
     this.#notify();
+  }
+
+  #stopSharing(): void {
+    if (!this.#shared) return;
+    this.#shared = false;
+    this.#unshare(undefined);
+    this.onUnshared();
   }
 
   #notify(): void {

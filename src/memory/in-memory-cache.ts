@@ -37,7 +37,6 @@ export { IN_MEMORY_CACHE_DEFAULTS, type InMemoryCacheOptions } from './memory-op
 export type { MemoryCacheStats } from './memory-store.js';
 export type { MemoryCachePolicy } from './memory-policy.js';
 
-
 /** One settled promise for every synchronous write: nothing to allocate per call. */
 const RESOLVED: Promise<void> = Promise.resolve();
 /**

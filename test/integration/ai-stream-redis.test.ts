@@ -93,4 +93,26 @@ describe.runIf(hasRedis)('issue 22: streams across instances on a real redis-ser
     await a.clear();
     await Promise.all([a.close(), b.close()]);
   });
+
+  it("does not let a request after a peer's invalidation join a recording that started before it", async () => {
+    const { a, b, prefix } = await pair();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const old = heldUpstream(['v1:1', 'v1:2'], gate);
+    const first = a.getOrComputeStream(request, old.produce)[Symbol.asyncIterator]();
+    expect((await first.next()).value).toBe('v1:1');
+    const received = new Promise<void>((resolve) => a.on('bus', (e) => e.type === 'received' && resolve()));
+    const peer = new AIResponseCache({ redisUrl: redis.url, keyPrefix: prefix, logger: silentLogger });
+    await peer.connect();
+    await peer.delete(a.keyFor(request, { stream: true }));
+    await received;
+    const fresh = heldUpstream(['v2:1', 'v2:2'], Promise.resolve());
+    const second = collect(a.getOrComputeStream(request, fresh.produce));
+    open();
+    expect((await first.next()).value).toBe('v1:2');
+    expect(await second).toStrictEqual(['v2:1', 'v2:2']);
+    expect(fresh.stats.calls).toBe(1);
+    await a.clear();
+    await Promise.all([a.close(), b.close(), peer.close()]);
+  });
 });
