@@ -134,7 +134,9 @@ const growth = (pick: (r: Row) => number): string => {
   const last = rows.at(-1) as Row;
   const factor = pick(last) / pick(first);
   const keys = last.keys / first.keys;
-  return `×${factor.toFixed(1)} for ×${keys} keys (${factor > keys * 0.5 ? 'linear' : factor < 2 ? 'flat' : 'sublinear'})`;
+  const shape =
+    factor > keys * 1.5 ? 'superlinear' : factor > keys * 0.5 ? 'linear' : factor < 2 ? 'flat' : 'sublinear';
+  return `×${factor.toFixed(1)} for ×${keys} keys (${shape})`;
 };
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 writeFileSync(
