@@ -21,3 +21,15 @@ export const hundredKilobytes = (i: number): Record<string, unknown> => ({
   id: i,
   items: Array.from({ length: 1000 }, (_, n) => ({ n, text: `item ${n} of document ${i} `.padEnd(80, '.') })),
 });
+
+/** Runs `op` `batch` times sequentially, awaiting each, over rotating keys (one bench call). */
+export function sequential(
+  keys: string[],
+  op: (key: string, i: number) => unknown,
+  batch = 1000,
+): () => Promise<void> {
+  let i = 0;
+  return async () => {
+    for (let n = 0; n < batch; n++, i++) await op(keys[i % keys.length] as string, i);
+  };
+}

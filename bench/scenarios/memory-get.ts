@@ -1,19 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import type { BenchCase, Scenario } from '../harness.js';
-import { keysOf, smallObject } from './data.js';
+import { keysOf, sequential, smallObject } from './data.js';
 import { createBento, createMemoryPeers } from './peers.js';
 
 const KEYS = 10_000;
 const BATCH = 1000;
-
-/** Runs `op` BATCH times sequentially, awaiting each, over rotating keys. */
-function sequential(keys: string[], op: (key: string, i: number) => unknown): () => Promise<void> {
-  let i = 0;
-  return async () => {
-    for (let n = 0; n < BATCH; n++, i++) await op(keys[i % keys.length] as string, i);
-  };
-}
 
 async function memoryPeers(keys: string[], value: (i: number) => object) {
   const tiercache = new InMemoryCache({ maxSize: KEYS });

@@ -2,18 +2,10 @@ import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import type { MemoryCachePolicy } from '../../src/memory/memory-policy.js';
 import type { BenchCase, Scenario } from '../harness.js';
 import { zipfTrace } from '../hit-ratio/traces.js';
-import { keysOf, smallObject } from './data.js';
+import { keysOf, sequential, smallObject } from './data.js';
 
 const KEYS = 10_000;
 const BATCH = 1000;
-
-/** Runs `op` BATCH times sequentially, awaiting each, over rotating keys. */
-function sequential(keys: string[], op: (key: string, i: number) => unknown): () => Promise<void> {
-  let i = 0;
-  return async () => {
-    for (let n = 0; n < BATCH; n++, i++) await op(keys[i % keys.length] as string, i);
-  };
-}
 
 const keys = keysOf('user', KEYS);
 /** The keys drawn Zipf 1.0 (a skewed read stream: most hits on a few keys). */

@@ -4,18 +4,7 @@ import type { AIRequest } from '../../src/ai/ai-request.js';
 import { MAX_STREAM_BYTES } from '../../src/ai/stream-recording.js';
 import type { GetOrSetFactory } from '../../src/core/types.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
-
-async function collect<C>(stream: AsyncIterable<C>): Promise<C[]> {
-  const out: C[] = [];
-  for await (const chunk of stream) out.push(chunk);
-  return out;
-}
-
-function deferred(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
+import { collect, deferred } from '../helpers/streams.js';
 
 /** An upstream whose answer is the source's version at the call (`v1:1`, `v1:2`); `hold` pauses it after one chunk. */
 function versioned() {

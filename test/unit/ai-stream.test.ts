@@ -6,23 +6,12 @@ import { MAX_STREAM_RECORDINGS, type AIStreamOptions } from '../../src/ai/ai-str
 import { MAX_STREAM_CHUNKS } from '../../src/ai/stream-recording.js';
 import { ValidationError } from '../../src/core/errors.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
+import { collect, deferred } from '../helpers/streams.js';
 
 const memoryAI = (options: ConstructorParameters<typeof AIResponseCache>[0] = {}) => {
   const inner = new InMemoryCache({ maxSize: 1000 });
   return { inner, cache: new AIResponseCache({ cache: inner, ...options }) };
 };
-
-async function collect<C>(stream: AsyncIterable<C>): Promise<C[]> {
-  const out: C[] = [];
-  for await (const chunk of stream) out.push(chunk);
-  return out;
-}
-
-function deferred(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 /** An upstream that counts its calls and closings; `gate` holds it after `holdAfter` chunks. */
 function upstream<C>(
