@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../core/clock.js';
-import { TinyLfuCache, type DisposeReason } from './tinylfu/tinylfu-cache.js';
+import { TinyLfuCache, type TinyLfuOptions } from './tinylfu/tinylfu-cache.js';
 
 /**
  * How the in-process tier chooses what to evict when full: `'lru'` the least recently used entry
@@ -33,16 +32,9 @@ export interface EntryMap<V> {
   readonly calculatedSize: number;
 }
 
-export interface EntryMapOptions<V> {
+/** The map's bounds and hooks (the same for both policies), and the policy. */
+export interface EntryMapOptions<V> extends TinyLfuOptions<V> {
   policy: MemoryCachePolicy;
-  max: number;
-  /** Bound on the summed sizes; undefined = none. */
-  maxSize: number | undefined;
-  sizeCalculation: (value: V, key: string) => number;
-  clock: Clock;
-  /** ms a clock reading may be reused for expiry checks (0 = always read: an injected clock). */
-  ttlResolution: number;
-  dispose: (value: V, key: string, reason: DisposeReason) => void;
 }
 
 /** The bounded map behind a `MemoryStore`, by policy. */

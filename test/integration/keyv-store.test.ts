@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { TiercacheKeyvStore } from '../../src/keyv/keyv-store.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
+import { useKeyvRedisStore } from '../helpers/keyv.js';
 import { hasRedis, uniquePrefix, useRedis } from '../helpers/redis.js';
 
 describe('Keyv compliance suite over InMemoryCache', () => {
@@ -19,20 +20,7 @@ describe('Keyv compliance suite over InMemoryCache', () => {
 
 describe.runIf(hasRedis)('Keyv compliance suite over GenericRedisCache (real redis-server)', () => {
   const redis = useRedis();
-  let cache: GenericRedisCache | undefined;
-  const store = () => {
-    cache ??= new GenericRedisCache({
-      redisUrl: redis.url,
-      keyPrefix: uniquePrefix('keyv'),
-      logger: silentLogger,
-    });
-    return new TiercacheKeyvStore(cache);
-  };
-  vitest.beforeAll(async () => {
-    store();
-    await cache?.connect();
-  });
-  vitest.afterAll(async () => cache?.close());
+  const { store, cache } = useKeyvRedisStore(redis, 'keyv');
   keyvTestSuite(vitest, Keyv, store);
   keyvIteratorTests(vitest, Keyv, store);
 
@@ -51,7 +39,7 @@ describe.runIf(hasRedis)('Keyv compliance suite over GenericRedisCache (real red
   it('keeps Keyv values in Redis under the cache prefix and the Keyv namespace', async () => {
     const keyv = new Keyv({ store: store(), namespace: 'users' });
     await keyv.set('1', { name: 'Ada' }, 60_000);
-    const redisKey = `${cache!.keyPrefix}users:1`;
+    const redisKey = `${cache().keyPrefix}users:1`;
     expect(await redis.raw.exists(redisKey)).toBe(1);
     const ttl = await redis.raw.ttl(redisKey);
     expect(ttl).toBeGreaterThan(55);

@@ -3,11 +3,10 @@ import Keyv5 from 'keyv';
 import Keyv6 from 'keyv6';
 import * as vitest from 'vitest';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/logger.js';
 import { TiercacheKeyvStore } from '../../src/keyv/keyv-store.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
-import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
-import { hasRedis, uniquePrefix, useRedis } from '../helpers/redis.js';
+import { useKeyvRedisStore } from '../helpers/keyv.js';
+import { hasRedis, useRedis } from '../helpers/redis.js';
 
 /**
  * @keyv/test-suite on npm (2.1.2) is written for Keyv 5; its Keyv 6 edition is not published. One of its
@@ -29,20 +28,7 @@ describe('Keyv 6 compliance suite over InMemoryCache', () => {
 
 describe.runIf(hasRedis)('Keyv 6 compliance suite over GenericRedisCache (real redis-server)', () => {
   const redis = useRedis();
-  let cache: GenericRedisCache | undefined;
-  const store = () => {
-    cache ??= new GenericRedisCache({
-      redisUrl: redis.url,
-      keyPrefix: uniquePrefix('keyv6'),
-      logger: silentLogger,
-    });
-    return new TiercacheKeyvStore(cache);
-  };
-  vitest.beforeAll(async () => {
-    store();
-    await cache?.connect();
-  });
-  vitest.afterAll(async () => cache?.close());
+  const { store, cache } = useKeyvRedisStore(redis, 'keyv6');
   keyvTestSuite(suiteForKeyv6, Keyv6, store);
   keyvIteratorTests(suiteForKeyv6, Keyv6, store);
 
@@ -51,7 +37,7 @@ describe.runIf(hasRedis)('Keyv 6 compliance suite over GenericRedisCache (real r
     await keyv.set('a', 1);
     await keyv.set('b', 2);
     expect(await keyv.deleteMany(['a', 'missing', 'b'])).toStrictEqual([true, false, true]);
-    expect(await redis.raw.exists(`${cache!.keyPrefix}n::a`)).toBe(0);
+    expect(await redis.raw.exists(`${cache().keyPrefix}n::a`)).toBe(0);
   });
 });
 
