@@ -2,6 +2,9 @@ export { InMemoryCache } from './memory/in-memory-cache.js';
 export { GenericRedisCache } from './redis/generic-redis-cache.js';
 export { AIResponseCache } from './ai/ai-response-cache.js';
 export { CacheKeyGenerator, AI_KEY_PREFIX } from './ai/key-generator.js';
+export { hashingEmbedder } from './ai/semantic/hashing-embedder.js';
+export { DEFAULT_SEMANTIC_THRESHOLD } from './ai/semantic/semantic-options.js';
+export { GUARD_CHECKS } from './ai/semantic/guard.js';
 export {
   TierCacheError,
   ValidationError,
@@ -32,6 +35,15 @@ export { instrumentOpenTelemetry } from './monitoring/opentelemetry.js';
 export type { InMemoryCacheOptions, MemoryCachePolicy, MemoryCacheStats } from './memory/in-memory-cache.js';
 export type { AIRequest, AIPerformanceSummary } from './ai/ai-response-cache.js';
 export type { AIComputeOptions } from './ai/ai-request.js';
+export type { AIResult } from './ai/ai-compute.js';
+export type { Embedder } from './ai/semantic/embedding.js';
+export type { HashingEmbedderOptions } from './ai/semantic/hashing-embedder.js';
+export type { GuardCheck } from './ai/semantic/guard.js';
+export type {
+  SemanticGuardOptions,
+  SemanticOptions,
+  SemanticVerifier,
+} from './ai/semantic/semantic-options.js';
 export type { AIStreamOptions, StreamTokens } from './ai/ai-stream.js';
 export type { AIOptions, AIResponseCacheOptions } from './ai/ai-options.js';
 export type {
@@ -111,6 +123,7 @@ export type {
   InvalidationEvent,
   KeyGenerationEvent,
   AIComputeEvent,
+  SemanticEvent,
   OperationEvent,
 } from './core/events.js';
 export type { AnyErrorCode, ErrorCode, ErrorContext, HttpOnlyErrorCode } from './core/errors.js';

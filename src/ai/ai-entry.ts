@@ -14,6 +14,20 @@ export interface StoredAIEntry {
   ot?: number;
   /** A recorded stream (`v` holds its chunks): milliseconds between chunk i-1 and chunk i. */
   d?: number[];
+  /** Semantic matching: the request's text and vector, so any instance can index and guard it. */
+  s?: SemanticBlock;
+}
+
+/** What a semantically indexed entry carries (docs/semantic-cache.md). */
+export interface SemanticBlock {
+  /** The text that was embedded (the question, else the text). */
+  t: string;
+  /** Its unit vector: base64 of float32 bytes. */
+  e: string;
+  /** Its partition. */
+  p: string;
+  /** When it expires (epoch ms), for the in-process index. */
+  x: number;
 }
 
 export interface AIEntry {
@@ -22,10 +36,17 @@ export interface AIEntry {
   tokens: TokenUsage | undefined;
 }
 
-export function wrapEntry(value: unknown, computeMs: number, tokens: TokenUsage | undefined): StoredAIEntry {
-  return tokens
+export function wrapEntry(
+  value: unknown,
+  computeMs: number,
+  tokens: TokenUsage | undefined,
+  semantic?: SemanticBlock,
+): StoredAIEntry {
+  const entry: StoredAIEntry = tokens
     ? { $tcai: 1, v: value, ms: computeMs, it: tokens.inputTokens, ot: tokens.outputTokens }
     : { $tcai: 1, v: value, ms: computeMs };
+  if (semantic) entry.s = semantic;
+  return entry;
 }
 
 /** True for a value the AI cache wrapped (as opposed to one written by something else). */

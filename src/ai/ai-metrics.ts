@@ -30,6 +30,10 @@ export interface OperationPerformance {
   streamReplays: number;
   /** Money the hits saved, from the `prices` table and the request's `model`; set when there is a table. */
   costSaved?: number;
+  /** Requests answered by a near-identical stored request (semantic matching; counted in `hits` too). */
+  semanticHits: number;
+  /** Candidates that cleared the similarity threshold but were vetoed by the guard. */
+  semanticRejectedByGuard: number;
 }
 
 export interface TierStatistics {
@@ -53,6 +57,8 @@ interface OperationCounters {
   tokensSaved: TokenUsage;
   streamReplays: number;
   costSaved: number;
+  semanticHits: number;
+  semanticRejectedByGuard: number;
   computeMs: RingBuffer<number>;
   hitMs: RingBuffer<number>;
 }
@@ -72,6 +78,10 @@ export interface AIPerformanceSummary {
   timeSavedMs: number;
   tokensSaved: TokenUsage & { totalTokens: number };
   streamReplays: number;
+  semanticHits: number;
+  semanticRejectedByGuard: number;
+  /** Requests this process has in its semantic index (set when `semantic` is on). */
+  semanticIndexed?: number;
   /** Set when the cache has a `prices` table. */
   costSaved?: number;
   operations: string[];
@@ -115,6 +125,14 @@ export class AIMetrics {
     op.tokensSaved.outputTokens += outputTokens;
     op.costSaved += cost;
     (this.#tiers.get(tier) as { hits: number }).hits++;
+  }
+
+  recordSemanticHit(operation: string): void {
+    this.#op(operation).semanticHits++;
+  }
+
+  recordSemanticRejected(operation: string): void {
+    this.#op(operation).semanticRejectedByGuard++;
   }
 
   recordStreamReplay(operation: string): void {
@@ -166,6 +184,8 @@ export class AIMetrics {
       timeSavedMs: Math.round(sum((op) => op.timeSavedMs) * 100) / 100,
       tokensSaved: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
       streamReplays: sum((op) => op.streamReplays),
+      semanticHits: sum((op) => op.semanticHits),
+      semanticRejectedByGuard: sum((op) => op.semanticRejectedByGuard),
       ...(this.priced && { costSaved: sum((op) => op.costSaved ?? 0) }),
       operations: Object.keys(operations),
     };
@@ -188,6 +208,8 @@ export class AIMetrics {
         tokensSaved: { ...op.tokensSaved },
         streamReplays: op.streamReplays,
         ...(this.priced && { costSaved: op.costSaved }),
+        semanticHits: op.semanticHits,
+        semanticRejectedByGuard: op.semanticRejectedByGuard,
       };
     }
     return out;
@@ -244,6 +266,8 @@ export class AIMetrics {
         tokensSaved: { inputTokens: 0, outputTokens: 0 },
         streamReplays: 0,
         costSaved: 0,
+        semanticHits: 0,
+        semanticRejectedByGuard: 0,
         computeMs: new RingBuffer(this.maxSamples),
         hitMs: new RingBuffer(this.maxSamples),
       };

@@ -7,6 +7,7 @@ import type { KeyScheme } from './key-generator.js';
 import { DEFAULT_TEXT_SIZE_TIERS, type TextSizeTiers } from './text-tiers.js';
 import { DEFAULT_OPERATION_TTLS } from './operation-ttls.js';
 import type { PriceTable } from './price-table.js';
+import type { SemanticOptions } from './semantic/semantic-options.js';
 
 /** The AI settings (SPEC §5, §7); the rest of the options build the Redis cache when `cache` is not given. */
 export interface AIOptions {
@@ -24,6 +25,8 @@ export interface AIOptions {
   keyScheme?: KeyScheme;
   /** Prices per model and 1M input/output tokens, to report the money hits saved. @default none */
   prices?: PriceTable;
+  /** Semantic matching: a near-identical stored request answers an exact-key miss (docs/semantic-cache.md). @default off */
+  semantic?: SemanticOptions;
 }
 
 export type AIResponseCacheOptions = AIOptions &
@@ -44,6 +47,7 @@ export const AI_OPTIONS = {
   maxTextLength: plain({ type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, message: 'a positive integer' }, 'longest text accepted by `buildKey`/`getOrCompute`, in code points', undefined, undefined, 'unlimited'),
   keyScheme: plain({ type: 'enum', values: ['v3', 'v2'] }, "AI key format: `'v3'` exact (model and tenant keyed, values escaped, long texts hashed); `'v2'` the original system's, lossy", undefined, 'v3'),
   prices: inCode('prices per model and 1M input/output tokens: hits report the money they saved', 'a price table is given in code: new AIResponseCache({ prices })'),
+  semantic: inCode('semantic matching: on an exact-key miss, a near-identical stored request of the same partition answers if it clears the threshold and the guard (docs/semantic-cache.md)', 'semantic matching needs an embedder, given in code: new AIResponseCache({ semantic: { embed } })', 'off'),
 } satisfies Record<keyof AIOptions, OptionDefinition>;
 
 export const AI_OPTION_NAMES = Object.keys(AI_OPTIONS) as (keyof typeof AI_OPTIONS)[];
@@ -65,6 +69,7 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
     maxTextLength,
     keyScheme,
     prices,
+    semantic,
     ...redis
   } = options;
   if (cache !== undefined) {
@@ -100,6 +105,7 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
     maxTextLength,
     keyScheme,
     prices,
+    semantic,
   };
   return { ai, cache, redis };
 }

@@ -1,5 +1,6 @@
 import { parseLifetimeMs, type Duration } from '../core/duration.js';
 import { ValidationError } from '../core/errors.js';
+import { codePointsExceed } from './key-generator.js';
 
 /**
  * How long a caller waits for a compute of the same request running elsewhere before it gets a
@@ -65,4 +66,12 @@ export function computeTtlMs(
       throw new ValidationError(`unknown option: ${name} (known: ${known.join(', ')})`, { option: name });
   }
   return options.ttl === undefined ? undefined : parseLifetimeMs(options.ttl, 'ttl');
+}
+
+/** Refuses a text longer than `maxTextLength` code points (when the cache has one). */
+export function assertTextLength(text: unknown, maxTextLength: number | undefined): void {
+  if (maxTextLength !== undefined && typeof text === 'string' && codePointsExceed(text, maxTextLength))
+    throw new ValidationError(`text is longer than maxTextLength (${maxTextLength} characters)`, {
+      option: 'text',
+    });
 }

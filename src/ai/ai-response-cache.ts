@@ -35,25 +35,31 @@ import {
   type OperationPerformance,
   type TierStatistics,
 } from './ai-metrics.js';
-import { computeMiss, hitValue, type ComputeHost, type Lookup } from './ai-compute.js';
 import {
-  unwrapEntry,
-  unwrappingContext,
-  wrapEntry,
-  type ComputeResult,
-  type StoredAIEntry,
-} from './ai-entry.js';
+  computeMiss,
+  hitResult,
+  hitValue,
+  type AIResult,
+  type ComputeHost,
+  type Lookup,
+  type SemanticStep,
+} from './ai-compute.js';
+import { unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
-import { assertRequest, computeTtlMs, type AIComputeOptions, type AIRequest } from './ai-request.js';
+import {
+  assertRequest,
+  assertTextLength,
+  computeTtlMs,
+  type AIComputeOptions,
+  type AIRequest,
+} from './ai-request.js';
 import { recommendationsOf } from './ai-recommendations.js';
 import { resolveStreamOptions, StreamFlights, type AIStreamOptions } from './ai-stream.js';
-import {
-  CacheKeyGenerator,
-  codePointsExceed,
-  type AIRequestOptions,
-  type OperationScope,
-} from './key-generator.js';
-import { resolveOperationTtls, ttlOfKey } from './operation-ttls.js';
+import { CacheKeyGenerator, type AIRequestOptions, type OperationScope } from './key-generator.js';
+import { resolveOperationTtls } from './operation-ttls.js';
+import { withTtl, wrapEntries, wrappingFactory } from './ai-writes.js';
+import type { SemanticMatcher } from './semantic/semantic-matcher.js';
+import { createSemanticMatcher } from './semantic/semantic-setup.js';
 import { priceOf, resolvePriceTable } from './price-table.js';
 import { resolveTextSizeTiers, tierOf, type TextSizeTiers, type TextTier } from './text-tiers.js';
 
@@ -85,6 +91,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   readonly #host: ComputeHost;
   readonly #streams: StreamFlights;
   readonly #offBus: () => void;
+  readonly #semantic: SemanticMatcher | undefined;
   #lookups = 0;
 
   constructor(options: AIResponseCacheOptions = {}) {
@@ -116,9 +123,14 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
       ttlFor: (operation) => this.ttlFor(operation),
       costOf: (model, input, output) => priceOf(prices, model, input, output),
       announce: (event) => this.#events.has('aiCompute') && this.#events.emit('aiCompute', event),
+      semanticAnswers: new WeakMap(),
     };
+    this.#semantic = createSemanticMatcher(ai.semantic, this.#cache, this.#metrics, (event) =>
+      this.#events.emit('semantic', event),
+    );
     this.#streams = new StreamFlights(this.#host);
-    // A peer's change: the event names a pattern at most, so a change of keys drops every recording.
+    // A peer's change: the event names a pattern at most, so a change of keys drops every recording. (The
+    // semantic index needs no such care: it reads every candidate back through the cache.)
     this.#offBus = this.#cache.on('bus', (e) =>
       this.#streams.drop(e.pattern === undefined ? undefined : matcher(e.pattern)),
     );
@@ -149,15 +161,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   #key(request: AIRequest, stream: boolean, optionsHoldQuestion: boolean): string {
     const started = this.#events.has('keyGeneration') ? hrtimeMs() : 0;
     const { text, operation } = request;
-    if (
-      this.maxTextLength !== undefined &&
-      typeof text === 'string' &&
-      codePointsExceed(text, this.maxTextLength)
-    ) {
-      throw new ValidationError(`text is longer than maxTextLength (${this.maxTextLength} characters)`, {
-        option: 'text',
-      });
-    }
+    assertTextLength(text, this.maxTextLength);
     const key = optionsHoldQuestion
       ? this.keyGenerator.buildKey(text, operation, request.options)
       : this.keyGenerator.keyFor(request, stream);
@@ -202,7 +206,37 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return computeMiss(this.#host, lookup, compute, ttlMs);
+    return this.#miss(request, lookup, compute, ttlMs).then((result) => result.value);
+  }
+
+  /**
+   * `getOrCompute`, answering where the value came from: this request's entry (`cache`), a near-identical
+   * request's (`semantic`, with `matchedKey` and `similarity`), or this call's compute (`compute`).
+   */
+  async getOrComputeResult<T>(
+    request: AIRequest,
+    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
+    options?: AIComputeOptions,
+  ): Promise<AIResult<T>> {
+    const lookup = this.#lookup(request, compute, 'compute', false);
+    const ttlMs = options === undefined ? undefined : computeTtlMs(options, COMPUTE_OPTIONS);
+    const stored = this.#peekable?.[PEEK](lookup.key);
+    if (stored !== undefined) return hitResult<T>(this.#host, lookup, stored);
+    return this.#miss(request, lookup, compute, ttlMs);
+  }
+
+  #miss<T>(
+    request: AIRequest,
+    lookup: Lookup,
+    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
+    ttlMs: number | undefined,
+  ): Promise<AIResult<T>> {
+    return computeMiss(this.#host, lookup, compute, ttlMs, this.#semanticStep(request, lookup, false));
+  }
+
+  #semanticStep(request: AIRequest, lookup: Lookup, stream: boolean): SemanticStep | undefined {
+    const matcher = this.#semantic;
+    return matcher && { matcher, request: matcher.requestOf(request, lookup.key, stream) };
   }
 
   /**
@@ -218,7 +252,13 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     options?: AIStreamOptions<C>,
   ): AsyncIterable<C> {
     const lookup = this.#lookup(request, produce, 'produce', true);
-    return this.#streams.stream({ lookup, produce, ...resolveStreamOptions(options) });
+    const settings = resolveStreamOptions(options);
+    return this.#streams.stream({
+      lookup,
+      produce,
+      ...settings,
+      semantic: this.#semanticStep(request, lookup, true),
+    });
   }
 
   #lookup(request: AIRequest, compute: unknown, computeName: string, stream: boolean): Lookup {
@@ -246,7 +286,9 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   async getAIPerformanceSummary(): Promise<AIPerformanceSummary> {
-    return { ...this.#metrics.totals(), recommendations: await this.getRecommendations() };
+    const recommendations = await this.getRecommendations();
+    const indexed = this.#semantic && { semanticIndexed: this.#semantic.size };
+    return { ...this.#metrics.totals(), ...indexed, recommendations };
   }
 
   getTextTierStatistics(): Record<TextTier, TierStatistics> {
@@ -275,7 +317,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   async set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
     snapshotValue(value, false); // validate before wrapping, so messages name the caller's value
     const wrapped = wrapEntry(value, 0, undefined);
-    return this.#streams.fenceKeys([key], () => this.#cache.set(key, wrapped, this.#withTtl(key, ttl)));
+    return this.#streams.fenceKeys([key], () => this.#cache.set(key, wrapped, withTtl(key, ttl, this)));
   }
 
   delete(key: string): Promise<boolean> {
@@ -287,6 +329,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   clear(): Promise<void> {
+    this.#semantic?.forgetWhere(undefined);
     return this.#streams.fence(undefined, () => this.#cache.clear());
   }
 
@@ -297,12 +340,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
 
   async setMany(entries: CacheEntry[]): Promise<void> {
     if (!Array.isArray(entries)) return this.#cache.setMany(entries);
-    for (const e of entries) if (typeof e === 'object' && e !== null) snapshotValue(e.value, false);
-    const wrapped = entries.map((e) =>
-      typeof e === 'object' && e !== null
-        ? { ...e, value: wrapEntry(e.value, 0, undefined), ttl: ttlOfKey(e.key, e.ttl, this) }
-        : e,
-    );
+    const wrapped = wrapEntries(entries, this);
     return this.#streams.fenceKeys(
       entries.map((e) => e?.key),
       () => this.#cache.setMany(wrapped),
@@ -319,17 +357,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     factory: GetOrSetFactory<T>,
     options?: Duration | GetOrSetOptions,
   ): Promise<T> {
-    if (typeof factory !== 'function') {
-      throw new ValidationError('factory must be a function', { option: 'factory' });
-    }
-    const stored = await this.#cache.getOrSet<StoredAIEntry | undefined>(
-      key,
-      async (context) => {
-        const value = await factory(unwrappingContext<T>(context));
-        return value === undefined ? undefined : wrapEntry(value, 0, undefined);
-      },
-      this.#withTtl(key, options),
-    );
+    const stored = await this.#cache.getOrSet(key, wrappingFactory(factory), withTtl(key, options, this));
     return (stored === undefined ? undefined : unwrapEntry(stored).value) as T;
   }
 
@@ -338,6 +366,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
+    this.#semantic?.forgetWhere(matcher(pattern));
     return this.#streams.fence(matcher(pattern), () =>
       this.#cache.invalidatePattern(pattern, operationContext),
     );
@@ -365,7 +394,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
 
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
     // Its own: key generation, computes, and close (a composed cache it does not own stays open).
-    return event === 'keyGeneration' || event === 'aiCompute' || event === 'close'
+    return event === 'keyGeneration' || event === 'aiCompute' || event === 'semantic' || event === 'close'
       ? this.#events.on(event, listener)
       : this.#cache.on(event, listener);
   }
@@ -375,12 +404,6 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     this.#offBus();
     if (this.#ownsCache) await this.#cache.close();
     this.#events.emit('close', {});
-  }
-
-  /** The options given, with `ttl` filled in: the TTL given, else an AI key's operation TTL (SPEC §5). */
-  #withTtl<O extends SetOptions>(key: string, options: Duration | O | undefined): O {
-    const rest = typeof options === 'object' && options !== null ? options : ({} as O);
-    return { ...rest, ttl: ttlOfKey(key, options, this) };
   }
 }
 

@@ -3,7 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import type { AIComputeEvent } from '../core/events.js';
 import { hrtimeMs } from '../core/options.js';
 import type { FactoryContext } from '../core/types.js';
-import type { ComputeHost, Lookup } from './ai-compute.js';
+import type { ComputeHost, Lookup, SemanticStep } from './ai-compute.js';
 import type { StoredAIEntry } from './ai-entry.js';
 import type { TokenUsage } from './ai-metrics.js';
 import { COMPUTE_LOCK_TIMEOUT, computeTtlMs } from './ai-request.js';
@@ -40,12 +40,21 @@ interface StreamCall<C> {
   ttlMs: number | undefined;
   shouldStore: ((chunks: readonly C[]) => boolean) | undefined;
   tokens: AIStreamOptions<C>['tokensSaved'];
+  /** Semantic matching, when on: a near-identical request's recording may replay. */
+  semantic?: SemanticStep | undefined;
+}
+
+/** What a semantic lookup left for the store: the request's vector, to index the recording with. */
+interface SemanticNote {
+  vector: Float32Array | undefined;
+  /** The recording was handed to getOrSet to store. */
+  stored: boolean;
 }
 
 /** Checks `getOrComputeStream`'s options (the request was checked by the caller). */
 export function resolveStreamOptions<C>(
   options: AIStreamOptions<C> | undefined,
-): Omit<StreamCall<C>, 'lookup' | 'produce'> {
+): Omit<StreamCall<C>, 'lookup' | 'produce' | 'semantic'> {
   const ttlMs = computeTtlMs(options, STREAM_OPTIONS);
   const { replay = 'fast', shouldStore, tokensSaved } = options ?? {};
   if (replay !== 'fast' && replay !== 'recorded')
@@ -148,15 +157,25 @@ export class StreamFlights {
       // A getOrSet that joined a flight ending without a value (an aborted recording finishing) is retried.
       for (let attempt = 0; attempt < 5 && recording.state === 'live'; attempt++) {
         let ran = false;
+        const note: SemanticNote = { vector: undefined, stored: false };
         const stored = await this.host.cache.getOrSet<StoredAIEntry | undefined>(
           key,
           (context) => {
             ran = true;
-            return this.#recordInFlight(call, recording, context);
+            return this.#recordInFlight(call, recording, context, note);
           },
           { ttl, lockTimeout: COMPUTE_LOCK_TIMEOUT },
         );
-        if (ran) return;
+        if (ran) {
+          // Indexed once stored, as getOrCompute's responses are.
+          if (note.stored && note.vector && call.semantic)
+            await call.semantic.matcher.record(
+              call.semantic.request,
+              note.vector,
+              call.ttlMs ?? this.host.ttlFor(operation) * 1000,
+            );
+          return;
+        }
         if (stored !== undefined) {
           const { chunks, gaps, figures } = storedStream<C>(stored, call.paced);
           recording.replay(chunks, gaps, figures);
@@ -175,12 +194,25 @@ export class StreamFlights {
    * stored (too big, or dropped by an invalidation), so an identical request starts anew instead of waiting
    * in this flight for the end of a stream it cannot replay; the upstream is read on for its readers.
    */
-  #recordInFlight<C>(
+  async #recordInFlight<C>(
     call: StreamCall<C>,
     recording: Recording<C>,
     context: FactoryContext<StoredAIEntry | undefined>,
+    note: SemanticNote,
   ): Promise<StoredAIEntry | undefined> {
-    const recorded = this.#record(call, recording, context);
+    if (call.semantic) {
+      const match = await call.semantic.matcher.match(call.semantic.request);
+      if (match.hit) {
+        // A near-identical request's recording replays; it is not stored under this key.
+        context.skip();
+        const { chunks, gaps, figures } = storedStream<C>(match.entry, call.paced);
+        recording.replay(chunks, gaps, figures);
+        this.#countReplay(call.lookup, figures);
+        return match.entry;
+      }
+      note.vector = match.vector;
+    }
+    const recorded = this.#record(call, recording, context, note);
     const unstorable = recording.unshared().then(() => {
       if (!recording.unstorable && !recording.dropped) return recorded;
       context.skip();
@@ -194,6 +226,7 @@ export class StreamFlights {
     call: StreamCall<C>,
     recording: Recording<C>,
     context: FactoryContext<StoredAIEntry | undefined> | undefined,
+    note?: SemanticNote,
   ): Promise<StoredAIEntry | undefined> {
     const { operation } = call.lookup;
     const { metrics } = this.host;
@@ -234,9 +267,10 @@ export class StreamFlights {
         if (next.done) break;
         recording.push(next.value, hrtimeMs());
       }
-      const entry = this.#entryOf(call, recording, hrtimeMs() - started);
+      const entry = this.#entryOf(call, recording, hrtimeMs() - started, note?.vector);
       const storable =
         !recording.unstorable && !recording.dropped && (call.shouldStore?.(recording.chunks) ?? true);
+      if (note) note.stored = storable;
       metrics.recordCompute(operation, entry.ms);
       if (!storable) context?.skip();
       recording.finish({ ms: entry.ms, it: entry.it, ot: entry.ot });
@@ -252,7 +286,12 @@ export class StreamFlights {
     }
   }
 
-  #entryOf<C>(call: StreamCall<C>, recording: Recording<C>, ms: number): StoredAIEntry {
+  #entryOf<C>(
+    call: StreamCall<C>,
+    recording: Recording<C>,
+    ms: number,
+    vector: Float32Array | undefined,
+  ): StoredAIEntry {
     // The chunks as they came, for `tokensSaved`, unless some were dropped (past the bounds).
     const chunks = recording.complete ? [...recording.chunks] : [];
     const tokens = typeof call.tokens === 'function' ? call.tokens(chunks) : call.tokens;
@@ -262,6 +301,9 @@ export class StreamFlights {
       entry.it = usage.inputTokens;
       entry.ot = usage.outputTokens;
     }
+    const ttlMs = call.ttlMs ?? this.host.ttlFor(call.lookup.operation) * 1000;
+    if (vector && call.semantic)
+      entry.s = call.semantic.matcher.blockFor(call.semantic.request, vector, ttlMs);
     return entry;
   }
 }

@@ -83,6 +83,10 @@ export interface AIOperationFigures {
   streamReplays?: number;
   /** Money hits saved (caches with a price table only). */
   costSaved?: number;
+  /** Requests answered by semantic matching. */
+  semanticHits?: number;
+  /** Semantic candidates vetoed by the guard. */
+  semanticRejectedByGuard?: number;
 }
 
 /** Keeps per-operation AI figures (an AIResponseCache). */

@@ -167,6 +167,24 @@ export interface AIComputeEvent {
   outcome: 'stored' | 'skipped' | 'error' | 'aborted';
 }
 
+/**
+ * One semantic lookup of an AI cache (an exact-key miss with `semantic` on): `hit` = a stored near-identical
+ * request answered (`matchedKey`, for auditing); `rejected` = a candidate cleared the threshold but the
+ * guard vetoed it (`reason`), the lookup goes on with the next; `miss` = nothing answered, the compute
+ * runs; `error` = the lookup failed (the embedder threw or returned a bad vector: `error`), the compute runs.
+ */
+export interface SemanticEvent {
+  operation: string;
+  /** The request's own key. */
+  key: string;
+  outcome: 'hit' | 'rejected' | 'miss' | 'error';
+  matchedKey?: string;
+  /** Cosine similarity of the matched or rejected candidate. */
+  similarity?: number;
+  reason?: string;
+  error?: Error;
+}
+
 /** Every event a cache announces. Monitoring subscribes to these; caches never call monitors directly. */
 export interface CacheEvents {
   operation: OperationEvent;
@@ -178,6 +196,7 @@ export interface CacheEvents {
   connection: ConnectionEvent;
   keyGeneration: KeyGenerationEvent;
   aiCompute: AIComputeEvent;
+  semantic: SemanticEvent;
   factory: FactoryEvent;
   stale: StaleEvent;
   lock: LockEvent;

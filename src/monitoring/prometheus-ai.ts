@@ -31,6 +31,14 @@ export class AISeries {
         "Money AI cache hits saved, in the currency of the cache's price table (caches with one only)",
         (p) => p.costSaved,
       ],
+      ai_semantic_hits_total: [
+        'AI requests answered by a near-identical stored request (semantic matching; also in ai_hits_total)',
+        (p) => p.semanticHits,
+      ],
+      ai_semantic_rejected_by_guard_total: [
+        'Semantic candidates that cleared the similarity threshold but were vetoed by the guard',
+        (p) => p.semanticRejectedByGuard,
+      ],
       ai_tokens_saved_total: ['Tokens saved by AI cache hits, by kind', undefined],
     } as const satisfies Record<
       string,

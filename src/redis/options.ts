@@ -4,6 +4,9 @@ import type { Clock } from '../core/clock.js';
 import { lifetimeProblem, waitProblem, type Duration } from '../core/duration.js';
 import { KINDS, inCode, optionProblem, plain, type OptionDefinition } from '../core/option-definition.js';
 import { resolveHotKeys, type HotKeysSettings } from '../core/hot-keys.js';
+/** Where a cache keeps its own bookkeeping (locks, tags, bus channel, semantic index) beside its keys. */
+export const auxPrefixOf = (keyPrefix: string): string => `__tiercache__:${keyPrefix}`;
+
 export { optionProblem, type OptionDefinition, type OptionKind } from '../core/option-definition.js';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -284,7 +287,7 @@ export function resolveRedisCacheOptions(options: GenericRedisCacheOptions): Res
   const ttlJitter = collect(() => resolveJitter(options.ttlJitter), errors);
   const random = collect(() => resolveRandom(options.random), errors);
   if (errors.length > 0) throw new ValidationError(errors.join('; '), { errors });
-  const auxPrefix = `__tiercache__:${o.keyPrefix}`;
+  const auxPrefix = auxPrefixOf(o.keyPrefix);
   return {
     redisUrl: o.redisUrl,
     topology:

@@ -4,6 +4,7 @@ import type { BusEvent } from '../../src/core/events.js';
 import type { GetOrSetOptions } from '../../src/core/types.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 import { AIResponseCache } from '../../src/ai/ai-response-cache.js';
+import { hashingEmbedder } from '../../src/ai/semantic/hashing-embedder.js';
 
 /** What the factory of a worker's getOrSet does: count its call in Redis, then answer (or hang). */
 export interface WorkerFactory {
@@ -22,6 +23,7 @@ interface Request {
 const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
 const cache = new GenericRedisCache({ commandTimeout: '5s', ...options, logger: silentLogger });
 const ai = new AIResponseCache({ cache });
+const semantic = new AIResponseCache({ cache, semantic: { embed: hashingEmbedder() } });
 const busEvents: (BusEvent & { receivedAt: number })[] = [];
 cache.on('bus', (event) => busEvents.push({ ...event, receivedAt: Date.now() }));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,6 +50,14 @@ async function aiGetOrCompute(text: string, factory: WorkerFactory): Promise<unk
   });
 }
 
+/** A semantic AI lookup: the result with where it came from (`source`, `matchedKey`). */
+function aiSemantic(text: string, factory: WorkerFactory): Promise<unknown> {
+  return semantic.getOrComputeResult({ operation: 'qa', text }, async () => {
+    await cache.client.incr(factory.counterKey);
+    return factory.value;
+  });
+}
+
 const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
   get: (key: string) => cache.get(key),
   set: (key: string, value: unknown, options?: { ttl?: number; tags?: string[] }) =>
@@ -60,6 +70,8 @@ const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {
   coherence: async () => cache.coherenceStatus,
   inspect: (key: string) => cache.inspect(key),
   aiGetOrCompute,
+  aiSemantic,
+  aiInvalidateOperation: (operation: string) => semantic.invalidateByOperation(operation),
   aiGetOrComputeMany: (count: number, text: string, factory: WorkerFactory) =>
     Promise.all(Array.from({ length: count }, () => aiGetOrCompute(text, factory))),
   busEvents: async () => busEvents.splice(0),

@@ -165,6 +165,8 @@ describe('AI recommendations on the edges', () => {
       timeSavedMs: 0,
       tokensSaved: { inputTokens: 0, outputTokens: 0 },
       streamReplays: 0,
+      semanticHits: 0,
+      semanticRejectedByGuard: 0,
     };
     const quiet = {
       ...base,
