@@ -166,6 +166,8 @@ async function lookupLatency(
   }
   const times: number[] = [];
   let hits = 0;
+  // The first lookups are the JIT's: a running service is past them.
+  for (let i = 0; i < 200; i++) await matcher.match(requestOf(texts[i % entries]!.toUpperCase()));
   for (let i = 0; i < samples; i++) {
     const stored = texts[Math.floor((i * 7919) % entries)]!;
     const text = i % 2 === 0 ? stored.toLowerCase().replace('?', '') : texts[entries + i]!;

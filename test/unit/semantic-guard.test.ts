@@ -3,6 +3,7 @@ import { hashingEmbedder, hashText } from '../../src/ai/semantic/hashing-embedde
 import { GUARD_CHECKS, readText, stem, vetoReason } from '../../src/ai/semantic/guard.js';
 import { unitVector, decodeVector, encodeVector } from '../../src/ai/semantic/embedding.js';
 import { tokenize } from '../../src/ai/semantic/text-features.js';
+import { VectorIndex } from '../../src/ai/semantic/vector-index.js';
 import { ValidationError } from '../../src/core/errors.js';
 
 const ALL = new Set(GUARD_CHECKS);
@@ -125,5 +126,45 @@ describe('embedding checks (issue 25)', () => {
     expect(decodeVector(encodeVector(new Float32Array([3, 4])))).toBeUndefined();
     expect(decodeVector('abc')).toBeUndefined();
     expect(decodeVector(42)).toBeUndefined();
+  });
+});
+
+describe('VectorIndex (issue 25)', () => {
+  const vectorOf = (seed: number, dimensions = 16) =>
+    unitVector(
+      Float32Array.from({ length: dimensions }, (_, d) => Math.sin(seed * 12.9898 + d * 78.233)),
+      undefined,
+    );
+
+  it('finds every row by its own vector through growth and removals, best first', () => {
+    const index = new VectorIndex(16, 1000);
+    for (let n = 0; n < 300; n++) index.add(`k${n}`, `t${n}`, vectorOf(n), Number.MAX_SAFE_INTEGER);
+    for (let n = 0; n < 300; n += 2) index.remove(`k${n}`);
+    expect(index.size).toBe(150);
+    for (let n = 0; n < 300; n++) {
+      const [best] = index.search(vectorOf(n), 0.999, 3, 0);
+      if (n % 2 === 0) expect(best?.key).not.toBe(`k${n}`);
+      else expect(best).toMatchObject({ key: `k${n}`, text: `t${n}` });
+    }
+    const found = index.search(vectorOf(1), -1, 5, 0);
+    expect(found).toHaveLength(5);
+    expect(found.map((c) => c.similarity)).toStrictEqual(
+      [...found.map((c) => c.similarity)].sort((a, b) => b - a),
+    );
+  });
+
+  it('drops expired rows it meets and evicts the oldest past capacity', () => {
+    const index = new VectorIndex(16, 2);
+    index.add('old', '', vectorOf(1), 100);
+    index.add('kept', '', vectorOf(2), 1000);
+    expect(index.search(vectorOf(1), 0.999, 1, 500)).toStrictEqual([]);
+    expect(index.has('old')).toBe(false);
+    index.add('a', '', vectorOf(3), 1000);
+    index.add('b', '', vectorOf(4), 1000);
+    expect([index.has('kept'), index.has('a'), index.has('b')]).toStrictEqual([false, true, true]);
+    index.add('a', 'again', vectorOf(5), 1000);
+    expect(index.search(vectorOf(5), 0.999, 1, 0)[0]).toMatchObject({ key: 'a', text: 'again' });
+    index.removeWhere((key) => key === 'b');
+    expect(index.size).toBe(1);
   });
 });
