@@ -2,7 +2,7 @@ import type { AIRequest, AIResponseCache } from '../ai/ai-response-cache.js';
 import type { Duration } from '../core/duration.js';
 import type { ResponseStore, StoreSettings } from './cache-store.js';
 import { decodeJson, encodeJson, type Json } from './json-codec.js';
-import { modelName } from './request-key.js';
+import { modelName, type SplitCall } from './request-key.js';
 import type { GenerateResult, StreamPart, StreamResult, WrappedModel } from './sdk-types.js';
 import { readGenerate, storeGenerate, tokenUsage, type StoredGenerate } from './stored-response.js';
 import { iterableStream } from './stream-replay.js';
@@ -13,7 +13,9 @@ type Chunk = { p: Json } | { raw: StreamPart };
 /**
  * Responses in an `AIResponseCache`, through `getOrCompute` and `getOrComputeStream`, so its hits, misses,
  * compute time and tokens saved count, under the operation `namespace` (TTL: `ttl`, else `operationTtls`).
- * The request is `{ operation: namespace, text: <digest of the call>, model: 'provider:modelId' }`.
+ * The request is `{ operation: namespace, text: <digest of the call>, model: 'provider:modelId' }`; when the
+ * call ends with a plain user message, `{ …, text: <digest of the rest>, question: <its text> }`, so that
+ * semantic matching can compare questions asked in one context.
  */
 export class AICacheResponseStore implements ResponseStore {
   readonly #cache: AIResponseCache;
@@ -30,10 +32,11 @@ export class AICacheResponseStore implements ResponseStore {
     digest: string,
     model: WrappedModel,
     doGenerate: () => PromiseLike<GenerateResult>,
+    split?: SplitCall,
   ): Promise<GenerateResult> {
     let fresh: GenerateResult | undefined;
     const stored = await this.#cache.getOrCompute<StoredGenerate | undefined>(
-      this.#request(digest, model),
+      this.#request(digest, model, split),
       async () => {
         fresh = await doGenerate();
         // `undefined` is answered but never stored by the AI cache.
@@ -50,10 +53,11 @@ export class AICacheResponseStore implements ResponseStore {
     digest: string,
     model: WrappedModel,
     doStream: () => PromiseLike<StreamResult>,
+    split?: SplitCall,
   ): Promise<StreamResult> {
     const { policy, replay, maxStreamParts } = this.#settings;
     const chunks = this.#cache.getOrComputeStream<Chunk>(
-      this.#request(digest, model),
+      this.#request(digest, model, split),
       async () => chunksOf((await doStream()).stream),
       {
         ...this.#options,
@@ -73,8 +77,11 @@ export class AICacheResponseStore implements ResponseStore {
     return { stream: iterableStream(mapIterable(chunks, partOf)) };
   }
 
-  #request(digest: string, model: WrappedModel): AIRequest {
-    return { operation: this.#settings.namespace, text: digest, model: modelName(model) };
+  #request(digest: string, model: WrappedModel, split: SplitCall | undefined): AIRequest {
+    const { namespace } = this.#settings;
+    return split === undefined
+      ? { operation: namespace, text: digest, model: modelName(model) }
+      : { operation: namespace, text: split.context, question: split.question, model: modelName(model) };
   }
 }
 

@@ -2,6 +2,7 @@ import { COMPUTE_LOCK_TIMEOUT } from '../ai/ai-request.js';
 import type { Duration } from '../core/duration.js';
 import type { CacheInterface, GetOrSetOptions } from '../core/types.js';
 import type { CachePolicy } from './cache-policy.js';
+import type { SplitCall } from './request-key.js';
 import type { GenerateResult, StreamResult, WrappedModel } from './sdk-types.js';
 import {
   readGenerate,
@@ -18,11 +19,13 @@ export interface ResponseStore {
     digest: string,
     model: WrappedModel,
     doGenerate: () => PromiseLike<GenerateResult>,
+    split?: SplitCall,
   ): Promise<GenerateResult>;
   stream(
     digest: string,
     model: WrappedModel,
     doStream: () => PromiseLike<StreamResult>,
+    split?: SplitCall,
   ): Promise<StreamResult>;
 }
 

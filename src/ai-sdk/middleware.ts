@@ -7,7 +7,7 @@ import type { CacheInterface } from '../core/types.js';
 import { AICacheResponseStore } from './ai-cache-store.js';
 import { CachePolicy } from './cache-policy.js';
 import { CacheResponseStore, type ResponseStore, type StoreSettings } from './cache-store.js';
-import { requestDigest } from './request-key.js';
+import { requestDigest, splitCall } from './request-key.js';
 
 /** Options of `tiercacheMiddleware`. */
 export interface TiercacheMiddlewareOptions {
@@ -50,11 +50,13 @@ export function tiercacheMiddleware(options: TiercacheMiddlewareOptions): Langua
     specificationVersion: 'v3',
     async wrapGenerate({ doGenerate, params, model }) {
       const digest = requestDigest('generate', model, params);
-      return digest === undefined ? doGenerate() : store.generate(digest, model, doGenerate);
+      if (digest === undefined) return doGenerate();
+      return store.generate(digest, model, doGenerate, splitCall('generate', model, params));
     },
     async wrapStream({ doStream, params, model }) {
       const digest = requestDigest('stream', model, params);
-      return digest === undefined ? doStream() : store.stream(digest, model, doStream);
+      if (digest === undefined) return doStream();
+      return store.stream(digest, model, doStream, splitCall('stream', model, params));
     },
   };
 }

@@ -28,3 +28,38 @@ export function requestDigest(mode: CallMode, model: WrappedModel, params: CallO
   if (encoded === undefined) return undefined;
   return hash('sha256', canonicalJson(encoded, 'params'), 'hex');
 }
+
+/** A call split for the AI cache: the digest of its context, and the last user message's text. */
+export interface SplitCall {
+  /** Everything but the question's text (its place is marked, so a call without one never matches). */
+  context: string;
+  question: string;
+}
+
+/**
+ * When the call ends with a user message of text parts only (no provider options), that text is the
+ * request's `question` and the rest is its context: the exact key covers both (as `requestDigest`), and
+ * semantic matching compares questions asked in the same context (docs/semantic-cache.md). Undefined
+ * otherwise.
+ */
+export function splitCall(mode: CallMode, model: WrappedModel, params: CallOptions): SplitCall | undefined {
+  const last = params.prompt.at(-1);
+  if (last?.role !== 'user' || last.providerOptions !== undefined || last.content.length === 0)
+    return undefined;
+  const texts: string[] = [];
+  for (const part of last.content) {
+    if (part.type !== 'text' || part.providerOptions !== undefined) return undefined;
+    texts.push(part.text);
+  }
+  const context = requestDigest(mode, model, {
+    ...params,
+    prompt: [...params.prompt.slice(0, -1), QUESTION_MARK],
+  });
+  return context === undefined ? undefined : { context, question: texts.join('\n') };
+}
+
+/** Where the question was: a message no real prompt holds. */
+const QUESTION_MARK: CallOptions['prompt'][number] = {
+  role: 'user',
+  content: [{ type: 'text', text: '\u0000tiercache:question' }],
+};

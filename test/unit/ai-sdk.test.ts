@@ -6,6 +6,7 @@ import type { Duration } from '../../src/core/duration.js';
 import { ValidationError } from '../../src/core/errors.js';
 import type { CacheInterface } from '../../src/core/types.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
+import { hashingEmbedder } from '../../src/ai/semantic/hashing-embedder.js';
 import { cachedModel, generated, mockModel, text } from '../helpers/ai-sdk.js';
 
 const prompt = 'Say hello';
@@ -289,5 +290,55 @@ describe('issue 22: the public types of tiercache/ai-sdk', () => {
     expectTypeOf<TiercacheMiddlewareOptions['cache']>().toEqualTypeOf<CacheInterface>();
     expectTypeOf<TiercacheMiddlewareOptions['ttl']>().toEqualTypeOf<Duration | undefined>();
     expectTypeOf<TiercacheMiddlewareOptions['replay']>().toEqualTypeOf<'fast' | 'recorded' | undefined>();
+  });
+});
+
+describe('issue 25: semantic matching through tiercacheMiddleware', () => {
+  const semanticModel = () => {
+    const mock = mockModel();
+    const ai = new AIResponseCache({ cache: new InMemoryCache(), semantic: { embed: hashingEmbedder() } });
+    return { mock, ai, model: cachedModel(mock, { cache: ai }) };
+  };
+
+  it('answers a near-identical last user message in the same context from the cache', async () => {
+    const { mock, ai, model } = semanticModel();
+    await generateText({ model, system: 'Be brief.', prompt: 'How do I enable two-factor authentication?' });
+    const near = await generateText({
+      model,
+      system: 'Be brief.',
+      prompt: 'how do i enable two factor authentication',
+    });
+    expect(near.text).toBe('Hello, world');
+    expect(mock.doGenerateCalls).toHaveLength(1);
+    expect((await ai.getAIPerformanceSummary()).semanticHits).toBe(1);
+  });
+
+  it('calls the model for the opposite question, or the same question in another context', async () => {
+    const { mock, model } = semanticModel();
+    await generateText({ model, system: 'Be brief.', prompt: 'How do I enable two-factor authentication?' });
+    await generateText({ model, system: 'Be brief.', prompt: 'How do I disable two-factor authentication?' });
+    await generateText({
+      model,
+      system: 'Answer in French.',
+      prompt: 'how do i enable two factor authentication',
+    });
+    await generateText({
+      model,
+      system: 'Be brief.',
+      prompt: 'How do I enable two-factor authentication?',
+      temperature: 1,
+    });
+    expect(mock.doGenerateCalls).toHaveLength(4);
+  });
+
+  it('keys a call ending with something else than a user text by its whole digest, as before', async () => {
+    const { mock, model } = semanticModel();
+    const messages = [
+      { role: 'user' as const, content: 'Hello' },
+      { role: 'assistant' as const, content: 'Hi! How can I help?' },
+    ];
+    await generateText({ model, messages });
+    await generateText({ model, messages });
+    expect(mock.doGenerateCalls).toHaveLength(1);
   });
 });
