@@ -145,14 +145,14 @@ async function lookupLatency(
   const matcher = new SemanticMatcher(settings, {
     read: (key) => cache.get(key),
     readMany: (keys) => cache.getMany(keys),
+    healthy: () => true,
     announce: () => undefined,
-    recordHit: () => undefined,
     recordRejected: () => undefined,
     shared: undefined,
     now: Date.now,
   });
   const texts = syntheticRequests(entries + samples, vocabulary);
-  const requestOf = (text: string) => matcher.requestOf({ operation: 'qa', text }, `k:${text}`, false);
+  const requestOf = (text: string) => matcher.requestOf({ operation: 'qa', text }, `k:${text}`, false)!;
   const vectors = await settings.embed(texts.slice(0, entries));
   for (let n = 0; n < entries; n++) {
     const request = requestOf(texts[n]!);
@@ -189,7 +189,7 @@ function denseScan(entries: number, dimensions: number, samples: number): { p50:
       Float32Array.from({ length: dimensions }, () => Math.random() - 0.5),
       undefined,
     );
-  for (let n = 0; n < entries; n++) index.add(`k${n}`, '', random(), Number.MAX_SAFE_INTEGER);
+  for (let n = 0; n < entries; n++) index.add(`k${n}`, random(), Number.MAX_SAFE_INTEGER);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const query = random();

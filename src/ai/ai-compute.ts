@@ -64,9 +64,10 @@ export function hitResult<T>(host: ComputeHost, lookup: Lookup, stored: unknown)
   const value = hitValue<T>(host, lookup, stored);
   const semantic =
     typeof stored === 'object' && stored !== null ? host.semanticAnswers.get(stored) : undefined;
-  return semantic
-    ? { value, source: 'semantic', key: lookup.key, ...semantic }
-    : { value, source: 'cache', key: lookup.key };
+  if (semantic === undefined) return { value, source: 'cache', key: lookup.key };
+  // Counted per caller, as hits are: every caller of the flight got the near-identical request's answer.
+  host.metrics.recordSemanticHit(lookup.operation);
+  return { value, source: 'semantic', key: lookup.key, ...semantic };
 }
 
 /** Counts a hit (with the time, tokens and money it saved) and returns its value. */
@@ -104,10 +105,12 @@ export async function computeMiss<T>(
   const stored = await host.cache.getOrSet<StoredAIEntry | undefined>(
     key,
     async (context) => {
-      if (semantic) {
+      // A cache that passes no context could not be told to skip the answer: it would store a copy under
+      // this key, which outlives the matched entry. No semantic lookup there.
+      if (semantic && context) {
         const match = await semantic.matcher.match(semantic.request);
         if (match.hit) {
-          context?.skip();
+          context.skip();
           // A copy: this flight's callers are told "semantic", not later exact hits of the matched entry.
           const answer = { ...match.entry };
           host.semanticAnswers.set(answer, { matchedKey: match.matchedKey, similarity: match.similarity });

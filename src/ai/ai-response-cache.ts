@@ -206,7 +206,8 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.#miss(request, lookup, compute, ttlMs).then((result) => result.value);
+    const semantic = this.#semanticStep(request, lookup, false);
+    return computeMiss(this.#host, lookup, compute, ttlMs, semantic).then((result) => result.value);
   }
 
   /**
@@ -222,21 +223,13 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     const ttlMs = options === undefined ? undefined : computeTtlMs(options, COMPUTE_OPTIONS);
     const stored = this.#peekable?.[PEEK](lookup.key);
     if (stored !== undefined) return hitResult<T>(this.#host, lookup, stored);
-    return this.#miss(request, lookup, compute, ttlMs);
-  }
-
-  #miss<T>(
-    request: AIRequest,
-    lookup: Lookup,
-    compute: () => Promise<ComputeResult<T>> | ComputeResult<T>,
-    ttlMs: number | undefined,
-  ): Promise<AIResult<T>> {
     return computeMiss(this.#host, lookup, compute, ttlMs, this.#semanticStep(request, lookup, false));
   }
 
   #semanticStep(request: AIRequest, lookup: Lookup, stream: boolean): SemanticStep | undefined {
     const matcher = this.#semantic;
-    return matcher && { matcher, request: matcher.requestOf(request, lookup.key, stream) };
+    const semanticRequest = matcher?.requestOf(request, lookup.key, stream);
+    return matcher && semanticRequest && { matcher, request: semanticRequest };
   }
 
   /**

@@ -200,11 +200,13 @@ export class StreamFlights {
     context: FactoryContext<StoredAIEntry | undefined>,
     note: SemanticNote,
   ): Promise<StoredAIEntry | undefined> {
-    if (call.semantic) {
+    // A cache that passes no context could not be told not to store the replayed entry: no lookup there.
+    if (call.semantic && context) {
       const match = await call.semantic.matcher.match(call.semantic.request);
       if (match.hit) {
         // A near-identical request's recording replays; it is not stored under this key.
         context.skip();
+        this.host.metrics.recordSemanticHit(call.lookup.operation);
         const { chunks, gaps, figures } = storedStream<C>(match.entry, call.paced);
         recording.replay(chunks, gaps, figures);
         this.#countReplay(call.lookup, figures);

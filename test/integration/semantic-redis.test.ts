@@ -137,4 +137,42 @@ describe.runIf(hasRedis)('semantic matching shared through Redis (issue 25)', ()
       await server.stop();
     }
   });
+
+  it.runIf(redisBinary)('keeps a listed entry through a read that failed in an outage', async () => {
+    const server = await startRedisServer();
+    const prefix = uniquePrefix('sem');
+    const open = (options: object) =>
+      new AIResponseCache({
+        redisUrl: server.url,
+        keyPrefix: prefix,
+        logger: silentLogger,
+        semantic: { embed: hashingEmbedder() },
+        ...options,
+      });
+    const writer = open({});
+    const reader = open({ memoryCacheSize: 0, commandTimeout: '200ms' });
+    try {
+      await writer.connect();
+      await reader.connect();
+      await writer.getOrCompute(qa(STORED), () => 'stored');
+      expect((await reader.getOrComputeResult(qa(NEAR), () => 'x')).source).toBe('semantic');
+      server.pause();
+      expect((await reader.getOrComputeResult(qa(`${NEAR}?`), () => 'while paused')).source).toBe('compute');
+      server.resume();
+      await eventually(
+        async () => (await reader.getOrComputeResult(qa(`${NEAR}!`), () => 'x')).source === 'semantic',
+      );
+      const fresh = open({});
+      try {
+        await fresh.connect();
+        expect((await fresh.getOrComputeResult(qa(`${NEAR}.`), () => 'x')).source).toBe('semantic');
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      server.resume();
+      await Promise.all([writer.close(), reader.close()]);
+      await server.stop();
+    }
+  });
 });

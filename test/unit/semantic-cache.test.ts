@@ -5,10 +5,15 @@ import { hashingEmbedder } from '../../src/ai/semantic/hashing-embedder.js';
 import type { SemanticOptions } from '../../src/ai/semantic/semantic-options.js';
 import type { SemanticEvent } from '../../src/core/events.js';
 import { ValidationError } from '../../src/core/errors.js';
+import type { GetOrSetFactory } from '../../src/core/types.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { eventually } from '../helpers/fleet.js';
 import { collect } from '../helpers/streams.js';
+
+/** A test embedder with the id every embedder needs. */
+const named = <F extends (texts: string[]) => Promise<ArrayLike<number>[]>>(embed: F) =>
+  Object.assign(embed, { id: 'test-embedder' });
 
 const STORED: AIRequest = {
   operation: 'qa',
@@ -143,6 +148,8 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
     ['cleared', (c) => c.clear()],
     ['overwritten by set', (c) => c.set(c.keyFor(STORED), 'replaced')],
     ['removed from the composed cache directly', (c) => c.cache.delete(c.keyFor(STORED))],
+    ['invalidated by pattern in the composed cache', (c) => c.cache.invalidatePattern('ai_cache:*')],
+    ['cleared in the composed cache', (c) => c.cache.clear()],
   ])('never serves an entry that was %s', async (_, change) => {
     const { cache, compute } = semanticCache();
     await cache.getOrCompute(STORED, compute('stored'));
@@ -196,30 +203,34 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
     expect(results.map((r) => [r.value, r.source])).toStrictEqual(Array(5).fill(['stored', 'semantic']));
     expect(computes()).toBe(1);
     expect(events.filter((e) => e.outcome === 'hit')).toHaveLength(1);
+    // Counted per caller, as hits are.
+    expect(await cache.getAIPerformanceSummary()).toMatchObject({ hits: 5, semanticHits: 5 });
   });
 
   it.each<[string, SemanticOptions['embed']]>([
-    ['throws', Object.assign(async () => Promise.reject(new Error('quota exceeded')))],
-    ['returns NaN', async () => [new Float32Array([Number.NaN, 1])]],
-    ['returns a zero vector', async () => [new Float32Array(4)]],
-    ['returns no vector', async () => []],
-    ['returns a string', async () => ['vector'] as never],
+    ['throws', named(async () => Promise.reject(new Error('quota exceeded')))],
+    ['returns NaN', named(async () => [new Float32Array([Number.NaN, 1])])],
+    ['returns a zero vector', named(async () => [new Float32Array(4)])],
+    ['returns no vector', named(async () => [])],
+    ['returns a string', named(async () => ['vector'] as never)],
+    ['never answers (past semantic.timeout)', named(() => new Promise<never>(() => undefined))],
   ])(
     'treats a lookup whose embed %s as an exact-key miss: computes, announces why, indexes nothing',
     async (_, embed) => {
-      const { cache, events, compute, computes } = semanticCache({ embed });
+      const { cache, events, compute, computes } = semanticCache({ embed, timeout: '20ms' });
       expect(await cache.getOrCompute(STORED, compute('a'))).toBe('a');
       expect(await cache.getOrCompute(NEAR, compute('b'))).toBe('b');
       expect(computes()).toBe(2);
       expect(events.map((e) => e.outcome)).toStrictEqual(['error', 'error']);
       expect(events[0]?.error).toBeInstanceOf(Error);
       expect(events[0]?.reason).toMatch(/semantic\.embed/);
+      expect((await cache.getAIPerformanceSummary()).semanticIndexed).toBe(0);
     },
   );
 
   it('refuses a vector of another dimension than the partition holds', async () => {
     let dimensions = 8;
-    const embed = async (texts: string[]) => texts.map(() => new Float32Array(dimensions).fill(1));
+    const embed = named(async (texts: string[]) => texts.map(() => new Float32Array(dimensions).fill(1)));
     const { cache, events, compute } = semanticCache({ embed });
     await cache.getOrCompute(STORED, compute('a'));
     dimensions = 6;
@@ -278,6 +289,7 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
         yield 'partial';
       })();
     await collect(cache.getOrComputeStream(STORED, produce, { shouldStore: () => false }));
+    expect((await cache.getAIPerformanceSummary()).semanticIndexed).toBe(0);
     expect(
       await collect(
         cache.getOrComputeStream(NEAR, () =>
@@ -292,11 +304,15 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
   it('does not index a response that is not cached', async () => {
     const { cache, compute } = semanticCache();
     await cache.getOrCompute(STORED, compute(''));
+    expect((await cache.getAIPerformanceSummary()).semanticIndexed).toBe(0);
     expect(await cache.getOrCompute(NEAR, compute('fresh'))).toBe('fresh');
   });
 
   it.each<[unknown, RegExp]>([
     [{}, /semantic\.embed must be a function/],
+    [{ embed: async () => [] }, /semantic\.embed needs an id naming its model/],
+    [{ embed: hashingEmbedder(), timeout: 5 }, /semantic\.timeout/],
+    [{ embed: hashingEmbedder(), maxTextLength: 0 }, /maxTextLength must be an integer from 1/],
     [{ embed: hashingEmbedder(), treshold: 0.9 }, /unknown semantic option: treshold/],
     [{ embed: hashingEmbedder(), threshold: 1.5 }, /threshold must be a cosine similarity/],
     [{ embed: hashingEmbedder(), threshold: 0 }, /threshold must be a cosine similarity/],
@@ -330,5 +346,87 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
     await expect(cache.getOrComputeResult(STORED, () => 'b', { tll: 1 } as never)).rejects.toThrow(
       /unknown option: tll/,
     );
+  });
+
+  it('never serves an answer invalidated while the verifier was deciding', async () => {
+    let release = (): void => undefined;
+    const verify = () => new Promise<boolean>((resolve) => (release = () => resolve(true)));
+    const { cache, compute } = semanticCache({ guard: { verify }, timeout: '1m' });
+    await cache.getOrCompute(STORED, compute('stored'));
+    const asked = cache.getOrComputeResult(NEAR, compute('fresh'));
+    await vi.waitFor(() => expect(release).not.toBe(undefined));
+    await cache.invalidateByOperation('qa');
+    release();
+    expect(await asked).toMatchObject({ value: 'fresh', source: 'compute' });
+  });
+
+  it('vetoes when the verifier never answers (past semantic.timeout)', async () => {
+    const { cache, events, compute } = semanticCache({
+      guard: { verify: () => new Promise(() => undefined) },
+      timeout: '20ms',
+    });
+    await cache.getOrCompute(STORED, compute('stored'));
+    expect(await cache.getOrCompute(NEAR, compute('fresh'))).toBe('fresh');
+    expect(events.find((e) => e.outcome === 'rejected')?.reason).toMatch(
+      /semantic\.guard\.verify took longer/,
+    );
+  });
+
+  it('matches entries stored without expiry', async () => {
+    const { cache, compute } = semanticCache();
+    await cache.getOrCompute(STORED, compute('kept'), { ttl: 0 });
+    expect(await cache.getOrComputeResult(NEAR, compute('fresh'))).toMatchObject({
+      value: 'kept',
+      source: 'semantic',
+    });
+  });
+
+  it('matches texts longer than maxTextLength by exact key only', async () => {
+    const { cache, events, compute } = semanticCache({ maxTextLength: 20 });
+    await cache.getOrCompute(STORED, compute('stored'));
+    expect(await cache.getOrCompute(NEAR, compute('fresh'))).toBe('fresh');
+    expect(events).toStrictEqual([]);
+    expect((await cache.getAIPerformanceSummary()).semanticIndexed).toBe(0);
+  });
+
+  it('answers long texts and words without blocking or throwing', async () => {
+    const { cache, compute } = semanticCache({ maxTextLength: 1_000_000 });
+    const bases = 'ACGT'.repeat(50_000);
+    await cache.getOrCompute(
+      { operation: 'qa', text: `Find the open reading frames in ${bases}` },
+      compute('orfs A'),
+    );
+    const changed = `${bases.slice(0, 1000)}T${bases.slice(1001)}`;
+    expect(
+      await cache.getOrCompute(
+        { operation: 'qa', text: `Find the open reading frames in ${changed}` },
+        compute('orfs B'),
+      ),
+    ).toBe('orfs B');
+  });
+
+  it('does no semantic lookup over a cache that passes no factory context (it would store a copy)', async () => {
+    class NoContextCache extends InMemoryCache {
+      override async getOrSet<T>(key: string, factory: GetOrSetFactory<T>): Promise<T> {
+        const found = await this.get<T>(key);
+        if (found !== undefined) return found;
+        const value = await (factory as () => Promise<T>)();
+        if (value !== undefined) await this.set(key, value);
+        return value;
+      }
+    }
+    const noContext = new NoContextCache();
+    const cache = new AIResponseCache({ cache: noContext, semantic: { embed: hashingEmbedder() } });
+    await cache.getOrCompute(STORED, () => 'stored');
+    expect(await cache.getOrComputeResult(NEAR, () => 'fresh')).toMatchObject({
+      source: 'compute',
+      value: 'fresh',
+    });
+    const stream = (chunk: string) => () =>
+      (async function* () {
+        yield chunk;
+      })();
+    await collect(cache.getOrComputeStream(STORED, stream('a')));
+    expect(await collect(cache.getOrComputeStream(NEAR, stream('b')))).toStrictEqual(['b']);
   });
 });

@@ -20,6 +20,36 @@ export const FUNCTION_WORDS = words(`
   much lot team folks guys quick one hey hi hello please wonder wondered trying try hope cheers btw advice
 `);
 
+/**
+ * Small words that carry meaning, by kind: a text differing from another in one of these asks something
+ * else ("should I" / "can I", "all users" / "only users", "is" / "was", "why" / "how", "and" / "or",
+ * "copy to" / "copy from"). The `grammar` check compares each kind as a multiset. Pronouns are compared
+ * only when both texts hold some ("How do I…" and "How to…" ask the same).
+ */
+export const TENSE_FORMS: ReadonlyMap<string, string> = new Map([
+  ['does', 'do'],
+  ['has', 'have'],
+  ['were', 'was'],
+]);
+
+export const GRAMMAR_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  // "what": "what is X?" asks for X, as "tell me X" does.
+  question: words(`which who whom whose when where why how whether`),
+  // "some": "give me some ideas" asks for ideas.
+  quantity: words(`all any only every each both none few many most more less least several either neither`),
+  modality: words(`can could should would must may might shall will`),
+  // Present "is/are/am" add nothing ("what is X" / "tell me X"); the past and the auxiliaries do. One
+  // tense, one word: "do"/"does", "has"/"have", "was"/"were" are compared as one (TENSE_FORMS).
+  tense: words(`was were be been being do does did has have had`),
+  pronoun: words(
+    `i me my mine myself you your yours yourself he him his she her hers we us our ours they them their theirs`,
+  ),
+  conjunction: words(`and or nor but`),
+  relation: words(
+    `up down in out on off into onto from to over under above below before after through across toward towards away back than vs versus with without by per via against between among within`,
+  ),
+};
+
 /** Cues that turn a statement or request into its opposite. */
 export const NEGATIONS = words(
   `not no never without none nobody nothing neither nor nowhere cannot hardly barely lack lacks lacking`,
@@ -192,6 +222,7 @@ export const ABBREVIATIONS: ReadonlyMap<string, string> = new Map(
     u: 'you',
     ur: 'your',
     msg: 'message',
+    versus: 'vs',
     pic: 'picture',
     pics: 'pictures',
     app: 'application',
@@ -219,12 +250,20 @@ export const UNITS: ReadonlyMap<string, string> = (() => {
     kelvin: 'k kelvin',
     degree: '° degree degrees',
     percent: '% percent percentage',
-    usd: 'usd $ dollar dollars buck bucks',
+    usd: 'usd $ us$ dollar dollars buck bucks',
+    aud: 'aud a$ au$',
+    cad: 'cad c$ ca$',
+    nzd: 'nzd nz$',
+    hkd: 'hkd hk$',
+    sgd: 'sgd s$',
     eur: 'eur € euro euros',
     gbp: 'gbp £ sterling',
     jpy: 'jpy ¥ yen',
     cny: 'cny yuan rmb',
-    inr: 'inr rupee rupees',
+    inr: 'inr ₹ rupee rupees',
+    krw: 'krw ₩ won',
+    rub: 'rub ₽ ruble rubles rouble roubles',
+    chf: 'chf franc francs',
     btc: 'btc bitcoin bitcoins',
     byte: 'b byte bytes',
     kb: 'kb kib kilobyte kilobytes',

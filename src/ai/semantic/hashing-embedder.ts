@@ -33,8 +33,11 @@ export function hashingEmbedder(options: HashingEmbedderOptions = {}): Embedder 
     throw new ValidationError('hashingEmbedder dimensions must be an integer from 16 to 8192', {
       option: 'dimensions',
     });
-  const embed = (texts: string[]): Promise<Float32Array[]> =>
-    Promise.resolve(texts.map((text) => hashText(text, dimensions)));
+  const embed = (texts: string[]): Promise<Float32Array[]> => {
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== 'string'))
+      return Promise.reject(new ValidationError('texts must be an array of strings', { option: 'texts' }));
+    return Promise.resolve(texts.map((text) => hashText(text, dimensions)));
+  };
   return Object.assign(embed, { id: `hashing-v1-${dimensions}` });
 }
 

@@ -1,3 +1,4 @@
+import { parseWaitMs, type Duration } from '../../core/duration.js';
 import { ValidationError } from '../../core/errors.js';
 import { isPlainObject } from '../../core/objects.js';
 import type { Embedder } from './embedding.js';
@@ -15,7 +16,7 @@ export interface SemanticGuardOptions {
 
 /** Semantic matching (docs/semantic-cache.md): on an exact-key miss, a near-identical stored request answers. */
 export interface SemanticOptions {
-  /** Embeds request texts: `hashingEmbedder()` (model-free) or your model's. Required. */
+  /** Embeds request texts: `hashingEmbedder()` (model-free) or your model's, with an `id` naming the model. Required. */
   embed: Embedder;
   /** Cosine similarity a stored request must reach. @default 0.75 (measured for hashingEmbedder; sweep yours with `npm run bench:semantic`) */
   threshold?: number;
@@ -27,6 +28,10 @@ export interface SemanticOptions {
   maxEntries?: number;
   /** Partitions whose index a process holds (the least recently used leave first). @default 64 */
   maxPartitions?: number;
+  /** Longest text (in characters) matched semantically; a longer one is matched by its exact key only. @default 4000 */
+  maxTextLength?: number;
+  /** How long `embed` and `verify` may take; past it, the lookup is a miss (embed) or a veto (verify). @default '2s' */
+  timeout?: Duration;
 }
 
 /** The settings with every default applied. */
@@ -38,12 +43,23 @@ export interface ResolvedSemantic {
   maxCandidates: number;
   maxEntries: number;
   maxPartitions: number;
+  maxTextLength: number;
+  timeoutMs: number;
 }
 
 /** The threshold the docs recommend with `hashingEmbedder()` (from `npm run bench:semantic`). */
 export const DEFAULT_SEMANTIC_THRESHOLD = 0.75;
 
-const KNOWN = ['embed', 'threshold', 'guard', 'maxCandidates', 'maxEntries', 'maxPartitions'];
+const KNOWN = [
+  'embed',
+  'threshold',
+  'guard',
+  'maxCandidates',
+  'maxEntries',
+  'maxPartitions',
+  'maxTextLength',
+  'timeout',
+];
 const GUARD_KNOWN = ['checks', 'verify'];
 
 /** Checks `semantic` and fills in its defaults; every problem is named with the option to change. */
@@ -64,10 +80,19 @@ export function resolveSemantic(options: unknown): ResolvedSemantic | undefined 
     maxCandidates = 3,
     maxEntries = 10_000,
     maxPartitions = 64,
+    maxTextLength = 4000,
+    timeout = '2s',
   } = given;
   if (typeof embed !== 'function')
     fail(
       'semantic.embed must be a function (texts: string[]) => Promise<Float32Array[]>, e.g. hashingEmbedder()',
+      'embed',
+    );
+  const { id } = embed as Embedder;
+  if (typeof id !== 'string' || id === '')
+    fail(
+      "semantic.embed needs an id naming its model, e.g. Object.assign(embed, { id: 'text-embedding-3-small-256' }): " +
+        'vectors of two models must never be compared',
       'embed',
     );
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1))
@@ -105,5 +130,7 @@ export function resolveSemantic(options: unknown): ResolvedSemantic | undefined 
     maxCandidates: integer(maxCandidates, 'maxCandidates', 100),
     maxEntries: integer(maxEntries, 'maxEntries', 1_000_000),
     maxPartitions: integer(maxPartitions, 'maxPartitions', 100_000),
+    maxTextLength: integer(maxTextLength, 'maxTextLength', 1_000_000),
+    timeoutMs: parseWaitMs(timeout as Duration, 'semantic.timeout'),
   };
 }

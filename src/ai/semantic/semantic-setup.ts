@@ -26,8 +26,8 @@ export function createSemanticMatcher(
   return new SemanticMatcher(settings, {
     read: (key) => cache.get(key),
     readMany: (keys) => cache.getMany(keys),
+    healthy: () => !(cache instanceof GenericRedisCache) || cache.connectionError === undefined,
     announce,
-    recordHit: (operation) => metrics.recordSemanticHit(operation),
     recordRejected: (operation) => metrics.recordSemanticRejected(operation),
     shared,
     now: Date.now,

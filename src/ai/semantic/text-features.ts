@@ -16,7 +16,13 @@ export interface Token {
   readonly clauseStart: boolean;
 }
 
-const TOKEN = /[\p{L}\p{N}]+(?:['’.,][\p{L}\p{N}]+)*|[$€£¥%°]/gu;
+/**
+ * Words (with inner apostrophes, dots and commas: "don't", "3.10", "10.0.0.1", "1,000"), a number's leading
+ * minus ("-40"), "c++" and "c#", a currency with its country letters ("A$", "NZ$"), currency and math
+ * symbols, and operators standing alone ("12 - 4", "age < 30"); never a hyphen inside a word.
+ */
+const TOKEN =
+  /(?<![\p{L}\p{N}])-(?=\d)[\p{N}]+(?:[.,][\p{N}]+)*|\p{Lu}{1,3}\$|[\p{L}\p{N}]+(?:['’.,][\p{L}\p{N}]+)*(?:\+\+|#)?|!=|[\p{Sc}\p{Sm}%°^*/]|(?<=\s|^)-(?=\s)/gu;
 const SENTENCE_END = /[.!?:;\n]/;
 const CLAUSE_END = /[.!?:;,()\n]|\s[-–—]\s/;
 
@@ -35,8 +41,32 @@ const IRREGULAR: Readonly<Record<string, readonly string[]>> = {
   "shan't": ['shall', 'not'],
   cannot: ['can', 'not'],
   "ain't": ['is', 'not'],
+  // Written without the apostrophe, as people type:
+  dont: ['do', 'not'],
+  doesnt: ['does', 'not'],
+  didnt: ['did', 'not'],
+  isnt: ['is', 'not'],
+  arent: ['are', 'not'],
+  wasnt: ['was', 'not'],
+  cant: ['can', 'not'],
+  wont: ['will', 'not'],
+  shouldnt: ['should', 'not'],
+  wouldnt: ['would', 'not'],
+  couldnt: ['could', 'not'],
+  havent: ['have', 'not'],
+  hasnt: ['has', 'not'],
+  whats: ['what', 'is'],
+  hows: ['how', 'is'],
+  wheres: ['where', 'is'],
+  whos: ['who', 'is'],
+  thats: ['that', 'is'],
+  theres: ['there', 'is'],
+  im: ['i', 'am'],
+  ive: ['i', 'have'],
 };
 /** "what's" is "what is"; any other "'s" is a possessive and is dropped ("France's" → "france"). */
+/** "let's" is "let us". */
+const US_CONTRACTIONS = new Set(['let']);
 const IS_CONTRACTIONS = new Set([
   'it',
   'what',
@@ -50,7 +80,6 @@ const IS_CONTRACTIONS = new Set([
   'why',
   'he',
   'she',
-  'let',
 ]);
 
 /** The text's tokens, in order. */
@@ -71,6 +100,8 @@ export function tokenize(text: string): Token[] {
       tokens.push({ word, original, sentenceStart, clauseStart });
       sentenceStart = clauseStart = false;
     }
+    // A dash standing alone ends a clause ("rebase vs merge - which should I use"), as a comma does.
+    if (original === '-') clauseStart = true;
   }
   return tokens;
 }
@@ -86,6 +117,7 @@ function expand(word: string): readonly string[] {
   }
   if (word.endsWith("'s")) {
     const head = word.slice(0, -2);
+    if (US_CONTRACTIONS.has(head)) return [head, 'us'];
     return IS_CONTRACTIONS.has(head) ? [head, 'is'] : [head];
   }
   return [word.replace(/'/g, '')];
@@ -93,7 +125,7 @@ function expand(word: string): readonly string[] {
 
 /** "1,000" → "1000"; "end." never reaches here (the regex stops at a trailing dot). */
 function trimNumberPunctuation(word: string): string {
-  return /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(word) ? word.replace(/,/g, '') : word;
+  return /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(word) ? word.replace(/,/g, '') : word;
 }
 
 /** The words alone. */

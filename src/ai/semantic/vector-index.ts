@@ -1,7 +1,6 @@
-/** A stored request the index can offer: its cache key, its text (for the guard) and how alike it is. */
+/** A stored request the index can offer: its cache key and how alike it is (the guard reads its entry). */
 export interface Candidate {
   key: string;
-  text: string;
   similarity: number;
 }
 
@@ -18,7 +17,6 @@ export class VectorIndex {
   #rowsAllocated: number;
   #scores: Float32Array;
   readonly #keys: string[] = [];
-  readonly #texts: string[] = [];
   readonly #expiresAt: number[] = [];
   /** When each row was added (its order), to evict the oldest. */
   readonly #added: number[] = [];
@@ -43,19 +41,17 @@ export class VectorIndex {
   }
 
   /** Adds or replaces a request (its vector must be of unit length and of this index's dimension). */
-  add(key: string, text: string, vector: Float32Array, expiresAt: number): void {
+  add(key: string, vector: Float32Array, expiresAt: number): void {
     let row = this.#rowOf.get(key);
     if (row === undefined) {
       if (this.#keys.length >= this.capacity) this.#removeRow(this.#oldestRow());
       row = this.#keys.length;
       this.#grow(row + 1);
       this.#keys.push(key);
-      this.#texts.push(text);
       this.#expiresAt.push(expiresAt);
       this.#added.push(++this.#additions);
       this.#rowOf.set(key, row);
     } else {
-      this.#texts[row] = text;
       this.#expiresAt[row] = expiresAt;
       this.#added[row] = ++this.#additions;
     }
@@ -113,7 +109,6 @@ export class VectorIndex {
     }
     const found = best.map(({ row, similarity }) => ({
       key: this.#keys[row]!,
-      text: this.#texts[row]!,
       similarity: Math.min(1, similarity),
     }));
     // Highest row first: moving the last row into a gap never moves a row still to be removed.
@@ -136,13 +131,11 @@ export class VectorIndex {
       const stride = this.#rowsAllocated;
       for (let d = 0; d < this.dimensions; d++) columns[d * stride + row] = columns[d * stride + last]!;
       this.#keys[row] = this.#keys[last]!;
-      this.#texts[row] = this.#texts[last]!;
       this.#expiresAt[row] = this.#expiresAt[last]!;
       this.#added[row] = this.#added[last]!;
       this.#rowOf.set(this.#keys[row], row);
     }
     this.#keys.pop();
-    this.#texts.pop();
     this.#expiresAt.pop();
     this.#added.pop();
   }
