@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import { duplicateForSubscriber } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
+import type { Announcement } from './write-batch.js';
 
 /**
  * What one instance tells the others: keys (never values), a pattern, tags invalidated, locks released
@@ -105,13 +106,7 @@ export class InvalidationBus {
   /** Publishes a change (fire and forget: a failure is the remote tier's to report). */
   publish(message: BusMessage): void {
     if (this.#closed) return;
-    const wire: WireMessage = { o: this.origin, t: Date.now() };
-    if (message.keys) wire.k = message.keys;
-    if (message.pattern !== undefined) wire.p = message.pattern;
-    if (message.tags) wire.g = message.tags;
-    if (message.released) wire.r = message.released;
-    if (message.clear) wire.c = 1;
-    const text = JSON.stringify(wire);
+    const text = this.#text(message);
     const failed = (): void => {
       if (!message.released) this.#owesClear = true;
     };
@@ -119,6 +114,32 @@ export class InvalidationBus {
     void this.remote
       .run('publish', (c) => c.publish(this.channel, text))
       .then((sent) => sent === FAILED && failed(), failed);
+  }
+
+  /**
+   * The message that keys were written, for a caller that sends it in its own pipeline (WriteBatch: one
+   * message for every set of a batch); `failed` when it could not be sent. Undefined once closed.
+   */
+  announcement(keys: readonly string[]): Announcement | undefined {
+    if (this.#closed) return undefined;
+    return { channel: this.channel, text: this.#text({ keys }), failed: this.#failedAnnouncement };
+  }
+
+  readonly #failedAnnouncement = (): void => {
+    this.#owesClear = true;
+  };
+
+  /** How this instance's messages start (`o` is written first, see #text). */
+  readonly #ownStart = `{"o":${JSON.stringify(this.origin)},`;
+
+  #text(message: BusMessage): string {
+    const wire: WireMessage = { o: this.origin, t: Date.now() };
+    if (message.keys) wire.k = message.keys;
+    if (message.pattern !== undefined) wire.p = message.pattern;
+    if (message.tags) wire.g = message.tags;
+    if (message.released) wire.r = message.released;
+    if (message.clear) wire.c = 1;
+    return JSON.stringify(wire);
   }
 
   /**
@@ -150,6 +171,8 @@ export class InvalidationBus {
   }
 
   #receive(text: string): void {
+    // Our own messages come back too (a batch of sets sends one): known by their first bytes, not parsed.
+    if (text.startsWith(this.#ownStart)) return;
     let message: WireMessage;
     try {
       message = JSON.parse(text) as WireMessage;

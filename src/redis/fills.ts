@@ -79,6 +79,12 @@ export class RedisFills {
     }
   }
 
+  /** `revoke({ keys: [key] })` without building the message: a set or a delete of one key (the hot path). */
+  revokeKey(key: string): void {
+    this.fence.revokeKey(key);
+    this.io.readFence.revokeKey(key);
+  }
+
   /** A peer's change: its fills and reads here are fenced out, and waiters for its keys look again. */
   onPeerChange(change: BusMessage): void {
     this.revoke(change);

@@ -115,6 +115,9 @@ export class GenericRedisCache
     this.#invalidator = parts.invalidator;
     this.#getOrSetHost = parts.getOrSetHost;
     this.#hotKeys = o.hotKeys && new HotKeys(o.hotKeys);
+    // A plain set's bus message rides its batch's pipeline (one PUBLISH for every set of the batch).
+    const bus = this.#bus;
+    if (bus) this.#io.batch.announcer = (keys) => bus.announcement(keys);
   }
 
   /**
@@ -212,16 +215,24 @@ export class GenericRedisCache
   }
 
   set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
-    return traced('set', 'redis', key, async () => {
-      assertKey(key);
-      const plan = this.#policy.plan(ttl);
-      // Without L1 nothing keeps the value, so it is only validated, not copied.
-      const snapshot = snapshotValue(value, this.#l1 !== undefined);
-      // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
-      this.#fills.revoke({ keys: [key] });
-      await this.#write('set', [{ key, snapshot, plan }]);
-      if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
-    });
+    // No tracing frame on the hot path unless a tracer listens.
+    return TRACING_CHANNELS.set.hasSubscribers
+      ? traced('set', 'redis', key, () => this.#set(key, value, ttl))
+      : this.#set(key, value, ttl);
+  }
+
+  async #set(key: string, value: unknown, ttl: Duration | SetOptions | undefined): Promise<void> {
+    assertKey(key);
+    const plan = this.#policy.plan(ttl);
+    // Without L1 nothing keeps the value, so it is only validated, not copied.
+    const snapshot = snapshotValue(value, this.#l1 !== undefined);
+    // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
+    this.#fills.revokeKey(key);
+    const started = this.#events.startTimer();
+    // A plain set is announced by its batch; otherwise (tags, a cluster, Redis away) it is published here.
+    if (!(await this.#io.write([{ key, snapshot, plan }]))) this.#bus?.publish({ keys: [key] });
+    if (started) this.#events.operation('set', 'redis', 'success', started);
+    if (this.#events.watchingEntries) this.#events.emit('entry', { action: 'set', key, value });
   }
 
   delete(key: string): Promise<boolean> {
@@ -270,7 +281,7 @@ export class GenericRedisCache
         snapshot: snapshotValue(e.value, withL1),
       }));
       this.#fills.revoke({ keys: resolved.map((e) => e.key) });
-      await this.#write('setMany', resolved);
+      await this.#writeMany(resolved);
     });
   }
 
@@ -347,6 +358,7 @@ export class GenericRedisCache
 
   /** Closes the Redis connections tiercache opened (an adopted client is left open) and empties L1. */
   async close(): Promise<void> {
+    this.#io.batch.flush(); // sets called before close are sent before the connection goes, as before
     this.#bus?.close();
     this.#tracking?.close();
     this.#remote.detach();
@@ -411,18 +423,11 @@ export class GenericRedisCache
     return remote ?? local;
   }
 
-  /** Writes, announces the operation and publishes the keys on the bus. */
-  async #write(operation: 'set' | 'setMany', entries: PlannedWrite[]): Promise<void> {
+  /** setMany: writes, announces the operation and publishes the keys on the bus (unless its batch did). */
+  async #writeMany(entries: PlannedWrite[]): Promise<void> {
     const started = this.#events.startTimer();
-    await this.#io.write(entries);
-    if (entries.length > 0) this.#bus?.publish({ keys: entries.map((e) => e.key) });
-    if (started)
-      this.#events.operation(
-        operation,
-        'redis',
-        'success',
-        started,
-        operation === 'set' ? undefined : entries.length,
-      );
+    const announced = await this.#io.write(entries);
+    if (!announced && entries.length > 0) this.#bus?.publish({ keys: entries.map((e) => e.key) });
+    if (started) this.#events.operation('setMany', 'redis', 'success', started, entries.length);
   }
 }

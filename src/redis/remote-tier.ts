@@ -196,11 +196,14 @@ export class RemoteTier {
    * `REJECTED` when Redis answered with an error for this command alone (`WRONGTYPE`, `OOM`, a script
    * error): reported as an `error` event, but the connection is fine, so neither the breaker nor the
    * degraded state is touched. A programming error in `command` is thrown, not taken for an outage. With
-   * `strict`, every Redis failure is thrown as an `InfrastructureError` instead.
+   * `strict`, every Redis failure is thrown as an `InfrastructureError` instead. `callers`: how many
+   * operations the command serves (a WriteBatch's sets), counted as that many in flight, so concurrency
+   * served by one pipeline still turns batching on for the next burst.
    */
   async attempt<T>(
     operation: string,
     command: (client: Redis) => Promise<T>,
+    callers = 1,
   ): Promise<T | Failed | Rejected> {
     if (!this.usable && !(await this.#connectLazily())) {
       this.#markDegraded('redis is not connected');
@@ -214,9 +217,11 @@ export class RemoteTier {
       return this.#fail(operation, 'redis is away (degraded until the probe answers)');
     }
     if (this.#breaker && !this.#breaker.allow()) return this.#fail(operation, 'the circuit breaker is open');
-    const batched = this.#adaptivePipelining && (this.#inFlight > 0 || this.#lastPeak > 1);
+    // Writes still gathered for one pipeline go first: commands reach the connection in call order.
+    this.beforeCommand?.();
+    const batched = this.batching;
     if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
-    if (++this.#inFlight > this.#peak) this.#peak = this.#inFlight;
+    if ((this.#inFlight += callers) > this.#peak) this.#peak = this.#inFlight;
     try {
       // A batched command waits for the batch before ioredis starts its own timer: bound it from the ask.
       // (Multi-command operations, e.g. a setMany pipeline, keep ioredis's timeout per command.)
@@ -231,23 +236,38 @@ export class RemoteTier {
     } catch (error) {
       if (isProgrammingError(error)) throw error;
       const err = error instanceof Error ? error : new Error(String(error));
+      if (isRejection(err)) return this.rejected(operation, err);
       if (this.#events.has('error'))
         this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error: err });
-      const rejected = isRejection(err);
-      if (!rejected) {
-        this.#breaker?.failure();
-        this.#markDegraded(err.message);
-      }
+      this.#breaker?.failure();
+      this.#markDegraded(err.message);
       if (this.#strict)
         throw new InfrastructureError(`redis ${operation} failed: ${err.message}`, { cause: err });
-      return rejected ? REJECTED : FAILED;
+      return FAILED;
     } finally {
-      if (--this.#inFlight === 0) {
+      if ((this.#inFlight -= callers) === 0) {
         this.#lastPeak = this.#peak;
         this.#peak = 0;
       }
     }
   }
+
+  /** A reply error (the connection is fine): announced, `REJECTED`, thrown with `strict`; public for WriteBatch. */
+  rejected(operation: string, error: Error): Rejected {
+    if (this.#events.has('error'))
+      this.#events.emit('error', { kind: 'command', operation, tier: 'redis', error });
+    if (this.#strict)
+      throw new InfrastructureError(`redis ${operation} failed: ${error.message}`, { cause: error });
+    return REJECTED;
+  }
+
+  /** Batching now (adaptive pipelining): another command in flight, or several in the last busy period. */
+  get batching(): boolean {
+    return this.#adaptivePipelining && (this.#inFlight > 0 || this.#lastPeak > 1);
+  }
+
+  /** Runs before any command is sent: TierIO's WriteBatch sends the sets it holds first (call order). */
+  beforeCommand: (() => void) | undefined;
 
   /**
    * `FAILED`, or with `strict` an `InfrastructureError` saying why. Announced as a `connection` error, so

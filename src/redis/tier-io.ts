@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { EntryRead } from '../core/get-or-set.js';
-import type { Snapshot } from '../core/values.js';
-import type { WritePlan } from '../core/write-plan.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
 import { fetchMany, inCallOrder, removeMany, storeMany, type EncodedEntry } from './batch.js';
@@ -12,28 +10,25 @@ import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
 import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
 import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
+import { CallOrder } from './call-order.js';
+import type { CacheCounters, PlannedWrite, ScriptWriteWatch } from './tier-types.js';
+import { WriteBatch, type BatchedWrite, type BatchEntry, type WriteOutcome } from './write-batch.js';
 
-/** Hit, miss and write counts of a two-tier cache. */
-export class CacheCounters {
-  l1Hits = 0;
-  redisHits = 0;
-  misses = 0;
-  sets = 0;
-  deletes = 0;
+/** A TTL less the time already spent: 0 (none) stays 0, anything else stays at least 1 ms. */
+const less = (ms: number, elapsed: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
+
+/** A plain set waiting in the WriteBatch. */
+interface PlainSet extends BatchEntry {
+  readonly write: BatchedWrite;
+  readonly entry: PlannedWrite;
+  /** Just before the envelope was stamped (see #toL1). */
+  readonly since: number;
+  readonly ticket: FillTicket | undefined;
+  readonly resolve: (announced: boolean) => void;
+  readonly reject: (error: unknown) => void;
 }
 
-/** See OwnScriptWrites: `expect` answers whether the write's echo will be watched for. */
-export interface ScriptWriteWatch {
-  expect(key: string): boolean;
-  cancel(key: string): void;
-}
-
-/** One value to write: validated (and copied when L1 keeps it), with its TTL plan. */
-export interface PlannedWrite {
-  key: string;
-  snapshot: Snapshot;
-  plan: WritePlan;
-}
+export { CacheCounters, type PlannedWrite, type ScriptWriteWatch } from './tier-types.js';
 
 /**
  * How a two-tier cache moves values: reads L1 then Redis (promoting with Redis's remaining TTL), writes
@@ -52,8 +47,12 @@ export class TierIO {
   l1OnWrite = true;
   /** Told of fills stored by script, when their invalidation comes back here (client tracking). */
   scriptWrites: ScriptWriteWatch | undefined;
-  /** Settles once the last command queued behind a value still being compressed has been sent. */
-  #queued: Promise<void> | undefined;
+  /** Commands held back behind a value still being compressed (see CallOrder). */
+  readonly #order = new CallOrder();
+  /** Plain sets gathered into one pipeline with their lock DELs and their bus announcement. */
+  readonly batch: WriteBatch<PlainSet>;
+  /** On a cluster the lock and the value live in different slots: no shared pipeline. */
+  readonly #batched: boolean;
 
   constructor(
     private readonly remote: RemoteTier,
@@ -64,7 +63,18 @@ export class TierIO {
     readonly counters: CacheCounters,
     /** False while L1 must not answer (`staleOnOutage: false` and coherence lost). */
     private readonly l1Trusted: () => boolean = () => true,
-  ) {}
+  ) {
+    this.batch = new WriteBatch<PlainSet>(
+      remote,
+      (plain, outcome) => this.#settlePlain(plain, outcome),
+      (plain, error) => {
+        if (plain.ticket) this.readFence.close(plain.ticket);
+        plain.reject(error);
+      },
+    );
+    this.#batched = !isCluster(remote.client);
+    remote.beforeCommand = () => this.batch.flush();
+  }
 
   /** One value from Redis (L1 was missed), promoted into L1; a stale grace entry reads as a miss. */
   async readOne(key: string): Promise<unknown> {
@@ -153,21 +163,81 @@ export class TierIO {
   }
 
   /**
-   * Writes to Redis (one SET, or one pipeline for several or tagged ones), then L1. The keys' fill locks
-   * go first, so a `getOrSet` fill running anywhere cannot store its older result over this write.
+   * Writes to Redis, then L1. The keys' fill locks go first, so a `getOrSet` fill running anywhere cannot
+   * store its older result over this write. A plain set joins the WriteBatch (one pipeline with the other
+   * sets of the tick, their lock DELs and one bus announcement): then the result is true, the write was
+   * announced. Several values, tags or a cluster take one pipeline of their own (false: the caller
+   * publishes).
    */
-  async write(entries: readonly PlannedWrite[]): Promise<void> {
-    // A change by someone else announced while this write is in flight (on another connection: the bus,
-    // client tracking) may be newer than it: then the written value is not kept in L1 (see #toL1).
+  write(entries: readonly PlannedWrite[]): Promise<boolean> {
+    const [one] = entries;
+    if (one && entries.length === 1 && this.#batched && !one.plan.tags && this.remote.reachable) {
+      // A change by someone else announced while this write is in flight (on another connection: the
+      // bus, client tracking) may be newer than it: then the written value is not kept in L1 (#toL1).
+      const ticket = this.l1 ? this.readFence.open(one.key) : undefined;
+      const since = performance.now();
+      const redisKey = this.keyPrefix + one.key;
+      let payload: Buffer | string | Promise<Buffer | string>;
+      try {
+        payload = this.#payloadOf(one, redisKey, Date.now());
+      } catch (error) {
+        if (ticket) this.readFence.close(ticket); // thrown as encoding throws (the callers are async)
+        throw error;
+      }
+      // Usually sent at once; behind a value still being compressed, in its turn (see inOrder).
+      if (this.#order.idle && !(payload instanceof Promise))
+        return this.#writePlain(one, redisKey, payload, since, ticket);
+      return this.inOrder(payload, (ready) => this.#writePlain(one, redisKey, ready, since, ticket)).catch(
+        (error: unknown) => {
+          if (ticket) this.readFence.close(ticket); // closing twice is harmless
+          throw error;
+        },
+      );
+    }
+    return this.#writeApart(entries);
+  }
+
+  /** One plain set through the batch; settled by #settlePlain when the pipeline answers. */
+  #writePlain(
+    entry: PlannedWrite,
+    redisKey: string,
+    payload: Buffer | string,
+    since: number,
+    ticket: FillTicket | undefined,
+  ): Promise<boolean> {
+    const lockKey = lockKeyOf(this.auxPrefix, entry.key);
+    const write = { key: entry.key, redisKey, lockKey, payload, ttlMs: entry.plan.ttlMs };
+    return new Promise((resolve, reject) => this.batch.add({ write, entry, since, ticket, resolve, reject }));
+  }
+
+  /** A batched set's outcome: L1 as #writeApart does it, then the caller's promise. */
+  #settlePlain(plain: PlainSet, outcome: WriteOutcome): void {
+    const { entry, ticket } = plain;
+    if (outcome === REJECTED) {
+      // Redis refused the write (OOM, an ACL…): nothing new is kept here either (see #writeApart).
+      this.l1?.delete(entry.key);
+    } else {
+      if (outcome === FAILED) this.remote.rememberKey(plain.write.redisKey);
+      this.#toL1One(entry, performance.now() - plain.since, ticket);
+      this.counters.sets++;
+    }
+    if (ticket) this.readFence.close(ticket);
+    plain.resolve(this.batch.announcer !== undefined);
+  }
+
+  /** Several values, tagged ones, a cluster, or Redis away: not batched, so announced by the caller. */
+  async #writeApart(entries: readonly PlannedWrite[]): Promise<boolean> {
+    // See the ticket in write().
     const tickets = this.l1 ? entries.map(({ key }) => this.readFence.open(key)) : [];
     try {
-      await this.#write(entries, tickets);
+      await this.#writeTogether(entries, tickets);
     } finally {
       for (const ticket of tickets) this.readFence.close(ticket);
     }
+    return false;
   }
 
-  async #write(entries: readonly PlannedWrite[], tickets: readonly FillTicket[]): Promise<void> {
+  async #writeTogether(entries: readonly PlannedWrite[], tickets: readonly FillTicket[]): Promise<void> {
     const since = performance.now();
     const redisKeys = entries.map(({ key }) => this.keyPrefix + key);
     if (this.remote.reachable) {
@@ -177,8 +247,8 @@ export class TierIO {
         const [lockKey] = lockKeys;
         return encoded.length === 1 && one && lockKey && !one.tagKeys
           ? this.remote.attempt('set', (c) =>
-              // Two plain commands on one connection keep their order (a cluster's nodes do not: there
-              // the fill's fenced store is two steps anyway, see docs/resilience.md).
+              // A cluster's nodes keep no order between them: there the fill's fenced store is two
+              // steps anyway (see docs/resilience.md).
               Promise.all([
                 c.del(lockKey),
                 one.ttlMs > 0
@@ -250,47 +320,18 @@ export class TierIO {
     return true;
   }
 
-  /**
-   * Sends `send`'s commands in call order: at once when nothing is queued and `ready` is at hand (the
-   * usual case, no extra tick); else after `ready` (a value being compressed on the thread pool) and
-   * every command queued before it. So a delete, a set or an invalidation called after the set of a
-   * large value is not overtaken by it in Redis. `send` must issue its first command synchronously.
-   */
+  /** Sends `send`'s commands in call order (see CallOrder). */
   inOrder<V, T>(ready: V | Promise<V>, send: (value: V) => Promise<T>): Promise<T> {
-    const previous = this.#queued;
-    if (previous === undefined && !(ready instanceof Promise)) return send(ready);
-    let sent!: () => void;
-    const turn = new Promise<void>((resolve) => (sent = resolve));
-    this.#queued = turn;
-    const release = (): void => {
-      sent();
-      if (this.#queued === turn) this.#queued = undefined;
-    };
-    return Promise.all([ready, previous]).then(
-      ([value]) => {
-        try {
-          return send(value);
-        } finally {
-          release();
-        }
-      },
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
+    return this.#order.run(ready, send);
   }
 
   /** The entries' envelopes; a promise only when a large value is compressed on the thread pool. */
   #encode(entries: readonly PlannedWrite[], redisKeys: string[]): EncodedEntry[] | Promise<EncodedEntry[]> {
     const now = Date.now();
     let offLoop = false;
-    const encoded = entries.map(({ key, snapshot, plan }, i) => {
-      const payload = this.values.encode(
-        snapshot,
-        redisKeys[i] as string,
-        plan.freshMs > 0 ? now + plan.freshMs : 0,
-      );
+    const encoded = entries.map((entry, i) => {
+      const { key, plan } = entry;
+      const payload = this.#payloadOf(entry, redisKeys[i] as string, now);
       if (payload instanceof Promise) offLoop = true;
       return {
         key,
@@ -304,21 +345,29 @@ export class TierIO {
     return Promise.all(encoded.map(async (entry) => ({ ...entry, payload: await entry.payload })));
   }
 
+  /** The envelope of one value; a grace entry's fresh-until time is stamped from `now`. */
+  #payloadOf(entry: PlannedWrite, redisKey: string, now: number): Buffer | string | Promise<Buffer | string> {
+    const { freshMs } = entry.plan;
+    return this.values.encode(entry.snapshot, redisKey, freshMs > 0 ? now + freshMs : 0);
+  }
+
   /**
    * The L1 copies, timed from `since` (just before the Redis envelope was stamped): the round trip in
    * between is taken off, so an L1 copy turns stale and expires no later than the Redis entry does.
    */
   #toL1(entries: readonly PlannedWrite[], since: number, tickets: readonly FillTicket[] = []): void {
     const elapsed = performance.now() - since;
-    const less = (ms: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
-    entries.forEach(({ key, snapshot, plan }, i) => {
-      const ticket = tickets[i];
-      const overtaken = ticket !== undefined && !this.readFence.admits(ticket, undefined);
-      if (this.l1OnWrite && !overtaken)
-        this.l1?.write(key, snapshot, less(plan.ttlMs), less(plan.freshMs), plan.tags);
-      else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
-    });
+    entries.forEach((entry, i) => this.#toL1One(entry, elapsed, tickets[i]));
     this.counters.sets += entries.length;
+  }
+
+  /** One L1 copy, its TTLs less the `elapsed` round trip. */
+  #toL1One(entry: PlannedWrite, elapsed: number, ticket: FillTicket | undefined): void {
+    const { key, snapshot, plan } = entry;
+    const overtaken = ticket !== undefined && !this.readFence.admits(ticket, undefined);
+    if (this.l1OnWrite && !overtaken)
+      this.l1?.write(key, snapshot, less(plan.ttlMs, elapsed), less(plan.freshMs, elapsed), plan.tags);
+    else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
   }
 
   /**
