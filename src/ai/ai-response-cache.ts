@@ -12,6 +12,7 @@ import { ValidationError } from '../core/errors.js';
 import {
   CacheEventEmitter,
   IN_PROCESS_TIMING_SAMPLE,
+  type BusEvent,
   type CacheEventListener,
   type CacheEventName,
 } from '../core/events.js';
@@ -129,11 +130,10 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
       this.#events.emit('semantic', event),
     );
     this.#streams = new StreamFlights(this.#host);
-    // A peer's change: the event names a pattern at most, so a change of keys drops every recording. (The
-    // semantic index needs no such care: it reads every candidate back through the cache.)
-    this.#offBus = this.#cache.on('bus', (e) =>
-      this.#streams.drop(e.pattern === undefined ? undefined : matcher(e.pattern)),
-    );
+    // A peer's change (or the echo of this instance's own store): only the recordings of the keys it
+    // names, else of its pattern, else every one. (The semantic index needs no such care: it reads every
+    // candidate back through the cache.)
+    this.#offBus = this.#cache.on('bus', (e) => this.#streams.drop(changeCovers(e)));
   }
 
   /** The composed cache. */
@@ -407,4 +407,13 @@ function matcher(pattern: unknown): ((key: string) => boolean) | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The keys a peer's change covers: the keys it names, else its pattern, else every key. */
+function changeCovers(event: BusEvent): ((key: string) => boolean) | undefined {
+  if (event.changedKeys !== undefined) {
+    const changed = new Set(event.changedKeys);
+    return (key) => changed.has(key);
+  }
+  return event.pattern === undefined ? undefined : matcher(event.pattern);
 }

@@ -110,6 +110,11 @@ export interface BusEvent {
   keys: number;
   pattern?: string;
   sentAt?: number;
+  /**
+   * The keys the change named, when it named keys only (no pattern, tags or clear): listeners that hold
+   * per-key state (the AI cache's stream recordings) drop just those.
+   */
+  changedKeys?: readonly string[];
 }
 
 /**

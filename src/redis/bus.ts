@@ -210,6 +210,9 @@ export class InvalidationBus {
         keys: dropped,
         ...(typeof message.p === 'string' ? { pattern: message.p } : {}),
         ...(typeof message.t === 'number' ? { sentAt: message.t } : {}),
+        ...(change.keys && !change.pattern && !change.clear && !change.tags
+          ? { changedKeys: change.keys }
+          : {}),
       });
     }
   }

@@ -259,7 +259,8 @@ export class TrackingCoherence {
     let dropped = 0;
     for (const key of keys) if (this.l1.delete(key)) dropped++;
     this.onPeerChange({ keys });
-    if (this.events.has('bus')) this.events.emit('bus', { type: 'received', keys: dropped });
+    if (this.events.has('bus'))
+      this.events.emit('bus', { type: 'received', keys: dropped, changedKeys: keys });
     // After the eviction and the revocations: the read sees this write or a newer one, never an older.
     for (const key of keys) if (this.ownScriptWrites.take(key)) this.settings.refill(key);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AIResponseCache } from '../../src/ai/ai-response-cache.js';
 import type { AIRequest } from '../../src/ai/ai-request.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { eventually } from '../helpers/fleet.js';
 import { hasRedis, uniquePrefix, useRedis } from '../helpers/redis.js';
 
 async function collect<C>(stream: AsyncIterable<C>): Promise<C[]> {
@@ -114,5 +115,32 @@ describe.runIf(hasRedis)('issue 22: streams across instances on a real redis-ser
     expect(fresh.stats.calls).toBe(1);
     await a.clear();
     await Promise.all([a.close(), b.close(), peer.close()]);
+  });
+
+  it("stores every recording of a burst: the echo of one store drops no other key's recording", async () => {
+    const { a: writer, b: reader } = await pair();
+    const requests = Array.from({ length: 6 }, (_, i) => ({ operation: 'chat', text: `question ${i}` }));
+    for (const [i, asked] of requests.entries())
+      await collect(
+        writer.getOrComputeStream(asked, async () =>
+          (async function* () {
+            yield `answer ${i}`;
+          })(),
+        ),
+      );
+    await eventually(async () => {
+      const stored = await Promise.all(
+        requests.map((asked) => writer.exists(writer.keyFor(asked, { stream: true }))),
+      );
+      return stored.every(Boolean);
+    });
+    const upstream = vi.fn(async () =>
+      (async function* () {
+        yield 'called';
+      })(),
+    );
+    for (const [i, asked] of requests.entries())
+      expect(await collect(reader.getOrComputeStream(asked, upstream))).toStrictEqual([`answer ${i}`]);
+    expect(upstream).not.toHaveBeenCalled();
   });
 });
