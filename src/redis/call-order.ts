@@ -10,6 +10,11 @@ export class CallOrder {
   /** Settles once the last command queued behind a value still being compressed has been sent. */
   #queued: Promise<void> | undefined;
 
+  /** Settles once every command queued so far (and any queued meanwhile) has been sent. */
+  async drained(): Promise<void> {
+    while (this.#queued !== undefined) await this.#queued;
+  }
+
   /** True when nothing waits: a command issued now is in order. */
   get idle(): boolean {
     return this.#queued === undefined;

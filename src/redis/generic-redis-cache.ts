@@ -358,7 +358,8 @@ export class GenericRedisCache
 
   /** Closes the Redis connections tiercache opened (an adopted client is left open) and empties L1. */
   async close(): Promise<void> {
-    this.#io.batch.flush(); // sets called before close are sent before the connection goes, as before
+    // Sets called before close, large ones still compressing included, are sent before the connection goes.
+    await this.#io.close();
     this.#bus?.close();
     this.#tracking?.close();
     this.#remote.detach();

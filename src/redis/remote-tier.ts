@@ -79,6 +79,11 @@ export class RemoteTier {
    * Why Redis is away: the last connection error ioredis reported since the last good connection (e.g.
    * `connect ECONNREFUSED 127.0.0.1:6390`), else the failure that degraded the tier (a command timeout).
    */
+  /** The bound of one command (or one batch of them), whatever the client's own setting. */
+  get commandTimeout(): number {
+    return this.#commandTimeout;
+  }
+
   get lastError(): string | undefined {
     return this.#lastError ?? (this.#degraded ? this.#degradedReason : undefined);
   }

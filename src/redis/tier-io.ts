@@ -257,8 +257,9 @@ export class TierIO {
               ]),
             )
           : this.remote.attempt('setMany', async (c) => {
-              await removeMany(c, lockKeys);
-              await storeMany(c, encoded);
+              // Both issued now, in this order: a delete or set of these keys called next must not
+              // reach Redis between the lock DELs and the SETs (it would be overwritten by them).
+              await Promise.all([removeMany(c, lockKeys), storeMany(c, encoded)]);
             });
       });
       const one = entries[0];
@@ -325,6 +326,18 @@ export class TierIO {
     return this.#order.run(ready, send);
   }
 
+  /**
+   * Before the connection goes: sends the writes still waiting (behind a value being compressed, or in
+   * the batch), and keeps nothing in L1 from then on (no invalidation would reach it any more).
+   */
+  async close(): Promise<void> {
+    await this.#order.drained();
+    this.batch.flush();
+    this.#closed = true;
+  }
+
+  #closed = false;
+
   /** The entries' envelopes; a promise only when a large value is compressed on the thread pool. */
   #encode(entries: readonly PlannedWrite[], redisKeys: string[]): EncodedEntry[] | Promise<EncodedEntry[]> {
     const now = Date.now();
@@ -365,7 +378,7 @@ export class TierIO {
   #toL1One(entry: PlannedWrite, elapsed: number, ticket: FillTicket | undefined): void {
     const { key, snapshot, plan } = entry;
     const overtaken = ticket !== undefined && !this.readFence.admits(ticket, undefined);
-    if (this.l1OnWrite && !overtaken)
+    if (this.l1OnWrite && !overtaken && !this.#closed)
       this.l1?.write(key, snapshot, less(plan.ttlMs, elapsed), less(plan.freshMs, elapsed), plan.tags);
     else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
   }

@@ -81,7 +81,7 @@ export class WriteBatch<E extends BatchEntry> {
     this.#waiting = [];
     const announcement = this.announcer?.(batch.map((e) => e.write.key));
     this.remote
-      .attempt('set', (c) => send(c, batch, announcement), batch.length)
+      .attempt('set', (c) => send(c, batch, announcement, this.remote.commandTimeout), batch.length)
       .then(
         (replies) => this.#settle(batch, replies, announcement),
         (error: unknown) => {
@@ -110,10 +110,43 @@ export class WriteBatch<E extends BatchEntry> {
         // strict: the set itself stands
       }
     }
+    // A refused lock DEL (an ACL on some lock keys) names no key: the locks are asked one by one, so
+    // only the sets whose lock cannot be removed fail.
+    if (unlocked) {
+      void this.#settleByLock(batch, replies);
+      return;
+    }
+    this.#settleEach(batch, (i) => (replies[i + 1] as Reply)[0]);
+  }
+
+  async #settleByLock(batch: E[], replies: Reply[]): Promise<void> {
+    const refusals = await this.remote
+      .run('set', (c) =>
+        Promise.all(
+          batch.map(({ write }) =>
+            c.del(write.lockKey).then(
+              () => null,
+              (error: Error) => error,
+            ),
+          ),
+        ),
+      )
+      .catch((error: unknown) => error);
+    if (!Array.isArray(refusals)) {
+      // Redis went away meanwhile (or a strict cache threw): the fences of these sets are unknown.
+      for (const entry of batch)
+        if (refusals === FAILED) this.settled(entry, FAILED);
+        else this.failed(entry, refusals);
+      return;
+    }
+    // A lock that could not be removed leaves the fill fence open: that write does not count as done.
+    this.#settleEach(batch, (i) => (refusals[i] as Error | null) ?? (replies[i + 1] as Reply)[0]);
+  }
+
+  #settleEach(batch: E[], errorOf: (i: number) => Error | null): void {
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i] as E;
-      // A lock that could not be removed leaves the fill fence open: the write does not count as done.
-      const error = unlocked ?? (replies[i + 1] as Reply)[0];
+      const error = errorOf(i);
       if (!error) {
         this.settled(entry, true);
         continue;
@@ -147,6 +180,7 @@ async function send(
   client: Redis,
   batch: readonly BatchEntry[],
   announcement: Announcement | undefined,
+  deadlineMs: number,
 ): Promise<Reply[]> {
   const lockKeys = batch.map((w) => w.write.lockKey);
   const commands: [string, (string | number | Buffer)[]][] = [['del', lockKeys]];
@@ -159,8 +193,12 @@ async function send(
   const stream = client.stream as NetStream | undefined;
   const replies =
     client.autoPipelineQueueSize === 0 && client.status === 'ready' && stream
-      ? await sendCorked(client, stream, commands)
-      : await Promise.all(commands.map(([name, args]) => client.call(name, ...args).then(replyOf, errorOf)));
+      ? await sendCorked(client, stream, commands, deadlineMs)
+      : // The cache's deadline: an adopted client may have no commandTimeout of its own.
+        await withDeadline(
+          Promise.all(commands.map(([name, args]) => client.call(name, ...args).then(replyOf, errorOf))),
+          deadlineMs,
+        );
   for (const [error] of replies) if (error && !isRejection(error)) throw error;
   return replies;
 }
@@ -174,17 +212,18 @@ async function sendCorked(
   client: Redis,
   stream: NetStream,
   commands: readonly [string, (string | number | Buffer)[]][],
+  deadlineMs: number,
 ): Promise<Reply[]> {
   // The options ioredis's own command methods give (a client's keyPrefix applies here too).
   const options = { keyPrefix: client.options.keyPrefix, replyEncoding: 'utf8' as const };
   const replies: Reply[] = new Array<Reply>(commands.length);
   const sent = commands.map(([name, args]) => new Command(name, args, options));
-  // One deadline for the whole batch instead of an ioredis timer per command (those were 5-10% of this
-  // path); the same bound, measured from the same moment. Restored before anything else can run.
+  // One deadline for the whole batch (the cache's commandTimeout: an adopted client may have none) instead
+  // of an ioredis timer per command (those were 5-10% of this path). Restored before anything else runs.
   const timeout = client.options.commandTimeout;
-  client.options.commandTimeout = undefined;
   stream.cork();
   try {
+    client.options.commandTimeout = undefined;
     sent.forEach((command, i) => {
       command.promise.then(
         (reply) => (replies[i] = [null, reply]),
@@ -199,7 +238,7 @@ async function sendCorked(
   // Replies settle in order, so once the last has, every earlier reaction has run too; a gap would be
   // an ioredis change, and is then waited out rather than taken for success.
   const last = (sent[sent.length - 1] as Command).promise.then(noop, noop);
-  await (timeout === undefined ? last : withDeadline(last, timeout));
+  await withDeadline(last, deadlineMs);
   if (replies.includes(undefined as never)) await Promise.all(sent.map((c) => c.promise.then(noop, noop)));
   return replies;
 }

@@ -5,6 +5,7 @@ import { CacheEventEmitter, type ErrorEvent } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 import { RemoteTier } from '../../src/redis/remote-tier.js';
+import { startRedisServer } from '../../src/testing/redis-server.js';
 import { WriteBatch, type BatchEntry, type WriteOutcome } from '../../src/redis/write-batch.js';
 import { eventually, useFleet } from '../helpers/fleet.js';
 import { hasRedis, redisBinary, uniquePrefix, useRedis } from '../helpers/redis.js';
@@ -272,6 +273,48 @@ describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only 
     }
   });
 
+  it('issue 23 review: a lock refused inside a batch fails only its own set', async () => {
+    const prefix = uniquePrefix('acllock');
+    const user = `lock-${Math.random().toString(36).slice(2, 8)}`;
+    // Full access, except the fill locks of `ro:` keys, which can be read but not deleted.
+    await redis.raw.call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      '>secret',
+      '+@all',
+      '&*',
+      `%RW~${prefix}*`,
+      `%RW~__tiercache__:${prefix}bus*`,
+      `%RW~__tiercache__:${prefix}epoch`,
+      `%RW~__tiercache__:${prefix}lock:rw:*`,
+      `%R~__tiercache__:${prefix}lock:ro:*`,
+    );
+    const url = new URL(redis.url);
+    url.username = user;
+    url.password = 'secret';
+    for (const strict of [false, true]) {
+      const c = await cache({ redisUrl: url.toString(), keyPrefix: prefix, strict, coherence: 'bus' });
+      const errors: ErrorEvent[] = [];
+      c.on('error', (e) => errors.push(e));
+      await Promise.all(keysOf(5, 'rw').map((key) => c.set(key, 0)));
+      const results = await Promise.allSettled([
+        c.set('rw:a', 'stored'),
+        c.set('ro:a', 'fence open'),
+        c.set('rw:b', 'stored'),
+      ]);
+      expect(results.map((r) => r.status)).toStrictEqual(
+        strict ? ['fulfilled', 'rejected', 'fulfilled'] : ['fulfilled', 'fulfilled', 'fulfilled'],
+      );
+      expect(errors.map((e) => `${e.operation}: ${e.error.message.slice(0, 6)}`)).toStrictEqual([
+        'set: NOPERM',
+      ]);
+      expect(await c.get('rw:a')).toBe('stored');
+      expect(await c.get('rw:b')).toBe('stored');
+    }
+  });
+
   it('issue 23: a refused announcement is reported by the time set() resolves, and never thrown', async () => {
     const prefix = uniquePrefix('aclpub');
     const user = `nopub-${Math.random().toString(36).slice(2, 8)}`;
@@ -297,3 +340,76 @@ describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only 
     expect(errors.map((e) => e.operation)).toStrictEqual(['publish']);
   });
 });
+
+describe.skipIf(!hasRedis)('issue 23 review: writes that are not batched keep their call order', () => {
+  it.each([
+    [
+      'a tagged set, then a delete',
+      async (c: GenericRedisCache) => Promise.all([c.set('x', 'old', { tags: ['t'] }), c.delete('x')]),
+      undefined,
+    ],
+    [
+      'a setMany, then a delete',
+      async (c: GenericRedisCache) => Promise.all([c.setMany([{ key: 'x', value: 'old' }]), c.delete('x')]),
+      undefined,
+    ],
+    [
+      'a tagged set, then a plain set',
+      async (c: GenericRedisCache) => Promise.all([c.set('x', 'old', { tags: ['t'] }), c.set('x', 'new')]),
+      'new',
+    ],
+    [
+      'a setMany, then a plain set',
+      async (c: GenericRedisCache) =>
+        Promise.all([c.setMany([{ key: 'x', value: 'old' }]), c.set('x', 'new')]),
+      'new',
+    ],
+  ])(
+    '%s in the same tick leaves the later write, here, in Redis and in a peer',
+    async (_, writes, expected) => {
+      const prefix = uniquePrefix('order');
+      const [writer, peer] = [await cache({ keyPrefix: prefix }), await cache({ keyPrefix: prefix })];
+      await busy(writer);
+      await writes(writer);
+      const stored = await redis.raw.get(`${prefix}x`);
+      if (expected === undefined) expect(stored).toBeNull();
+      else expect(stored?.endsWith(JSON.stringify(expected))).toBe(true);
+      expect(await writer.get('x')).toBe(expected);
+      expect(await peer.get('x')).toBe(expected);
+    },
+  );
+});
+
+describe.skipIf(!hasRedis)('issue 23 review: close() sends every set called before it', () => {
+  it('a large value still being compressed off the event loop reaches Redis before the connection goes', async () => {
+    const prefix = uniquePrefix('close');
+    const c = await cache({ keyPrefix: prefix });
+    await c.set('big', 'old');
+    const large = { text: 'x'.repeat(64 * 1024) };
+    const pending = c.set('big', large);
+    await c.close();
+    await pending;
+    const peer = await cache({ keyPrefix: prefix });
+    expect(await peer.get('big')).toStrictEqual(large);
+  });
+});
+
+describe.runIf(redisBinary)(
+  "issue 23 review: an adopted client is bounded by the cache's commandTimeout",
+  () => {
+    it('a strict set on an adopted client without a timeout of its own fails once Redis stops answering', async () => {
+      const server = await startRedisServer();
+      const client = new Redis(server.url);
+      const c = await cache({ redisClient: client, redisUrl: undefined, commandTimeout: 200, strict: true });
+      try {
+        await Promise.all(keysOf(5).map((key) => c.set(key, 1)));
+        server.pause();
+        await expect(Promise.all([c.set('a', 1), c.set('b', 2)])).rejects.toThrow(InfrastructureError);
+      } finally {
+        server.resume();
+        client.disconnect();
+        await server.stop();
+      }
+    });
+  },
+);
