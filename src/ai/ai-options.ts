@@ -60,18 +60,13 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
 } {
   if (typeof options !== 'object' || options === null)
     throw new ValidationError('options must be a plain object', { option: 'options' });
-  const {
-    cache,
-    textHashThreshold,
-    hashAlgorithm,
-    textSizeTiers,
-    operationTtls,
-    maxTextLength,
-    keyScheme,
-    prices,
-    semantic,
-    ...redis
-  } = options;
+  // One list decides what is an AI setting (AI_OPTIONS): everything else builds the Redis cache.
+  const { cache, ...rest } = options;
+  const ai: Record<string, unknown> = {};
+  const redis: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(rest))
+    ((AI_OPTION_NAMES as readonly string[]).includes(name) ? ai : redis)[name] = value;
+  const { maxTextLength, keyScheme } = ai as AIOptions;
   if (cache !== undefined) {
     if (
       typeof cache?.get !== 'function' ||
@@ -97,15 +92,5 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
     const problem = value === undefined ? undefined : optionProblem(name, AI_OPTIONS[name].kind, value);
     if (problem !== undefined) throw new ValidationError(problem, { option: name });
   }
-  const ai: AIOptions = {
-    textHashThreshold,
-    hashAlgorithm,
-    textSizeTiers,
-    operationTtls,
-    maxTextLength,
-    keyScheme,
-    prices,
-    semantic,
-  };
-  return { ai, cache, redis };
+  return { ai: ai as AIOptions, cache, redis: redis as GenericRedisCacheOptions };
 }

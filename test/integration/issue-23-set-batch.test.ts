@@ -32,6 +32,16 @@ async function listen(
   return { messages, texts, stop: () => subscriber.disconnect() };
 }
 
+/** A Redis user allowed what `rules` say (ACL SETUSER), as a URL to connect with. */
+async function aclUser(label: string, rules: string[]): Promise<string> {
+  const user = `${label}-${Math.random().toString(36).slice(2, 8)}`;
+  await redis.raw.call('ACL', 'SETUSER', user, 'on', '>secret', ...rules);
+  const url = new URL(redis.url);
+  url.username = user;
+  url.password = 'secret';
+  return url.toString();
+}
+
 /** Concurrent sets, so the remote tier batches (it did so in the last busy period). */
 async function busy(c: GenericRedisCache): Promise<void> {
   await Promise.all(keysOf(10, 'warm').map((key) => c.set(key, 1)));
@@ -233,25 +243,16 @@ describe.skipIf(!hasRedis)('issue 23: failures of batched and unbatched writes',
 describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only the refused sets', () => {
   it('issue 23: a set refused inside a batch is reported and not kept; the others are stored', async () => {
     const prefix = uniquePrefix('acl');
-    const user = `batch-${Math.random().toString(36).slice(2, 8)}`;
     // Read-only on `ro:`, full access elsewhere in the prefix and on tiercache's own keys and channels.
-    await redis.raw.call(
-      'ACL',
-      'SETUSER',
-      user,
-      'on',
-      '>secret',
+    const url = await aclUser('batch', [
       '+@all',
       '&*',
       `%RW~${prefix}rw:*`,
       `%R~${prefix}ro:*`,
       `%RW~__tiercache__:${prefix}*`,
-    );
-    const url = new URL(redis.url);
-    url.username = user;
-    url.password = 'secret';
+    ]);
     for (const strict of [false, true]) {
-      const c = await cache({ redisUrl: url.toString(), keyPrefix: prefix, strict });
+      const c = await cache({ redisUrl: url, keyPrefix: prefix, strict });
       const errors: ErrorEvent[] = [];
       c.on('error', (e) => errors.push(e));
       await Promise.all(keysOf(5, 'rw').map((key) => c.set(key, 0)));
@@ -275,14 +276,8 @@ describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only 
 
   it('issue 23 review: a lock refused inside a batch fails only its own set', async () => {
     const prefix = uniquePrefix('acllock');
-    const user = `lock-${Math.random().toString(36).slice(2, 8)}`;
     // Full access, except the fill locks of `ro:` keys, which can be read but not deleted.
-    await redis.raw.call(
-      'ACL',
-      'SETUSER',
-      user,
-      'on',
-      '>secret',
+    const url = await aclUser('lock', [
       '+@all',
       '&*',
       `%RW~${prefix}*`,
@@ -290,12 +285,9 @@ describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only 
       `%RW~__tiercache__:${prefix}epoch`,
       `%RW~__tiercache__:${prefix}lock:rw:*`,
       `%R~__tiercache__:${prefix}lock:ro:*`,
-    );
-    const url = new URL(redis.url);
-    url.username = user;
-    url.password = 'secret';
+    ]);
     for (const strict of [false, true]) {
-      const c = await cache({ redisUrl: url.toString(), keyPrefix: prefix, strict, coherence: 'bus' });
+      const c = await cache({ redisUrl: url, keyPrefix: prefix, strict, coherence: 'bus' });
       const errors: ErrorEvent[] = [];
       c.on('error', (e) => errors.push(e));
       await Promise.all(keysOf(5, 'rw').map((key) => c.set(key, 0)));
@@ -317,22 +309,8 @@ describe.runIf(redisBinary)('issue 23: a batch refused in part (ACL) fails only 
 
   it('issue 23: a refused announcement is reported by the time set() resolves, and never thrown', async () => {
     const prefix = uniquePrefix('aclpub');
-    const user = `nopub-${Math.random().toString(36).slice(2, 8)}`;
-    await redis.raw.call(
-      'ACL',
-      'SETUSER',
-      user,
-      'on',
-      '>secret',
-      '+@all',
-      '-publish',
-      'allchannels',
-      'allkeys',
-    );
-    const url = new URL(redis.url);
-    url.username = user;
-    url.password = 'secret';
-    const c = await cache({ redisUrl: url.toString(), keyPrefix: prefix, strict: true });
+    const url = await aclUser('nopub', ['+@all', '-publish', 'allchannels', 'allkeys']);
+    const c = await cache({ redisUrl: url, keyPrefix: prefix, strict: true });
     const errors: ErrorEvent[] = [];
     c.on('error', (e) => errors.push(e));
     await c.set('k', 'stored');

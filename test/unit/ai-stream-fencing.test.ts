@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AIResponseCache } from '../../src/ai/ai-response-cache.js';
 import type { AIRequest } from '../../src/ai/ai-request.js';
 import { MAX_STREAM_BYTES } from '../../src/ai/stream-recording.js';
-import type { GetOrSetFactory } from '../../src/core/types.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { collect, deferred } from '../helpers/streams.js';
+import { NoContextCache } from '../helpers/no-context-cache.js';
 
 /** An upstream whose answer is the source's version at the call (`v1:1`, `v1:2`); `hold` pauses it after one chunk. */
 function versioned() {
@@ -128,15 +128,6 @@ describe('streams and invalidations (review of issue 22)', () => {
   });
 
   it('a vetoed stream is not stored by a composed cache that passes no factory context', async () => {
-    class NoContextCache extends InMemoryCache {
-      override async getOrSet<T>(key: string, factory: GetOrSetFactory<T>): Promise<T> {
-        const found = await this.get<T>(key);
-        if (found !== undefined) return found;
-        const value = await (factory as () => Promise<T>)();
-        if (value !== undefined) await this.set(key, value);
-        return value;
-      }
-    }
     const inner = new NoContextCache({ maxSize: 100 });
     const cache = new AIResponseCache({ cache: inner });
     const chunks = await collect(

@@ -5,10 +5,10 @@ import { hashingEmbedder } from '../../src/ai/semantic/hashing-embedder.js';
 import type { SemanticOptions } from '../../src/ai/semantic/semantic-options.js';
 import type { SemanticEvent } from '../../src/core/events.js';
 import { ValidationError } from '../../src/core/errors.js';
-import type { GetOrSetFactory } from '../../src/core/types.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { ManualClock } from '../../src/testing/manual-clock.js';
 import { eventually } from '../helpers/fleet.js';
+import { NoContextCache } from '../helpers/no-context-cache.js';
 import { collect } from '../helpers/streams.js';
 
 /** A test embedder with the id every embedder needs. */
@@ -406,15 +406,6 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
   });
 
   it('does no semantic lookup over a cache that passes no factory context (it would store a copy)', async () => {
-    class NoContextCache extends InMemoryCache {
-      override async getOrSet<T>(key: string, factory: GetOrSetFactory<T>): Promise<T> {
-        const found = await this.get<T>(key);
-        if (found !== undefined) return found;
-        const value = await (factory as () => Promise<T>)();
-        if (value !== undefined) await this.set(key, value);
-        return value;
-      }
-    }
     const noContext = new NoContextCache();
     const cache = new AIResponseCache({ cache: noContext, semantic: { embed: hashingEmbedder() } });
     await cache.getOrCompute(STORED, () => 'stored');
