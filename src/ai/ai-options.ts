@@ -92,5 +92,5 @@ export function splitAIOptions(options: AIResponseCacheOptions): {
     const problem = value === undefined ? undefined : optionProblem(name, AI_OPTIONS[name].kind, value);
     if (problem !== undefined) throw new ValidationError(problem, { option: name });
   }
-  return { ai: ai as AIOptions, cache, redis: redis as GenericRedisCacheOptions };
+  return { ai: ai, cache, redis: redis };
 }

@@ -12,12 +12,10 @@ import { ValidationError } from '../core/errors.js';
 import {
   CacheEventEmitter,
   IN_PROCESS_TIMING_SAMPLE,
-  type BusEvent,
   type CacheEventListener,
   type CacheEventName,
 } from '../core/events.js';
 import { consoleLogger } from '../core/logger.js';
-import { compilePattern } from '../core/pattern.js';
 import { hrtimeMs } from '../core/options.js';
 import type {
   CacheEntry,
@@ -46,6 +44,7 @@ import {
   type SemanticStep,
 } from './ai-compute.js';
 import { unwrapEntry, wrapEntry, type ComputeResult } from './ai-entry.js';
+import { keysOfChange, keysOfPattern } from './covered-keys.js';
 import { splitAIOptions, type AIResponseCacheOptions } from './ai-options.js';
 import {
   assertRequest,
@@ -133,7 +132,7 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     // A peer's change (or the echo of this instance's own store): only the recordings of the keys it
     // names, else of its pattern, else every one. (The semantic index needs no such care: it reads every
     // candidate back through the cache.)
-    this.#offBus = this.#cache.on('bus', (e) => this.#streams.drop(changeCovers(e)));
+    this.#offBus = this.#cache.on('bus', (e) => this.#streams.drop(keysOfChange(e)));
   }
 
   /** The composed cache. */
@@ -359,8 +358,8 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
   }
 
   invalidatePattern(pattern: string, operationContext?: string): Promise<number> {
-    this.#semantic?.forgetWhere(matcher(pattern));
-    return this.#streams.fence(matcher(pattern), () =>
+    this.#semantic?.forgetWhere(keysOfPattern(pattern));
+    return this.#streams.fence(keysOfPattern(pattern), () =>
       this.#cache.invalidatePattern(pattern, operationContext),
     );
   }
@@ -398,22 +397,4 @@ export class AIResponseCache implements CacheInterface, ConnectableCache, KeyLis
     if (this.#ownsCache) await this.#cache.close();
     this.#events.emit('close', {});
   }
-}
-
-/** The keys a pattern covers; every key when the pattern is not one (the cache refuses it anyway). */
-function matcher(pattern: unknown): ((key: string) => boolean) | undefined {
-  try {
-    return typeof pattern === 'string' ? compilePattern(pattern) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The keys a peer's change covers: the keys it names, else its pattern, else every key. */
-function changeCovers(event: BusEvent): ((key: string) => boolean) | undefined {
-  if (event.changedKeys !== undefined) {
-    const changed = new Set(event.changedKeys);
-    return (key) => changed.has(key);
-  }
-  return event.pattern === undefined ? undefined : matcher(event.pattern);
 }
