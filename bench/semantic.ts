@@ -18,6 +18,7 @@ import { DEFAULT_SEMANTIC_THRESHOLD, resolveSemantic } from '../src/ai/semantic/
 import { SemanticMatcher } from '../src/ai/semantic/semantic-matcher.js';
 import { VectorIndex } from '../src/ai/semantic/vector-index.js';
 import { InMemoryCache } from '../src/memory/in-memory-cache.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 interface Pair {
   id: string;
@@ -109,20 +110,9 @@ function byKind(scored: Scored[], threshold: number): Record<string, string> {
   return kinds;
 }
 
-/** A deterministic pseudo-random source (mulberry32), so every run builds the same requests. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Requests of 6 to 14 words drawn from the vocabulary of the labelled sets: varied, like real traffic. */
 function syntheticRequests(count: number, vocabulary: string[]): string[] {
-  const next = random(42);
+  const next = seededRandom(42);
   return Array.from({ length: count }, () => {
     const length = 6 + Math.floor(next() * 9);
     const words = Array.from({ length }, () => vocabulary[Math.floor(next() * vocabulary.length)]!);

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../src/testing/seeded-random.js';
+
 /**
  * Seeded synthetic access traces for the hit-ratio harness. A trace is a list of key ids; ids below
  * `keySpace` are the workload's keys, ids from `keySpace` up are one-off scan keys, never counted in the
@@ -8,18 +10,6 @@ export interface Trace {
   description: string;
   keys: Int32Array;
   keySpace: number;
-}
-
-/** mulberry32: a small, fast, seeded PRNG (numbers in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random permutation of 0..n-1 (Fisher–Yates), so that a key's id says nothing of its popularity. */

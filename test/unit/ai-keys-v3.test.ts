@@ -10,6 +10,7 @@ import { ValidationError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { CacheFactory } from '../../src/factory/cache-factory.js';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 const h32 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
 const gen = new CacheKeyGenerator({ textHashThreshold: 20 });
@@ -191,17 +192,6 @@ describe('issue 22: keys for every text', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // Separators, escapes and the part names of both schemes, unicode of every width, lone surrogates, glob.
 // prettier-ignore
 const PIECES = ['a', 'b', 'Z', '0', ' ', '|', ':', '%', '_', '%7C', '%3A', '%25', '%u', '%uD800', 'hash:', 'uhash:', 'txt:', '|txt:', '|tenant:', '|model:', '|opts:', '|q:', '|stream', 'é', '日本', '🚀', '\ud800', '\udc00', '\ufffd', '\u0000', '\n', '*', '?', '[', '\\'];
@@ -271,7 +261,7 @@ describe('issue 22: no two distinct requests share a key (seeded property test)'
   it.each([0, 40, 1000, Number.MAX_SAFE_INTEGER])(
     'over random unicode, separators and near-duplicates, textHashThreshold %i',
     (threshold) => {
-      const next = random(22 + threshold);
+      const next = seededRandom(22 + threshold);
       const keys = new CacheKeyGenerator({ textHashThreshold: threshold });
       const seen = new Map<string, string>();
       let longest = 0;

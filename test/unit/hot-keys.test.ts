@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
 import { HotKeys, MAX_KEY_CHARS, TRUNCATION_MARKER } from '../../src/core/hot-keys.js';
-
-/** Tiny seeded PRNG (mulberry32): the same seed gives the same workload and the same samples. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 /** `reads` keys drawn from Zipf(s) over `distinct` keys (rank r has weight r^-s), with exact counts. */
 function zipfWorkload(distinct: number, reads: number, s: number, random: () => number) {
@@ -38,8 +28,8 @@ function zipfWorkload(distinct: number, reads: number, s: number, random: () => 
 }
 
 describe('HotKeys on a Zipf workload', () => {
-  const workload = zipfWorkload(50_000, 500_000, 1.1, mulberry32(42));
-  const hotKeys = new HotKeys({ sampleRate: 8, random: mulberry32(7) });
+  const workload = zipfWorkload(50_000, 500_000, 1.1, seededRandom(42));
+  const hotKeys = new HotKeys({ sampleRate: 8, random: seededRandom(7) });
   for (const key of workload.keys) hotKeys.record(key);
 
   it('finds at least 9 of the true top 10 keys', () => {
@@ -66,7 +56,7 @@ describe('HotKeys on a Zipf workload', () => {
 
 describe('HotKeys', () => {
   it('samples about one read in sampleRate and scales the estimate back', () => {
-    const hotKeys = new HotKeys({ sampleRate: 8, random: mulberry32(1) });
+    const hotKeys = new HotKeys({ sampleRate: 8, random: seededRandom(1) });
     for (let i = 0; i < 80_000; i++) hotKeys.record('hot');
     const [hot] = hotKeys.top();
     expect(hot!.key).toBe('hot');
@@ -102,7 +92,7 @@ describe('HotKeys', () => {
   });
 
   it('decay halves the sampled count when sampling', () => {
-    const hotKeys = new HotKeys({ sampleRate: 4, random: mulberry32(3) });
+    const hotKeys = new HotKeys({ sampleRate: 4, random: seededRandom(3) });
     for (let i = 0; i < 4000; i++) hotKeys.record('a');
     const before = hotKeys.top(1)[0]!.estimatedReads;
     hotKeys.decay();
