@@ -118,8 +118,22 @@ function plainCopy(value: unknown, depth: number, copy: boolean): unknown {
   }
   if (depth >= MAX_VALUE_DEPTH) return NOT_PLAIN;
   if (Array.isArray(value)) {
+    // Leading primitives are checked in place and copied with one `slice` (a block copy, and V8 shares a
+    // literal's copy-on-write store); objects from the first one on are copied one by one.
+    let i = 0;
+    for (; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) break;
+      if (plainCopy(item, depth + 1, false) === NOT_PLAIN) return NOT_PLAIN;
+    }
+    // (Not a subclass's: its `slice` would build one through the subclass's own constructor.)
+    if (i === value.length && Object.getPrototypeOf(value) === Array.prototype) {
+      plainBytes += 2;
+      return copy ? value.slice() : value;
+    }
     const items: unknown[] = copy ? new Array<unknown>(value.length) : value;
-    for (let i = 0; i < value.length; i++) {
+    if (copy) for (let j = 0; j < i; j++) items[j] = value[j];
+    for (; i < value.length; i++) {
       const item = plainCopy(value[i], depth + 1, copy);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       if (copy) items[i] = item;

@@ -64,10 +64,15 @@ export class TtlPolicy {
     private readonly random: () => number,
   ) {
     this.defaultTtlMs = Math.round(defaultTtl * 1000);
+    this.#defaultPlan = Object.freeze({ ttlMs: this.defaultTtlMs, freshMs: 0, tags: undefined });
   }
+
+  /** The plan of a write with no TTL argument when there is no jitter: one frozen object, not one per write. */
+  readonly #defaultPlan: WritePlan;
 
   /** The plan of `set(key, value, arg)`. */
   plan(arg: Duration | SetOptions | undefined): WritePlan {
+    if (arg === undefined && this.jitter === 0) return this.#defaultPlan;
     if (arg === undefined || typeof arg !== 'object' || arg === null) {
       return this.planMs(arg === undefined ? this.defaultTtlMs : parseLifetimeMs(arg, 'ttl'));
     }

@@ -17,8 +17,11 @@ export interface EntryMap<V> {
   get(key: string): V | undefined;
   /** The value (undefined when missing or expired); not a use. */
   peek(key: string): V | undefined;
-  /** `ttl` in ms, 0 = none. */
-  set(key: string, value: V, options: { ttl: number }): unknown;
+  /**
+   * `ttl` in ms, 0 = none; `size` the entry's (a positive integer: every write gives it, there is no
+   * size function); `start` the clock reading the TTL counts from.
+   */
+  set(key: string, value: V, options: { ttl: number; size: number; start: number }): unknown;
   delete(key: string): boolean;
   clear(): void;
   /** Unexpired keys. */
@@ -26,6 +29,8 @@ export interface EntryMap<V> {
   /** Unexpired entries. */
   entries(): Iterable<[string, V]>;
   getRemainingTTL(key: string): number;
+  /** The size the entry was written with (undefined when absent). */
+  info(key: string): { size?: number } | undefined;
   purgeStale(): boolean;
   /** Entries held, expired ones not yet dropped included. */
   readonly size: number;
@@ -33,21 +38,20 @@ export interface EntryMap<V> {
 }
 
 /** The map's bounds and hooks (the same for both policies), and the policy. */
-export interface EntryMapOptions<V> extends TinyLfuOptions<V> {
+export interface EntryMapOptions<V> extends Omit<TinyLfuOptions<V>, 'sizeCalculation'> {
   policy: MemoryCachePolicy;
 }
 
 /** The bounded map behind a `MemoryStore`, by policy. */
 export function createEntryMap<V extends object>(options: EntryMapOptions<V>): EntryMap<V> {
-  const { policy, max, maxSize, sizeCalculation, clock, ttlResolution, dispose } = options;
+  const { policy, max, maxSize, clock, ttlResolution, dispose } = options;
   if (policy === 'tinylfu') {
-    return new TinyLfuCache<V>({ max, maxSize, sizeCalculation, clock, ttlResolution, dispose });
+    return new TinyLfuCache<V>({ max, maxSize, clock, ttlResolution, dispose });
   }
   return new LRUCache<string, V>({
     max,
     // Sizes are tracked even without a byte bound: `calculatedSize` is the stats' memory figure.
     ...(maxSize === undefined ? { maxEntrySize: Number.MAX_SAFE_INTEGER } : { maxSize }),
-    sizeCalculation,
     perf: clock,
     ttlResolution,
     dispose: (value, key, reason) => {

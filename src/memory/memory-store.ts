@@ -5,6 +5,7 @@ import { round2 } from '../core/statistics.js';
 import { cloneSnapshotValue, freezeValue, type Snapshot } from '../core/values.js';
 import type { EntryRead } from '../core/get-or-set.js';
 import { TagIndex } from './tag-index.js';
+import { coarseNow } from '../core/coarse-clock.js';
 import { createEntryMap, type EntryMap, type MemoryCachePolicy } from './memory-policy.js';
 import type { DisposeReason } from './tinylfu/tinylfu-cache.js';
 
@@ -37,13 +38,20 @@ export interface MemoryStoreOptions {
   onEvict: (key: string, reason: EvictionReason) => void;
 }
 
+/** How a stored value is handed out: frozen at its first read, frozen already, or cloned on every read. */
+const TO_FREEZE = 0;
+const FROZEN = 1;
+/** Holds containers that cannot be frozen (Map, Set, Date, Buffer), so each read gets its own copy. */
+const CLONE_ON_READ = 2;
+
+/**
+ * Four fields, as few as the store needs: an entry's size lives in the map (lru-cache's `info`), not
+ * twice; L1 memory per entry is a goal of issue 23.
+ */
 interface StoredEntry {
   value: unknown;
-  /** Holds containers that cannot be frozen, so each read gets its own copy. */
-  cloneOnRead: boolean;
-  /** Deep-frozen yet: a copy is frozen at its first read, not at its write (most writes are never read). */
-  frozen: boolean;
-  bytes: number;
+  /** TO_FREEZE, FROZEN or CLONE_ON_READ: a copy is frozen at its first read, not at its write (most writes are never read). */
+  state: number;
   /** Clock time after which the entry is stale (kept only for getOrSet's grace); absent = fresh until TTL. */
   freshUntil: number | undefined;
   tags: readonly string[] | undefined;
@@ -66,6 +74,12 @@ export class MemoryStore {
   readonly #onEvict: MemoryStoreOptions['onEvict'];
   /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
   readonly #tags = new TagIndex();
+  /**
+   * One options object for every write (lru-cache keeps none of it): the size is known (no
+   * sizeCalculation call) and `start` is the coarse clock's (no `performance.now()` per write).
+   */
+  readonly #setOptions = { ttl: 0, size: 1, start: 0 };
+  readonly #now: () => number;
   #hits = 0;
   #misses = 0;
   #evictions = 0;
@@ -75,6 +89,8 @@ export class MemoryStore {
   constructor(options: MemoryStoreOptions) {
     this.maxSize = options.maxSize;
     this.#clock = options.clock ?? systemClock;
+    // "Now" is cached for ttlResolution ms of real time; an injected clock must be read every time.
+    this.#now = coarseNow(this.#clock, options.clock ? 0 : 1);
     this.#maxTtlMs = options.maxTtlMs;
     this.#maxBytes = options.maxBytes;
     this.#onEvict = options.onEvict;
@@ -82,7 +98,6 @@ export class MemoryStore {
       policy: options.policy,
       max: options.maxSize,
       maxSize: options.maxBytes,
-      sizeCalculation: (entry) => Math.max(1, entry.bytes),
       clock: this.#clock,
       // "Now" is cached for ttlResolution ms of real time; an injected clock must be read every time.
       ttlResolution: options.clock ? 0 : 1,
@@ -130,13 +145,15 @@ export class MemoryStore {
     }
     const entry: StoredEntry = {
       value: snapshot.value,
-      cloneOnRead: snapshot.special,
-      frozen: snapshot.frozen,
-      bytes: snapshot.bytes,
+      state: snapshot.special ? CLONE_ON_READ : snapshot.frozen ? FROZEN : TO_FREEZE,
       freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
       tags,
     };
-    this.#entries.set(key, entry, { ttl: ttlMs });
+    const options = this.#setOptions;
+    options.ttl = ttlMs;
+    options.size = Math.max(1, snapshot.bytes);
+    options.start = this.#now();
+    this.#entries.set(key, entry, options);
     // After set: disposing the entry it replaced unindexes that entry's tags first.
     if (tags) this.#tags.add(key, tags);
   }
@@ -203,7 +220,7 @@ export class MemoryStore {
     return {
       stale,
       ttlSeconds: stale ? 0 : (this.ttlSeconds(key) ?? null),
-      bytes: entry.bytes,
+      bytes: this.#entries.info(key)?.size ?? 0,
       tags: [...(entry.tags ?? [])],
     };
   }
@@ -248,11 +265,10 @@ export class MemoryStore {
   }
 
   #valueOf(entry: StoredEntry): unknown {
-    if (entry.cloneOnRead) return cloneSnapshotValue(entry.value);
-    if (!entry.frozen) {
-      freezeValue(entry.value);
-      entry.frozen = true;
-    }
+    if (entry.state === FROZEN) return entry.value;
+    if (entry.state === CLONE_ON_READ) return cloneSnapshotValue(entry.value);
+    freezeValue(entry.value);
+    entry.state = FROZEN;
     return entry.value;
   }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { coarseNow } from './coarse-clock.js';
+import { coarseNow } from '../../core/coarse-clock.js';
 import { FrequencySketch } from './frequency-sketch.js';
 import { hashKey } from './key-hash.js';
 import { NONE, SlotLists } from './slot-lists.js';
@@ -12,8 +12,8 @@ export interface TinyLfuOptions<V> {
   max: number;
   /** Bound on the summed sizes; an entry bigger than it alone is refused. Undefined: none. */
   maxSize: number | undefined;
-  /** An entry's size, for `maxSize` and `calculatedSize` (a positive number). */
-  sizeCalculation: (value: V, key: string) => number;
+  /** An entry's size, for `maxSize` and `calculatedSize` (a positive number), when `set` is given none; default 1. */
+  sizeCalculation?: ((value: V, key: string) => number) | undefined;
   clock: Clock;
   /** How old a cached clock reading may be for expiry checks, in ms (0: read the clock every time). */
   ttlResolution: number;
@@ -125,15 +125,15 @@ export class TinyLfuCache<V> {
    * Stores a value for `ttl` ms (0 = no expiry). An entry bigger than `maxSize` alone is refused, and the
    * key's previous value leaves (reason `'set'`). The entry written is never the one evicted to make room.
    */
-  set(key: string, value: V, options: { ttl?: number } = {}): this {
-    const size = this.#sizeOf(value, key);
+  set(key: string, value: V, options: { ttl?: number; size?: number; start?: number } = {}): this {
+    const size = options.size ?? this.#sizeOf?.(value, key) ?? 1;
     let slot = this.#index.get(key);
     if (size > this.#maxSize) {
       if (slot !== undefined) this.#discard(slot, 'set');
       return this;
     }
     const ttl = options.ttl ?? 0;
-    const expires = ttl > 0 ? this.#clock.now() + ttl : 0;
+    const expires = ttl > 0 ? (options.start ?? this.#clock.now()) + ttl : 0;
     if (slot === undefined) {
       slot = this.#allocate();
       this.#index.set(key, slot);
@@ -195,6 +195,12 @@ export class TinyLfuCache<V> {
   }
 
   /** Ms left before the entry expires: Infinity without expiry, 0 when missing. */
+  /** The entry's value and size (lru-cache's `info`), expired or not; undefined when absent. */
+  info(key: string): { value: V; size: number } | undefined {
+    const slot = this.#index.get(key);
+    return slot === undefined ? undefined : { value: this.#values[slot] as V, size: this.#sizes[slot]! };
+  }
+
   getRemainingTTL(key: string): number {
     const slot = this.#index.get(key);
     if (slot === undefined) return 0;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from './clock.js';
 
 /**
  * A reader of `clock` for expiry checks that reads it at most once per `resolution` ms of real time and
