@@ -3,7 +3,7 @@ import { ValidationError } from './errors.js';
 export interface HotKeysOptions {
   /** How many hot keys are kept (1..1000). @default 20 */
   k?: number;
-  /** Record one read in N on average (an integer >= 1; 1 records every read). @default 8 */
+  /** Record one read in N on average (an integer >= 1; 1 records every read). @default 32 (a sample costs ~100 ns; one in 32 keeps that near 3 ns a read) */
   sampleRate?: number;
   /** Count-min sketch columns (16..1048576): wider means fewer collisions. @default 2048 */
   width?: number;
@@ -21,7 +21,7 @@ export interface HotKey {
 
 const LIMITS = {
   k: [1, 1000, 20],
-  sampleRate: [1, Number.MAX_SAFE_INTEGER, 8],
+  sampleRate: [1, Number.MAX_SAFE_INTEGER, 32],
   width: [16, 1 << 20, 2048],
   depth: [1, 16, 4],
 } as const;
@@ -57,6 +57,8 @@ export class HotKeys {
   readonly sampleRate: number;
   readonly #width: number;
   readonly #depth: number;
+  /** width / 2^32: a 32-bit hash times it is a column in [0, width). */
+  readonly #columnScale: number;
   readonly #random: () => number;
   /** `depth` rows of `width` counters, row after row. */
   readonly #sketch: Uint32Array;
@@ -92,6 +94,7 @@ export class HotKeys {
     this.sampleRate = value('sampleRate');
     this.#width = value('width');
     this.#depth = value('depth');
+    this.#columnScale = this.#width / 2 ** 32;
     if (options.random !== undefined && typeof options.random !== 'function') {
       throw new ValidationError('random must be a function returning [0, 1)', { option: 'random' });
     }
@@ -192,7 +195,8 @@ export class HotKeys {
     h2 = mix(h2) | 1;
     let min = AGE_AT;
     for (let row = 0; row < this.#depth; row++) {
-      const cell = row * this.#width + (((h1 + Math.imul(row, h2)) >>> 0) % this.#width);
+      // Lemire's range reduction (a multiply, not a division): the hash's top bits pick the column.
+      const cell = row * this.#width + Math.floor(((h1 + Math.imul(row, h2)) >>> 0) * this.#columnScale);
       this.#cells[row] = cell;
       min = Math.min(min, this.#sketch[cell]!);
     }

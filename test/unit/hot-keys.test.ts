@@ -157,6 +157,6 @@ describe('HotKeys option validation', () => {
 
   it('accepts the defaults and undefined options', () => {
     const hotKeys = new HotKeys({ k: undefined, sampleRate: undefined });
-    expect([hotKeys.k, hotKeys.sampleRate]).toEqual([20, 8]);
+    expect([hotKeys.k, hotKeys.sampleRate]).toEqual([20, 32]);
   });
 });
