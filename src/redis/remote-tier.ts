@@ -6,6 +6,7 @@ import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from 
 import { isCluster, reconnectDelay } from './connection.js';
 import { OutageJournal } from './outage-journal.js';
 import { isProgrammingError, isRejection, SINGLE_COMMAND_OPERATIONS, withDeadline } from './failures.js';
+import { DeadlineQueue } from './deadline-queue.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
@@ -44,7 +45,9 @@ export class RemoteTier {
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #probeInterval: number;
   /** When Redis last answered a command (performance.now()). */
-  #lastAnswerAt = 0;
+  /** Answers so far, and as the idle probe last saw them (a count: no clock read per command). */
+  #answers = 0;
+  #answersSeen = 0;
   /** When the current outage started, and the breaker's opens then (one log line per outage). */
   #outage: { startedAt: number; opens: number } | undefined;
   #detached = false;
@@ -52,6 +55,8 @@ export class RemoteTier {
   readonly #connectTimeout: number;
   readonly #strict: boolean;
   readonly #commandTimeout: number;
+  /** Bounds batched commands from the call (one timer for all of them). */
+  readonly #deadlines: DeadlineQueue;
   /** The first connection, started by the first command when nobody called `connect()`. */
   #lazyConnect: Promise<boolean> | undefined;
   /** What changed while Redis was away, replayed on it when it returns. */
@@ -60,7 +65,7 @@ export class RemoteTier {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
     this.#lastError = undefined; // a good connection: earlier connection errors are history
-    this.#lastAnswerAt = performance.now();
+    this.#answers++;
     this.#startIdleProbe();
     void this.#recover();
   };
@@ -131,6 +136,7 @@ export class RemoteTier {
     this.#probeInterval = probeInterval;
     this.#strict = strict;
     this.#commandTimeout = commandTimeout;
+    this.#deadlines = new DeadlineQueue(commandTimeout);
     this.#onRecovered = onRecovered;
     this.#connectTimeout = connectTimeout;
     this.#client = client;
@@ -232,10 +238,10 @@ export class RemoteTier {
       // (Multi-command operations, e.g. a setMany pipeline, keep ioredis's timeout per command.)
       const result =
         batched && SINGLE_COMMAND_OPERATIONS.has(operation)
-          ? await withDeadline(command(this.#client), this.#commandTimeout)
+          ? await this.#deadlines.bound(command(this.#client))
           : await command(this.#client);
       this.#breaker?.success();
-      this.#lastAnswerAt = performance.now();
+      this.#answers++;
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
     } catch (error) {
@@ -397,8 +403,11 @@ export class RemoteTier {
     if (this.#idleTimer || this.#probeInterval === 0 || this.#detached) return;
     this.#idleTimer = setInterval(() => {
       if (this.#degraded || !this.usable || this.#inFlight > 0) return;
-      // Half an interval idle is enough: a freeze right after an answer is seen by the next tick.
-      if (performance.now() - this.#lastAnswerAt < this.#probeInterval / 2) return;
+      // An answer since the last tick: not idle. A freeze right after an answer is probed at the next one.
+      if (this.#answers !== this.#answersSeen) {
+        this.#answersSeen = this.#answers;
+        return;
+      }
       void this.attempt('ping', (c) => withDeadline(c.ping(), this.#commandTimeout)).catch(() => undefined);
     }, this.#probeInterval);
     this.#idleTimer.unref();

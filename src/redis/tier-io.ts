@@ -78,7 +78,8 @@ export class TierIO {
 
   /** One value from Redis (L1 was missed), promoted into L1; a stale grace entry reads as a miss. */
   async readOne(key: string): Promise<unknown> {
-    const entry = await this.readEntry(key);
+    // Without L1: one GET, decoded; straight to the tier (`attempt`), one async frame fewer than readEntry.
+    const entry = this.l1 ? await this.readEntry(key) : await this.#readRemote(key);
     const value = entry?.stale === false ? entry.value : undefined;
     if (value === undefined) this.counters.misses++;
     else this.counters.redisHits++;
@@ -104,8 +105,19 @@ export class TierIO {
         this.readFence.close(ticket);
       }
     }
-    const payload = await this.remote.run('get', (c) => c.getBuffer(redisKey));
-    return payload === FAILED ? undefined : this.values.decode(key, redisKey, payload, -1, false);
+    return this.#readRemote(key);
+  }
+
+  /** The Redis entry of `key` without L1 (nothing to promote into): one GET, decoded. */
+  #readRemote(key: string): Promise<EntryRead | undefined> {
+    const redisKey = this.keyPrefix + key;
+    return this.remote
+      .attempt('get', (c) => c.getBuffer(redisKey))
+      .then((payload) =>
+        payload === FAILED || payload === REJECTED
+          ? undefined
+          : this.values.decode(key, redisKey, payload, -1, false),
+      );
   }
 
   /**
