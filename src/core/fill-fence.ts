@@ -14,22 +14,24 @@ export interface FillTicket {
  * before the invalidation. Only running fills are tracked, so the fence is bounded by the fills in flight.
  */
 export class FillFence {
-  readonly #open = new Map<string, Set<FillTicket>>();
+  /** A key's running fills: the lone ticket itself (the common case: no Set per write), or a Set of them. */
+  readonly #open = new Map<string, FillTicket | Set<FillTicket>>();
 
   constructor(private readonly onRevoke: (key: string) => void = () => undefined) {}
 
   open(key: string): FillTicket {
     const ticket: FillTicket = { key, revoked: false, revokedTags: undefined };
-    let tickets = this.#open.get(key);
-    if (!tickets) this.#open.set(key, (tickets = new Set()));
-    tickets.add(ticket);
+    const held = this.#open.get(key);
+    if (held === undefined) this.#open.set(key, ticket);
+    else if (held instanceof Set) held.add(ticket);
+    else this.#open.set(key, new Set([held, ticket]));
     return ticket;
   }
 
   close(ticket: FillTicket): void {
-    const tickets = this.#open.get(ticket.key);
-    if (!tickets?.delete(ticket)) return;
-    if (tickets.size === 0) this.#open.delete(ticket.key);
+    const held = this.#open.get(ticket.key);
+    if (held === ticket) this.#open.delete(ticket.key);
+    else if (held instanceof Set && held.delete(ticket) && held.size === 0) this.#open.delete(ticket.key);
   }
 
   /** True when the fill may store its value under `tags`. */
@@ -40,9 +42,9 @@ export class FillFence {
   }
 
   revokeKey(key: string): void {
-    const tickets = this.#open.get(key);
-    if (!tickets) return;
-    for (const ticket of tickets) ticket.revoked = true;
+    const held = this.#open.get(key);
+    if (!held) return;
+    for (const ticket of tickets(held)) ticket.revoked = true;
     this.onRevoke(key);
   }
 
@@ -57,8 +59,8 @@ export class FillFence {
 
   /** Fills stored under one of `tags` are refused; later callers of every running key start anew. */
   revokeTags(tags: readonly string[]): void {
-    for (const [key, tickets] of this.#open) {
-      for (const ticket of tickets) {
+    for (const [key, held] of this.#open) {
+      for (const ticket of tickets(held)) {
         ticket.revokedTags ??= new Set();
         for (const tag of tags) ticket.revokedTags.add(tag);
       }
@@ -73,7 +75,11 @@ export class FillFence {
   /** Fills running now. */
   get size(): number {
     let count = 0;
-    for (const tickets of this.#open.values()) count += tickets.size;
+    for (const held of this.#open.values()) count += held instanceof Set ? held.size : 1;
     return count;
   }
+}
+
+function tickets(held: FillTicket | Set<FillTicket>): Iterable<FillTicket> {
+  return held instanceof Set ? held : [held];
 }

@@ -131,6 +131,26 @@ describe('issue 17 item 7: fenced fills in one process (InMemoryCache)', () => {
     fence.close(fresh);
     expect(fence.size).toBe(0);
   });
+
+  it('revokes every ticket of a key, one or several, and forgets each once closed', () => {
+    const revoked: string[] = [];
+    const fence = new FillFence((key) => revoked.push(key));
+    const [a, b, c] = [fence.open('k'), fence.open('k'), fence.open('k')];
+    const other = fence.open('other');
+    fence.close(b);
+    fence.close(b); // closing twice changes nothing
+    expect(fence.size).toBe(3);
+    fence.revokeKey('k');
+    expect([a.revoked, c.revoked, other.revoked]).toEqual([true, true, false]);
+    fence.revokeTags(['t']);
+    expect([...(a.revokedTags ?? [])]).toEqual(['t']);
+    expect(fence.admits(other, ['t'])).toBe(false);
+    expect(fence.admits(other, ['u'])).toBe(true);
+    for (const ticket of [a, c, other]) fence.close(ticket);
+    expect(fence.size).toBe(0);
+    fence.revokeKey('k'); // nothing open: nobody is told
+    expect(revoked).toEqual(['k', 'k', 'other']);
+  });
 });
 
 describe('getOrSet factory context', () => {
