@@ -13,6 +13,18 @@ export function kilobyteObject(i: number): Record<string, unknown> {
   return { ...base, body: 'x'.repeat(Math.max(0, padding)) };
 }
 
+/**
+ * A bare deep copy of plain JSON data (objects, arrays, primitives; no checks, no size count): the least a
+ * cache that keeps its own copy of each value must do per write, whichever way it copies.
+ */
+export function plainDeepCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(plainDeepCopy);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = plainDeepCopy((value as Record<string, unknown>)[key]);
+  return copy;
+}
+
 export const keysOf = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}:${i}`);
 

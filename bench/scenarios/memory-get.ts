@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import type { BenchCase, Scenario } from '../harness.js';
-import { keysOf, sequential, smallObject } from './data.js';
+import { keysOf, plainDeepCopy, sequential, smallObject } from './data.js';
 import { createBento, createMemoryPeers } from './peers.js';
 
 const KEYS = 10_000;
@@ -11,17 +11,19 @@ async function memoryPeers(keys: string[], value: (i: number) => object) {
   const tiercache = new InMemoryCache({ maxSize: KEYS });
   const map = new Map<string, object>();
   const lru = new LRUCache<string, object>({ max: KEYS });
+  const lruCopy = new LRUCache<string, object>({ max: KEYS });
   const bento = createBento(undefined, KEYS);
   const { cacheable, cacheManager } = createMemoryPeers();
   for (const [i, key] of keys.entries()) {
     await tiercache.set(key, value(i));
     map.set(key, value(i));
     lru.set(key, value(i));
+    lruCopy.set(key, value(i));
     await bento.set({ key, value: value(i) });
     await cacheable.set(key, value(i));
     await cacheManager.set(key, value(i));
   }
-  return { tiercache, map, lru, bento, cacheable, cacheManager };
+  return { tiercache, map, lru, lruCopy, bento, cacheable, cacheManager };
 }
 
 export const memoryGetHit: Scenario = {
@@ -81,6 +83,13 @@ export const memorySet: Scenario = {
         label: 'async lru-cache',
         opsPerCall: BATCH,
         run: sequential(keys, async (k, i) => p.lru.set(k, values[i % KEYS])),
+      },
+      {
+        // The floor of a cache that keeps its own copy (so a caller's later change can't reach it): the
+        // copy is allocated per write and lives on, which the garbage collector pays for.
+        label: 'async lru-cache + deep copy',
+        opsPerCall: BATCH,
+        run: sequential(keys, async (k, i) => p.lruCopy.set(k, plainDeepCopy(values[i % KEYS]) as object)),
       },
       {
         label: 'bentocache (memory)',
