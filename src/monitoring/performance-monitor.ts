@@ -27,7 +27,7 @@ import { invalidationRecommendations, memoryWarnings } from './recommendations.j
 import { RingBuffer } from '../core/ring-buffer.js';
 import { resolveMonitorOptions, type CachePerformanceMonitorOptions } from './monitor-options.js';
 import { LiveFigures, type TimeSeries, type WindowStats } from './live-figures.js';
-import { C } from './windows.js';
+import { OperationCounts } from './operation-counts.js';
 import {
   buildCompressionStats,
   buildInvalidationStats,
@@ -64,13 +64,10 @@ export class CachePerformanceMonitor {
   /** Invalidation counts per clock hour, for the 24-hour rate independent of retention. */
   readonly #invalidationsByHour = new Map<number, number>();
   readonly #caches = new Set<MonitoredCache>();
-  #totalOperations = 0;
-  #hits = 0;
-  #misses = 0;
   /** Exact get hits and misses per tier since the last reset. */
-  readonly #getsByTier = new Map<CacheTier, { hits: number; misses: number }>();
   /** Windowed counters, factory durations and the breaker timeline (the incident view). */
   readonly #live: LiveFigures;
+  readonly #counts: OperationCounts;
   /** Files counts under their second while no timed event does (unref'd; runs while caches are attached). */
   #rollTimer: NodeJS.Timeout | undefined;
   #totalInvalidations = 0;
@@ -87,14 +84,19 @@ export class CachePerformanceMonitor {
     this.#memory = new RingBuffer(size);
     this.#invalidations = new RingBuffer(size);
     this.#live = new LiveFigures(this.#clock, size);
+    this.#counts = new OperationCounts(this.#live.windows);
   }
 
   /** Listens to a cache's events; returns a function that stops listening. */
   attach(cache: MonitoredCache): () => void {
     const live = this.#live;
+    const counts = this.#counts;
     const offs = [
       cache.on('operation', (e) =>
-        this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs, e.l1Missed),
+        // Most events are untimed in-process gets (an L1 or memory hit, ~0.1 µs): counted, nothing else.
+        e.durationMs === undefined && e.operation === 'get'
+          ? counts.countGet(e.tier, e.outcome, e.l1Missed)
+          : this.#onOperation(e.operation, e.tier, e.outcome, e.durationMs, e.l1Missed),
       ),
       cache.on('error', (e) => live.onError(e)),
       cache.on('stale', () => live.onStale()),
@@ -197,7 +199,8 @@ export class CachePerformanceMonitor {
   }
 
   getPerformanceStats(): PerformanceStats {
-    const lookups = this.#hits + this.#misses;
+    const { hits, misses, total } = this.#counts;
+    const lookups = hits + misses;
     const keyGeneration = buildKeyGenerationStats(
       this.#retained(this.#keyGeneration),
       this.options.keyGenerationSlowMs,
@@ -206,7 +209,7 @@ export class CachePerformanceMonitor {
     const cacheOperations = buildOperationStats(
       operations,
       this.options.cacheOperationSlowMs,
-      this.#getsByTier,
+      this.#counts.byTier,
     );
     const compression = buildCompressionStats(this.#retained(this.#compression));
     const memoryUsage = this.getMemoryUsageStats();
@@ -214,10 +217,10 @@ export class CachePerformanceMonitor {
     return {
       timestamp: new Date().toISOString(),
       retentionHours: this.options.retentionHours,
-      cacheHitRate: lookups === 0 ? 0 : Math.round((this.#hits / lookups) * 10_000) / 100,
-      totalCacheOperations: this.#totalOperations,
-      cacheHits: this.#hits,
-      cacheMisses: this.#misses,
+      cacheHitRate: lookups === 0 ? 0 : Math.round((hits / lookups) * 10_000) / 100,
+      totalCacheOperations: total,
+      cacheHits: hits,
+      cacheMisses: misses,
       ...(keyGeneration && { keyGeneration }),
       ...(cacheOperations && { cacheOperations }),
       ...(compression && { compression }),
@@ -292,9 +295,9 @@ export class CachePerformanceMonitor {
       exportedAt: new Date().toISOString(),
       retentionHours: this.options.retentionHours,
       totals: {
-        operations: this.#totalOperations,
-        hits: this.#hits,
-        misses: this.#misses,
+        operations: this.#counts.total,
+        hits: this.#counts.hits,
+        misses: this.#counts.misses,
         invalidations: this.#totalInvalidations,
       },
       keyGeneration: this.#retained(this.#keyGeneration),
@@ -316,8 +319,8 @@ export class CachePerformanceMonitor {
     ])
       buffer.clear();
     this.#invalidationsByHour.clear();
-    this.#totalOperations = this.#hits = this.#misses = this.#totalInvalidations = 0;
-    this.#getsByTier.clear();
+    this.#totalInvalidations = 0;
+    this.#counts.reset();
     this.#firstInvalidationAt = undefined;
     this.#live.reset();
   }
@@ -330,40 +333,14 @@ export class CachePerformanceMonitor {
     durationMs: number | undefined,
     l1Missed = false,
   ): void {
-    const windows = this.#live.windows;
-    this.#totalOperations++;
-    windows.add(C.operations);
-    if (operation === 'get') {
-      windows.add(C.gets);
-      const counts = this.#tierCounts(tier);
-      if (outcome === 'hit') {
-        this.#hits++;
-        counts.hits++;
-        windows.add(C.hits);
-        if (tier === 'l1') windows.add(C.l1Hits);
-      } else if (outcome === 'miss') {
-        this.#misses++;
-        counts.misses++;
-        windows.add(C.misses);
-      }
-      // A get Redis answered went past L1 first: an L1 miss, whatever Redis said.
-      if (l1Missed) {
-        this.#tierCounts('l1').misses++;
-        windows.add(C.l1Misses);
-      }
-    }
+    if (operation === 'get') this.#counts.countGet(tier, outcome, l1Missed);
+    else this.#counts.countOther();
     if (durationMs !== undefined) {
       const at = this.#clock.now();
       this.#operations.push({ at, operation, tier, outcome, durationMs });
       this.#live.onLatency(tier, at, durationMs);
-      windows.roll(at);
+      this.#live.windows.roll(at);
     }
-  }
-
-  #tierCounts(tier: CacheTier): { hits: number; misses: number } {
-    let counts = this.#getsByTier.get(tier);
-    if (!counts) this.#getsByTier.set(tier, (counts = { hits: 0, misses: 0 }));
-    return counts;
   }
 
   #onInvalidation(
