@@ -630,7 +630,7 @@
   function renderHotKeys(hotKeys) {
     const body = $('hot-keys').tBodies[0];
     if (!hotKeys || hotKeys.length === 0) {
-      body.replaceChildren(row(['', hotKeys ? 'no reads yet' : 'not tracked by this cache', '']));
+      body.replaceChildren(row(['', hotKeys ? 'no read sampled yet' : 'not tracked by this cache', '']));
       return;
     }
     body.replaceChildren(

@@ -240,7 +240,7 @@ export class HotKeys {
   }
 }
 
-/** murmur3's 32-bit finalizer: spreads FNV's weak low bits before they are reduced modulo the width. */
+/** murmur3's 32-bit finalizer: spreads FNV's bits over the whole word before its top bits pick a column. */
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

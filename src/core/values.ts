@@ -118,22 +118,10 @@ function plainCopy(value: unknown, depth: number, copy: boolean): unknown {
   }
   if (depth >= MAX_VALUE_DEPTH) return NOT_PLAIN;
   if (Array.isArray(value)) {
-    // Leading primitives are checked in place and copied with one `slice` (a block copy, and V8 shares a
-    // literal's copy-on-write store); objects from the first one on are copied one by one.
-    let i = 0;
-    for (; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null) break;
-      if (plainCopy(item, depth + 1, false) === NOT_PLAIN) return NOT_PLAIN;
-    }
-    // (Not a subclass's: its `slice` would build one through the subclass's own constructor.)
-    if (i === value.length && Object.getPrototypeOf(value) === Array.prototype) {
-      plainBytes += 2;
-      return copy ? value.slice() : value;
-    }
+    // Copied item by item into a new plain array: never through the array's own methods (`slice`, its
+    // `constructor` or species), which a caller's array may override.
     const items: unknown[] = copy ? new Array<unknown>(value.length) : value;
-    if (copy) for (let j = 0; j < i; j++) items[j] = value[j];
-    for (; i < value.length; i++) {
+    for (let i = 0; i < value.length; i++) {
       const item = plainCopy(value[i], depth + 1, copy);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       if (copy) items[i] = item;

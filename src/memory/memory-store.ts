@@ -5,7 +5,6 @@ import { round2 } from '../core/statistics.js';
 import { cloneSnapshotValue, freezeValue, type Snapshot } from '../core/values.js';
 import type { EntryRead } from '../core/get-or-set.js';
 import { TagIndex } from './tag-index.js';
-import { coarseNow } from '../core/coarse-clock.js';
 import { createEntryMap, type EntryMap, type MemoryCachePolicy } from './memory-policy.js';
 import type { DisposeReason } from './tinylfu/tinylfu-cache.js';
 
@@ -75,11 +74,11 @@ export class MemoryStore {
   /** Entries leave it when disposed for any reason (overwritten, deleted, evicted, expired). */
   readonly #tags = new TagIndex();
   /**
-   * One options object for every write (lru-cache keeps none of it): the size is known (no
-   * sizeCalculation call) and `start` is the coarse clock's (no `performance.now()` per write).
+   * One options object for every write (neither map keeps it): the size is known (no size callback) and
+   * `start` is the one clock reading of the write. (An exact reading: a cached one can be as old as the
+   * running task, which would cut a TTL short.)
    */
   readonly #setOptions = { ttl: 0, size: 1, start: 0 };
-  readonly #now: () => number;
   #hits = 0;
   #misses = 0;
   #evictions = 0;
@@ -89,8 +88,6 @@ export class MemoryStore {
   constructor(options: MemoryStoreOptions) {
     this.maxSize = options.maxSize;
     this.#clock = options.clock ?? systemClock;
-    // "Now" is cached for ttlResolution ms of real time; an injected clock must be read every time.
-    this.#now = coarseNow(this.#clock, options.clock ? 0 : 1);
     this.#maxTtlMs = options.maxTtlMs;
     this.#maxBytes = options.maxBytes;
     this.#onEvict = options.onEvict;
@@ -143,16 +140,17 @@ export class MemoryStore {
       ttlMs = this.#maxTtlMs;
       if (freshMs >= ttlMs) freshMs = 0;
     }
+    const now = this.#clock.now();
     const entry: StoredEntry = {
       value: snapshot.value,
       state: snapshot.special ? CLONE_ON_READ : snapshot.frozen ? FROZEN : TO_FREEZE,
-      freshUntil: freshMs > 0 ? this.#clock.now() + freshMs : undefined,
+      freshUntil: freshMs > 0 ? now + freshMs : undefined,
       tags,
     };
     const options = this.#setOptions;
     options.ttl = ttlMs;
     options.size = Math.max(1, snapshot.bytes);
-    options.start = this.#now();
+    options.start = now;
     this.#entries.set(key, entry, options);
     // After set: disposing the entry it replaced unindexes that entry's tags first.
     if (tags) this.#tags.add(key, tags);

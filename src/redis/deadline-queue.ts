@@ -1,6 +1,3 @@
-import { systemClock } from '../core/clock.js';
-import { coarseNow } from '../core/coarse-clock.js';
-
 /**
  * Deadlines of one length for many commands, with one timer for all of them (issue 23: a `setTimeout`, a
  * second promise and a `Promise.race` per command were ~5% of a Redis get at 50 in flight). Every deadline
@@ -9,8 +6,6 @@ import { coarseNow } from '../core/coarse-clock.js';
  * front are dropped at each new call, so the queue holds about the commands in flight, not the traffic.
  */
 export class DeadlineQueue {
-  /** A clock read at most once a millisecond: deadlines are coarse to the ms, as ioredis's timers are. */
-  readonly #now = coarseNow(systemClock, 1);
   /** Pending entries from `#head` on; the settled ones among them are skipped when reached. */
   #entries: Entry[] = [];
   #head = 0;
@@ -24,7 +19,7 @@ export class DeadlineQueue {
   bound<T>(promise: Promise<T>): Promise<T> {
     this.#dropSettled();
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { at: this.#now() + this.ms, reject, settled: false };
+      const entry: Entry = { at: performance.now() + this.ms, reject, settled: false };
       this.#entries.push(entry);
       if (!this.#armed) this.#arm(this.ms);
       promise.then(

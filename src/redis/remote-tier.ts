@@ -403,13 +403,15 @@ export class RemoteTier {
     if (this.#idleTimer || this.#probeInterval === 0 || this.#detached) return;
     this.#idleTimer = setInterval(() => {
       if (this.#degraded || !this.usable || this.#inFlight > 0) return;
-      // An answer since the last tick: not idle. A freeze right after an answer is probed at the next one.
+      // Ticks every half interval; an answer since the last tick means not idle (a count, not a clock read
+      // per command). An idle connection is pinged every other tick, and a freeze right after an answer is
+      // probed within one interval, as the doc above says.
       if (this.#answers !== this.#answersSeen) {
         this.#answersSeen = this.#answers;
         return;
       }
       void this.attempt('ping', (c) => withDeadline(c.ping(), this.#commandTimeout)).catch(() => undefined);
-    }, this.#probeInterval);
+    }, this.#probeInterval / 2);
     this.#idleTimer.unref();
   }
 

@@ -77,3 +77,15 @@ describe.each(['lru', 'tinylfu'] as const)('InMemoryCache entries (%s)', (policy
     expect(Object.isFrozen(p1)).toBe(true);
   });
 });
+
+describe('InMemoryCache TTLs count from the write (review: no cached clock reading as the start)', () => {
+  it('a write late in a long task keeps its whole TTL', async () => {
+    const cache = new InMemoryCache({ policy: 'lru' });
+    await cache.set('first', 1); // reads the clock early in this task
+    const spinUntil = performance.now() + 600;
+    while (performance.now() < spinUntil); // the same task keeps running for 600 ms
+    await cache.set('late', 2, '500ms');
+    expect(cache.getTtl('late')).toBe(1); // ~500 ms left (rounded up to whole seconds), not expired at birth
+    expect(await cache.get('late')).toBe(2);
+  });
+});

@@ -194,13 +194,13 @@ export class TinyLfuCache<V> {
     for (const [key] of this.entries()) yield key;
   }
 
-  /** Ms left before the entry expires: Infinity without expiry, 0 when missing. */
   /** The entry's value and size (lru-cache's `info`), expired or not; undefined when absent. */
   info(key: string): { value: V; size: number } | undefined {
     const slot = this.#index.get(key);
     return slot === undefined ? undefined : { value: this.#values[slot] as V, size: this.#sizes[slot]! };
   }
 
+  /** Ms left before the entry expires: Infinity without expiry, 0 when missing. */
   getRemainingTTL(key: string): number {
     const slot = this.#index.get(key);
     if (slot === undefined) return 0;
