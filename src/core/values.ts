@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.js';
 import type { CacheEntry } from './types.js';
 import type { TtlPolicy, WritePlan } from './write-plan.js';
+import { LARGE_VALUE_BYTES } from './turns.js';
 
 const KEY_MESSAGE = 'key must be a non-empty string of at most 1024 bytes';
 /** Any string this short is under 1024 bytes even if every code unit takes 3 bytes. */
@@ -60,6 +61,8 @@ export interface Snapshot {
   value: unknown;
   /** True once `value` is deep-frozen (a decoded value is frozen before it is shared). */
   frozen: boolean;
+  /** True when `value` is the holder's own (a copy, or a decoded value): it may be serialized later. */
+  owned: boolean;
   /** True when the value holds types that JSON cannot carry (Date, Buffer, Map, Set, BigInt, NaN...). */
   special: boolean;
   /** Rough size in bytes, used for `maxBytes` and memory figures. */
@@ -78,10 +81,21 @@ export function snapshotValue(value: unknown, copy = true): Snapshot {
   // goes through the full walker, which knows the special types and words the error.
   plainBytes = 0;
   const plain = plainCopy(value, 0, copy);
-  if (plain !== NOT_PLAIN) return { value: plain, special: false, bytes: plainBytes, frozen: false };
+  if (plain !== NOT_PLAIN)
+    return { value: plain, special: false, bytes: plainBytes, frozen: false, owned: copy };
   const walker = new SnapshotWalker(copy);
   const result = walker.visit(value);
-  return { value: result, special: walker.special, bytes: walker.bytes, frozen: false };
+  return { value: result, special: walker.special, bytes: walker.bytes, frozen: false, owned: copy };
+}
+
+/**
+ * The snapshot a write to Redis takes: a copy when L1 keeps it, or when the value is large (it is then
+ * serialized in a later turn of the event loop, see `inTurn`, and the caller may change it meanwhile);
+ * otherwise only validated (it is serialized at once).
+ */
+export function snapshotForWrite(value: unknown, keep: boolean): Snapshot {
+  const snapshot = snapshotValue(value, keep);
+  return snapshot.owned || snapshot.bytes < LARGE_VALUE_BYTES ? snapshot : snapshotValue(value, true);
 }
 
 const NOT_PLAIN = Symbol('not plain JSON');
@@ -298,7 +312,7 @@ export function cloneSnapshotValue(value: unknown): unknown {
  */
 export function adoptDecoded(value: unknown, special: boolean, bytes: number): Snapshot {
   if (!special) freezeValue(value);
-  return { value, special, bytes, frozen: !special };
+  return { value, special, bytes, frozen: !special, owned: true };
 }
 
 /** Deep-freezes a snapshot's plain objects and arrays (before it is first handed out). */

@@ -6,6 +6,7 @@ import {
   MAX_DECOMPRESSED_BYTES,
   type CompressionAlgorithm,
 } from './compression.js';
+import { inTurn, LARGE_VALUE_BYTES } from '../core/turns.js';
 import { DecodeError } from './decode-error.js';
 import { DecryptError, type ValueCipher } from './encryption.js';
 import { fromTagged, toTagged } from './serializer.js';
@@ -199,7 +200,7 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded | Promi
   } else if (sealing) {
     throw new DecryptError('stored value is not encrypted although encryption is on: refused');
   }
-  if (compression === 0) return parseBody(body, flags);
+  if (compression === 0) return parsed(body, flags);
   const undecompressable = (error: unknown): DecodeError =>
     new DecodeError('stored value could not be decompressed', { cause: error });
   let inflated: Buffer | Promise<Buffer>;
@@ -208,13 +209,18 @@ export function decodeValue(payload: Buffer, sealing?: Sealing): Decoded | Promi
   } catch (error) {
     throw undecompressable(error);
   }
-  if (!(inflated instanceof Promise)) return parseBody(inflated, flags);
+  if (!(inflated instanceof Promise)) return parsed(inflated, flags);
   return inflated.then(
-    (text) => parseBody(text, flags),
+    (text) => parsed(text, flags),
     (error: unknown) => {
       throw undecompressable(error);
     },
   );
+}
+
+/** `parseBody`, in a later turn of the event loop for a large body (see `inTurn`). */
+function parsed(body: Buffer, flags: number): Decoded | Promise<Decoded> {
+  return body.length >= LARGE_VALUE_BYTES ? inTurn(() => parseBody(body, flags)) : parseBody(body, flags);
 }
 
 /** The JSON of an envelope's (decrypted, inflated) body, with its soft expiry and special types. */

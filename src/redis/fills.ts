@@ -3,7 +3,7 @@ import { FillFence } from '../core/fill-fence.js';
 import { SingleFlight } from '../core/single-flight.js';
 import type { Lease } from '../core/get-or-set.js';
 import { compilePattern } from '../core/pattern.js';
-import { snapshotValue } from '../core/values.js';
+import { snapshotForWrite } from '../core/values.js';
 import type { WritePlan } from '../core/write-plan.js';
 import type { BusMessage, InvalidationBus } from './bus.js';
 import { RedisKeyLock } from './lock.js';
@@ -45,7 +45,7 @@ export class RedisFills {
     admitted: () => boolean,
   ): Promise<boolean> {
     const started = this.events.startTimer();
-    const snapshot = snapshotValue(value, this.withL1);
+    const snapshot = snapshotForWrite(value, this.withL1);
     const stored = await this.io.writeFill({ key, snapshot, plan }, lease, this.lock, admitted);
     if (!stored) return false;
     this.bus()?.publish({ keys: [key] });

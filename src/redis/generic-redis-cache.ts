@@ -17,7 +17,7 @@ import type {
   GetOrSetOptions,
   SetOptions,
 } from '../core/types.js';
-import { assertKey, assertKeys, resolveEntries, snapshotValue } from '../core/values.js';
+import { assertKey, assertKeys, resolveEntries, snapshotForWrite } from '../core/values.js';
 import type { TtlPolicy } from '../core/write-plan.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import {
@@ -224,8 +224,8 @@ export class GenericRedisCache
   async #set(key: string, value: unknown, ttl: Duration | SetOptions | undefined): Promise<void> {
     assertKey(key);
     const plan = this.#policy.plan(ttl);
-    // Without L1 nothing keeps the value, so it is only validated, not copied.
-    const snapshot = snapshotValue(value, this.#l1 !== undefined);
+    // Without L1 nothing keeps the value, so it is only validated, not copied (unless large: see there).
+    const snapshot = snapshotForWrite(value, this.#l1 !== undefined);
     // Before the write: a fill running here must not land after it (in Redis, its lock goes first).
     this.#fills.revokeKey(key);
     const started = this.#events.startTimer();
@@ -278,7 +278,7 @@ export class GenericRedisCache
       const resolved = resolveEntries(entries, this.#policy).map((e) => ({
         key: e.key,
         plan: e.plan,
-        snapshot: snapshotValue(e.value, withL1),
+        snapshot: snapshotForWrite(e.value, withL1),
       }));
       this.#fills.revoke({ keys: resolved.map((e) => e.key) });
       await this.#writeMany(resolved);

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { Snapshot } from '../core/values.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import { encodeValue, type CodecOptions, type Encoded, type Sealing } from './codec.js';
+import { inTurn, LARGE_VALUE_BYTES } from '../core/turns.js';
 import { DecryptError, ValueCipher } from './encryption.js';
 import { decodeAndPromote, type Admission } from './read-path.js';
 import type { DecodeError } from './decode-error.js';
@@ -42,8 +43,16 @@ export class ValuePipeline {
 
   /** `freshUntil`: epoch ms after which a grace entry is stale (0 = none). */
   encode(snapshot: Snapshot, redisKey: string, freshUntil = 0): Buffer | string | Promise<Buffer | string> {
+    // A large value is serialized in a later turn of the event loop (its own copy: see snapshotForWrite).
+    if (snapshot.owned && snapshot.bytes >= LARGE_VALUE_BYTES)
+      return this.#encodeInTurn(snapshot, redisKey, freshUntil);
     const encoded = encodeValue(snapshot, this.#codec, this.#sealing(redisKey), freshUntil);
     return encoded instanceof Promise ? encoded.then((e) => this.#report(e)) : this.#report(encoded);
+  }
+
+  async #encodeInTurn(snapshot: Snapshot, redisKey: string, freshUntil: number): Promise<Buffer | string> {
+    const sealing = this.#sealing(redisKey);
+    return this.#report(await inTurn(() => encodeValue(snapshot, this.#codec, sealing, freshUntil)));
   }
 
   #report(encoded: Encoded): Buffer | string {

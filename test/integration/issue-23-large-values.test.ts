@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { pendingTurnJobs } from '../../src/core/turns.js';
+import { useFleet } from '../helpers/fleet.js';
+import { hasRedis, useRedis } from '../helpers/redis.js';
+
+const redis = useRedis();
+const { cache } = useFleet(redis);
+
+/** ~100 KB of compressible JSON (serialized and parsed in turns of the event loop). */
+const large = (label: string) => ({
+  label,
+  items: Array.from({ length: 1000 }, (_, n) => ({ n, text: `item ${n} of ${label} `.padEnd(80, '.') })),
+});
+/** ~100 KB that does not compress: stored plain, still parsed in a later turn. */
+const incompressible = (label: string) => ({ label, noise: randomBytes(75_000).toString('base64') });
+
+describe.skipIf(!hasRedis)('issue 23: large values are serialized and parsed in turns, never wrong', () => {
+  it('stores the value as it was at the call, whatever the caller changes afterwards (L1 off)', async () => {
+    const c = await cache({ enableMemoryCache: false });
+    const value = large('original');
+    const stored = c.set('doc', value);
+    value.label = 'changed after the call';
+    (value.items[0] as { text: string }).text = 'changed too';
+    value.items.length = 1;
+    await stored;
+    expect(await c.get('doc')).toStrictEqual(large('original'));
+  });
+
+  it.each([
+    [
+      'large then delete',
+      async (c: Awaited<ReturnType<typeof cache>>) => {
+        void c.set('k', large('a'));
+        await c.delete('k');
+      },
+      undefined,
+    ],
+    [
+      'large then small',
+      async (c: Awaited<ReturnType<typeof cache>>) => {
+        void c.set('k', large('a'));
+        await c.set('k', 'small');
+      },
+      'small',
+    ],
+    [
+      'small then large',
+      async (c: Awaited<ReturnType<typeof cache>>) => {
+        void c.set('k', 'small');
+        await c.set('k', large('b'));
+      },
+      large('b'),
+    ],
+    [
+      'large then large',
+      async (c: Awaited<ReturnType<typeof cache>>) => {
+        void c.set('k', large('a'));
+        await c.set('k', large('b'));
+      },
+      large('b'),
+    ],
+  ])('keeps call order: %s in one tick leaves the later write', async (_name, writes, expected) => {
+    for (const enableMemoryCache of [false, true]) {
+      const c = await cache({ enableMemoryCache });
+      await writes(c);
+      await c.close(); // sends whatever is still held; a fresh reader then sees Redis alone
+      const reader = await cache({ keyPrefix: c.keyPrefix, enableMemoryCache: false });
+      expect(await reader.get('k')).toStrictEqual(expected);
+    }
+  });
+
+  it('reads back 50 large values at once, each its own, compressible or not', async () => {
+    const c = await cache({ enableMemoryCache: false });
+    const values = Array.from({ length: 50 }, (_, i) =>
+      i % 5 === 0 ? incompressible(`v${i}`) : large(`v${i}`),
+    );
+    await Promise.all(values.map((v, i) => c.set(`v${i}`, v)));
+    const read = await Promise.all(values.map((_, i) => c.get(`v${i}`)));
+    read.forEach((v, i) => expect(v).toStrictEqual(values[i]));
+    expect(pendingTurnJobs()).toBe(0);
+  });
+
+  it('a delete that overtakes a read being parsed keeps the value out of L1', async () => {
+    const writer = await cache({ enableMemoryCache: false });
+    const c = await cache({ keyPrefix: writer.keyPrefix });
+    await writer.set('doc', incompressible('old'));
+    const reading = c.get('doc'); // its parse waits for a later turn
+    await c.delete('doc');
+    await reading; // may answer what it read before the delete
+    expect(await c.get('doc')).toBeUndefined();
+    expect((await c.inspect('doc')).tiers).toStrictEqual([]);
+  });
+});
