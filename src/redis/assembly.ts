@@ -115,6 +115,7 @@ export function assembleRedisCache(
     (change) => fills.revoke(change),
     fills.lock.epochKey,
     (send) => io.inOrder(undefined, send),
+    (change) => io.revokeReadsBefore(change),
   );
   const policy = new TtlPolicy(o.defaultTtl, o.ttlJitter, o.random);
   const getOrSetHost: GetOrSetHost = {

@@ -59,30 +59,17 @@ export class RedisFills {
    * being inflated on the thread pool would otherwise promote it after a delete has removed it.
    */
   revoke(change: BusMessage): void {
-    const reads = this.io.readFence;
-    if (change.clear) {
-      this.fence.revokeAll();
-      reads.revokeAll();
-    }
-    if (change.pattern !== undefined) {
-      const matches = compilePattern(change.pattern);
-      this.fence.revokeMatching(matches);
-      reads.revokeMatching(matches);
-    }
-    if (change.tags) {
-      this.fence.revokeTags(change.tags);
-      reads.revokeAll(); // a read does not know its value's tags: every read in flight yields
-    }
-    if (change.keys) {
-      this.fence.revokeKeys(change.keys);
-      reads.revokeKeys(change.keys);
-    }
+    if (change.clear) this.fence.revokeAll();
+    if (change.pattern !== undefined) this.fence.revokeMatching(compilePattern(change.pattern));
+    if (change.tags) this.fence.revokeTags(change.tags);
+    if (change.keys) this.fence.revokeKeys(change.keys);
+    this.io.revokeInFlight(change);
   }
 
   /** `revoke({ keys: [key] })` without building the message: a set or a delete of one key (the hot path). */
   revokeKey(key: string): void {
     this.fence.revokeKey(key);
-    this.io.readFence.revokeKey(key);
+    this.io.revokeKeyInFlight(key);
   }
 
   /** A peer's change: its fills and reads here are fenced out, and waiters for its keys look again. */

@@ -28,6 +28,8 @@ export class RedisInvalidator {
     private readonly epochKey: string,
     /** Sends after the writes called before (TierIO.inOrder): a large set cannot land after a clear. */
     private readonly inOrder: <T>(send: () => Promise<T>) => Promise<T> = (send) => send(),
+    /** Fences the reads in flight again once the change has landed (TierIO.revokeReads). */
+    private readonly landed: (change: BusMessage) => void = () => undefined,
   ) {}
 
   async clear(): Promise<void> {
@@ -46,6 +48,7 @@ export class RedisInvalidator {
       this.remote.rememberMatch(tagSets);
       this.remote.rememberMatch(match);
     }
+    this.landed({ clear: true });
     const l1Entries = this.l1?.deleteMatching('') ?? 0;
     this.bus?.publish({ clear: true });
     this.events.invalidation(
@@ -69,6 +72,7 @@ export class RedisInvalidator {
     );
     if (removed === FAILED) this.remote.rememberMatch(match);
     // L1 after Redis, so a concurrent read cannot re-promote a value Redis still had.
+    this.landed({ pattern });
     const l1Removed = this.l1?.deleteMatching(pattern) ?? 0;
     this.bus?.publish({ pattern });
     const keysInvalidated = removed === FAILED ? l1Removed : Math.max(removed, l1Removed);
@@ -90,6 +94,7 @@ export class RedisInvalidator {
     );
     if (removed === FAILED) for (const tag of tags) this.remote.rememberTask(`tag:${tag}`, unlink);
     // L1 drops what Redis removed, plus what it tagged itself (all it can know while Redis is away).
+    this.landed({ tags });
     let l1Removed = this.l1?.deleteTagged(tags) ?? 0;
     if (removed !== FAILED) for (const key of removed) if (this.l1?.delete(key)) l1Removed++;
     const keysInvalidated = removed === FAILED ? l1Removed : removed.length;

@@ -31,8 +31,10 @@ export function decodeAndPromote(
     return unreadable(error, key, onDecodeError);
   }
   if (!(decoded instanceof Promise)) return promote(key, decoded, payload.length, pttl, l1, admitted);
+  const received = performance.now();
   return decoded.then(
-    (value) => promote(key, value, payload.length, pttl, l1, admitted),
+    // Redis's TTL was read with the value: the wait for the inflate or the parse is taken off it.
+    (value) => promote(key, value, payload.length, remaining(pttl, received), l1, admitted),
     (error: unknown) => unreadable(error, key, onDecodeError),
   );
 }
@@ -52,6 +54,13 @@ function promote(
   const snapshot = adoptDecoded(decoded.value, decoded.special, bytes);
   l1.write(key, snapshot, pttl === -1 ? 0 : pttl, freshMs);
   return { value: decoded.special ? cloneSnapshotValue(snapshot.value) : snapshot.value, stale };
+}
+
+/** `pttl` (ms left, -1 none, -2 gone) less the time since `since`; gone once nothing is left. */
+function remaining(pttl: number, since: number): number {
+  if (pttl < 0) return pttl;
+  const left = pttl - (performance.now() - since);
+  return left > 0 ? left : -2;
 }
 
 function unreadable(

@@ -13,6 +13,8 @@ import type { ValuePipeline } from './value-pipeline.js';
 import { CallOrder } from './call-order.js';
 import type { CacheCounters, PlannedWrite, ScriptWriteWatch } from './tier-types.js';
 import { WriteBatch, type BatchedWrite, type BatchEntry, type WriteOutcome } from './write-batch.js';
+import type { BusMessage } from './bus.js';
+import { compilePattern } from '../core/pattern.js';
 
 /** A TTL less the time already spent: 0 (none) stays 0, anything else stays at least 1 ms. */
 const less = (ms: number, elapsed: number): number => (ms > 0 ? Math.max(1, Math.round(ms - elapsed)) : 0);
@@ -43,6 +45,11 @@ export class TierIO {
    * not be promoted into L1 (`onPeerChange` revokes; see RedisFills).
    */
   readonly readFence = new FillFence();
+  /**
+   * The writes in flight here, fenced by changes called after them (here, or a peer's: then their value
+   * is not kept in L1). Apart from the reads', which a write also fences when it lands.
+   */
+  readonly #writeFence = new FillFence();
   /** False in default-mode client tracking: a written key is not tracked, so a write must not fill L1. */
   l1OnWrite = true;
   /** Told of fills stored by script, when their invalidation comes back here (client tracking). */
@@ -68,7 +75,7 @@ export class TierIO {
       remote,
       (plain, outcome) => this.#settlePlain(plain, outcome),
       (plain, error) => {
-        if (plain.ticket) this.readFence.close(plain.ticket);
+        if (plain.ticket) this.#writeFence.close(plain.ticket);
         plain.reject(error);
       },
     );
@@ -186,14 +193,14 @@ export class TierIO {
     if (one && entries.length === 1 && this.#batched && !one.plan.tags && this.remote.reachable) {
       // A change by someone else announced while this write is in flight (on another connection: the
       // bus, client tracking) may be newer than it: then the written value is not kept in L1 (#toL1).
-      const ticket = this.l1 ? this.readFence.open(one.key) : undefined;
+      const ticket = this.l1 ? this.#writeFence.open(one.key) : undefined;
       const since = performance.now();
       const redisKey = this.keyPrefix + one.key;
       let payload: Buffer | string | Promise<Buffer | string>;
       try {
         payload = this.#payloadOf(one, redisKey, Date.now());
       } catch (error) {
-        if (ticket) this.readFence.close(ticket); // thrown as encoding throws (the callers are async)
+        if (ticket) this.#writeFence.close(ticket); // thrown as encoding throws (the callers are async)
         throw error;
       }
       // Usually sent at once; behind a value still being compressed, in its turn (see inOrder).
@@ -201,7 +208,7 @@ export class TierIO {
         return this.#writePlain(one, redisKey, payload, since, ticket);
       return this.inOrder(payload, (ready) => this.#writePlain(one, redisKey, ready, since, ticket)).catch(
         (error: unknown) => {
-          if (ticket) this.readFence.close(ticket); // closing twice is harmless
+          if (ticket) this.#writeFence.close(ticket); // closing twice is harmless
           throw error;
         },
       );
@@ -233,18 +240,18 @@ export class TierIO {
       this.#toL1One(entry, performance.now() - plain.since, ticket);
       this.counters.sets++;
     }
-    if (ticket) this.readFence.close(ticket);
+    if (ticket) this.#writeFence.close(ticket);
     plain.resolve(this.batch.announcer !== undefined);
   }
 
   /** Several values, tagged ones, a cluster, or Redis away: not batched, so announced by the caller. */
   async #writeApart(entries: readonly PlannedWrite[]): Promise<boolean> {
     // See the ticket in write().
-    const tickets = this.l1 ? entries.map(({ key }) => this.readFence.open(key)) : [];
+    const tickets = this.l1 ? entries.map(({ key }) => this.#writeFence.open(key)) : [];
     try {
       await this.#writeTogether(entries, tickets);
     } finally {
-      for (const ticket of tickets) this.readFence.close(ticket);
+      for (const ticket of tickets) this.#writeFence.close(ticket);
     }
     return false;
   }
@@ -386,10 +393,40 @@ export class TierIO {
     this.counters.sets += entries.length;
   }
 
+  /**
+   * A change called here, or a peer's: the reads and writes in flight that it overtakes keep nothing in L1
+   * (a read's value is not promoted, a write's is not kept).
+   */
+  revokeInFlight(change: BusMessage): void {
+    for (const fence of [this.readFence, this.#writeFence]) {
+      if (change.clear || change.tags) fence.revokeAll(); // a read does not know its value's tags
+      if (change.pattern !== undefined) fence.revokeMatching(compilePattern(change.pattern));
+      if (change.keys) fence.revokeKeys(change.keys);
+    }
+  }
+
+  /** `revokeInFlight({ keys: [key] })` without building the message: a set or a delete (the hot path). */
+  revokeKeyInFlight(key: string): void {
+    this.readFence.revokeKey(key);
+    this.#writeFence.revokeKey(key);
+  }
+
+  /**
+   * A change that has landed (Redis answered; L1 is about to change): the reads still in flight sent
+   * before it, while a value ahead of it was still being serialized or compressed, read Redis before it
+   * and must not promote what they read. Writes in flight are newer than it (call order): untouched.
+   */
+  revokeReadsBefore(change: BusMessage): void {
+    if (change.clear || change.tags) this.readFence.revokeAll();
+    if (change.pattern !== undefined) this.readFence.revokeMatching(compilePattern(change.pattern));
+    if (change.keys) this.readFence.revokeKeys(change.keys);
+  }
+
   /** One L1 copy, its TTLs less the `elapsed` round trip. */
   #toL1One(entry: PlannedWrite, elapsed: number, ticket: FillTicket | undefined): void {
     const { key, snapshot, plan } = entry;
-    const overtaken = ticket !== undefined && !this.readFence.admits(ticket, undefined);
+    const overtaken = ticket !== undefined && !this.#writeFence.admits(ticket, undefined);
+    this.readFence.revokeKey(key); // landed: see revokeReadsBefore
     if (this.l1OnWrite && !overtaken && !this.#closed)
       this.l1?.write(key, snapshot, less(plan.ttlMs, elapsed), less(plan.freshMs, elapsed), plan.tags);
     else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
@@ -419,6 +456,7 @@ export class TierIO {
       }),
     );
     if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
+    this.readFence.revokeKeys(keys); // landed: see revokeReadsBefore
     const existed = keys.map(
       (key, i) => (this.l1?.delete(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
     );

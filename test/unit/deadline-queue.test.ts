@@ -54,13 +54,14 @@ describe('DeadlineQueue: one timer bounds many commands from their call (issue 2
   it('gives a command called after a long synchronous stretch its whole deadline (review: no cached clock)', async () => {
     const queue = new DeadlineQueue(100);
     const first = queue.bound(deferred<number>().promise); // arms the one timer, 100 ms from now
+    const firstTimedOut = expect(first).rejects.toThrow('timed out'); // handled from the start
     const spinUntil = performance.now() + 80;
     while (performance.now() < spinUntil); // the same task keeps running for 80 ms
     const late = deferred<number>();
     const bounded = queue.bound(late.promise);
     setTimeout(() => late.resolve(5), 50); // answers 50 ms after its call: within its 100 ms
     await expect(bounded).resolves.toBe(5);
-    await expect(first).rejects.toThrow('timed out');
+    await firstTimedOut;
   });
 
   it('holds about the commands in flight, not the traffic: settled ones leave at the next call', async () => {
