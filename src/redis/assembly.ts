@@ -92,7 +92,7 @@ export function assembleRedisCache(
           keyPrefix: o.keyPrefix,
           onPeerChange: (m) => fills.onPeerChange(m),
           // Not counted as a read: it restores what this instance's own fill put in L1.
-          refill: (key) => void io.readEntry(key),
+          refill: (key) => void io.reads.readEntry(key),
           ownsClient,
           explicit: !o.coherenceAuto,
         })

@@ -185,7 +185,7 @@ export class GenericRedisCache
     const local = this.#fromL1<T>(key, announce, started);
     if (local !== undefined) return local;
     if (announce && !started) started = hrtimeMs();
-    const value = await this.#io.readOne(key);
+    const value = await this.#io.reads.readOne(key);
     this.#afterGet(key, value, 'redis', started, announce);
     return value as T | undefined;
   }
@@ -252,7 +252,7 @@ export class GenericRedisCache
     return traced('exists', 'redis', key, async () => {
       assertKey(key);
       const started = this.#events.startTimer();
-      const found = await this.#io.exists(key);
+      const found = await this.#io.reads.exists(key);
       if (started) this.#events.operation('exists', 'redis', found ? 'hit' : 'miss', started);
       return found;
     });
@@ -266,7 +266,7 @@ export class GenericRedisCache
     return traced('getMany', 'redis', undefined, async () => {
       assertKeys(keys);
       const started = this.#events.startTimer();
-      const results = await this.#io.readMany<T>(keys);
+      const results = await this.#io.reads.readMany<T>(keys);
       if (started) this.#events.operation('getMany', 'redis', 'success', started, keys.length);
       return results;
     });
@@ -413,9 +413,9 @@ export class GenericRedisCache
       }
       return local;
     }
-    if (!counted) return (await this.#io.readEntry(key)) ?? local;
+    if (!counted) return (await this.#io.reads.readEntry(key)) ?? local;
     const started = this.#events.startTimer();
-    const remote = await this.#io.readEntry(key);
+    const remote = await this.#io.reads.readEntry(key);
     const fresh = remote?.stale === false ? remote.value : undefined;
     if (fresh === undefined) this.#io.counters.misses++;
     else this.#io.counters.redisHits++;

@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { EntryRead } from '../core/get-or-set.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { Lease } from '../core/get-or-set.js';
-import { fetchMany, inCallOrder, removeMany, storeMany, type EncodedEntry } from './batch.js';
-import { isPlainlyFresh } from './codec.js';
+import { inCallOrder, removeMany, storeMany, type EncodedEntry } from './batch.js';
 import { FillFence, type FillTicket } from '../core/fill-fence.js';
 import { isCluster } from './connection.js';
 import { fencedStore, lockKeyOf, type RedisKeyLock } from './lock.js';
@@ -11,6 +9,7 @@ import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
 import { tagKey } from './tags.js';
 import type { ValuePipeline } from './value-pipeline.js';
 import { CallOrder } from './call-order.js';
+import { TierReads } from './tier-reads.js';
 import type { CacheCounters, PlannedWrite, ScriptWriteWatch } from './tier-types.js';
 import { WriteBatch, type BatchedWrite, type BatchEntry, type WriteOutcome } from './write-batch.js';
 import type { BusMessage } from './bus.js';
@@ -33,18 +32,14 @@ interface PlainSet extends BatchEntry {
 export { CacheCounters, type PlannedWrite, type ScriptWriteWatch } from './tier-types.js';
 
 /**
- * How a two-tier cache moves values: reads L1 then Redis (promoting with Redis's remaining TTL), writes
- * Redis then L1, removes Redis then L1. Writes and removals that cannot reach Redis are remembered, so the
+ * How a two-tier cache moves values: reads L1 then Redis (`reads`, promoting with Redis's remaining TTL),
+ * writes Redis then L1, removes Redis then L1, each change fencing the reads it overtakes. Writes and removals that cannot reach Redis are remembered, so the
  * Redis copies are removed when it returns. Counts as it goes; validation, events and tracing stay with
  * the cache.
  */
 export class TierIO {
-  /**
-   * Reads in flight to Redis, revoked by peers' and the server's invalidations: an invalidation can
-   * arrive (on its own connection) before the reply of a read that saw the old value, which must then
-   * not be promoted into L1 (`onPeerChange` revokes; see RedisFills).
-   */
-  readonly readFence = new FillFence();
+  /** Reads past L1 (Redis, promoting into L1), with the fence of those in flight. */
+  readonly reads: TierReads;
   /**
    * The writes in flight here, fenced by changes called after them (here, or a peer's: then their value
    * is not kept in L1). Apart from the reads', which a write also fences when it lands.
@@ -69,8 +64,9 @@ export class TierIO {
     private readonly auxPrefix: string,
     readonly counters: CacheCounters,
     /** False while L1 must not answer (`staleOnOutage: false` and coherence lost). */
-    private readonly l1Trusted: () => boolean = () => true,
+    l1Trusted: () => boolean = () => true,
   ) {
+    this.reads = new TierReads(remote, l1, values, keyPrefix, counters, l1Trusted);
     this.batch = new WriteBatch<PlainSet>(
       remote,
       (plain, outcome) => this.#settlePlain(plain, outcome),
@@ -81,104 +77,6 @@ export class TierIO {
     );
     this.#batched = !isCluster(remote.client);
     remote.beforeCommand = () => this.batch.flush();
-  }
-
-  /** One value from Redis (L1 was missed), promoted into L1; a stale grace entry reads as a miss. */
-  async readOne(key: string): Promise<unknown> {
-    // Without L1: one GET, decoded; straight to the tier (`attempt`), one async frame fewer than readEntry.
-    const entry = this.l1 ? await this.readEntry(key) : await this.#readRemote(key);
-    const value = entry?.stale === false ? entry.value : undefined;
-    if (value === undefined) this.counters.misses++;
-    else this.counters.redisHits++;
-    return value;
-  }
-
-  /** The Redis entry of `key`, fresh or stale (not counted). */
-  async readEntry(key: string): Promise<EntryRead | undefined> {
-    const redisKey = this.keyPrefix + key;
-    if (this.l1) {
-      const ticket = this.readFence.open(key);
-      try {
-        // PTTL in the same round trip bounds the L1 copy by what Redis has left.
-        const reply = await this.remote.run('get', (c) =>
-          Promise.all([c.getBuffer(redisKey), c.pttl(redisKey)]),
-        );
-        if (reply === FAILED) return undefined;
-        // Awaited inside the try: the ticket stays open until the value is in L1 (or refused).
-        return await this.values.decode(key, redisKey, reply[0], reply[1], () =>
-          this.readFence.admits(ticket, undefined),
-        );
-      } finally {
-        this.readFence.close(ticket);
-      }
-    }
-    return this.#readRemote(key);
-  }
-
-  /** The Redis entry of `key` without L1 (nothing to promote into): one GET, decoded. */
-  #readRemote(key: string): Promise<EntryRead | undefined> {
-    const redisKey = this.keyPrefix + key;
-    return this.remote
-      .attempt('get', (c) => c.getBuffer(redisKey))
-      .then((payload) =>
-        payload === FAILED || payload === REJECTED
-          ? undefined
-          : this.values.decode(key, redisKey, payload, -1, false),
-      );
-  }
-
-  /**
-   * Whether a fresh value is stored: L1, else the value's first bytes in Redis (one GETRANGE); a grace
-   * entry, which only `getOrSet` may serve, or an unreadable one is read in full and counts as absent.
-   */
-  async exists(key: string): Promise<boolean> {
-    if (this.l1Trusted() && this.l1?.has(key)) return true;
-    const redisKey = this.keyPrefix + key;
-    const header = await this.remote.run('exists', (c) => c.getrangeBuffer(redisKey, 0, 3));
-    if (header === FAILED || header.length === 0) return false;
-    if (isPlainlyFresh(header)) return true;
-    return (await this.readEntry(key))?.stale === false;
-  }
-
-  /** Many values: L1 first, the rest in one MGET round trip (with their TTLs when there is an L1). */
-  async readMany<T>(keys: string[]): Promise<(T | undefined)[]> {
-    const l1 = this.l1Trusted() ? this.l1 : undefined;
-    const results = keys.map((key) => l1?.read(key) as T | undefined);
-    const missing = keys.map((_, i) => i).filter((i) => results[i] === undefined);
-    this.counters.l1Hits += keys.length - missing.length;
-    if (missing.length === 0) return results;
-    const redisKeys = missing.map((i) => this.keyPrefix + (keys[i] as string));
-    const tickets = this.l1 ? missing.map((i) => this.readFence.open(keys[i] as string)) : [];
-    try {
-      const fetched = await this.remote.run('getMany', (c) => fetchMany(c, redisKeys, this.l1 !== undefined));
-      // Most decode at once; a large compressed one is inflated on the thread pool (a promise).
-      const entries = await Promise.all(
-        missing.map(async (index, n) => {
-          const item = fetched === FAILED ? undefined : fetched[n];
-          const ticket = tickets[n];
-          const admitted = (): boolean => ticket === undefined || this.readFence.admits(ticket, undefined);
-          return item
-            ? this.values.decode(
-                keys[index] as string,
-                redisKeys[n] as string,
-                item.payload,
-                item.pttl,
-                admitted,
-              )
-            : undefined;
-        }),
-      );
-      missing.forEach((index, n) => {
-        const entry = entries[n];
-        const value = entry?.stale === false ? entry.value : undefined;
-        if (value === undefined) this.counters.misses++;
-        else this.counters.redisHits++;
-        results[index] = value as T | undefined;
-      });
-    } finally {
-      for (const ticket of tickets) this.readFence.close(ticket);
-    }
-    return results;
   }
 
   /**
@@ -398,7 +296,7 @@ export class TierIO {
    * (a read's value is not promoted, a write's is not kept).
    */
   revokeInFlight(change: BusMessage): void {
-    for (const fence of [this.readFence, this.#writeFence]) {
+    for (const fence of [this.reads.fence, this.#writeFence]) {
       if (change.clear || change.tags) fence.revokeAll(); // a read does not know its value's tags
       if (change.pattern !== undefined) fence.revokeMatching(compilePattern(change.pattern));
       if (change.keys) fence.revokeKeys(change.keys);
@@ -407,7 +305,7 @@ export class TierIO {
 
   /** `revokeInFlight({ keys: [key] })` without building the message: a set or a delete (the hot path). */
   revokeKeyInFlight(key: string): void {
-    this.readFence.revokeKey(key);
+    this.reads.fence.revokeKey(key);
     this.#writeFence.revokeKey(key);
   }
 
@@ -417,16 +315,16 @@ export class TierIO {
    * and must not promote what they read. Writes in flight are newer than it (call order): untouched.
    */
   revokeReadsBefore(change: BusMessage): void {
-    if (change.clear || change.tags) this.readFence.revokeAll();
-    if (change.pattern !== undefined) this.readFence.revokeMatching(compilePattern(change.pattern));
-    if (change.keys) this.readFence.revokeKeys(change.keys);
+    if (change.clear || change.tags) this.reads.fence.revokeAll();
+    if (change.pattern !== undefined) this.reads.fence.revokeMatching(compilePattern(change.pattern));
+    if (change.keys) this.reads.fence.revokeKeys(change.keys);
   }
 
   /** One L1 copy, its TTLs less the `elapsed` round trip. */
   #toL1One(entry: PlannedWrite, elapsed: number, ticket: FillTicket | undefined): void {
     const { key, snapshot, plan } = entry;
     const overtaken = ticket !== undefined && !this.#writeFence.admits(ticket, undefined);
-    this.readFence.revokeKey(key); // landed: see revokeReadsBefore
+    this.reads.fence.revokeKey(key); // landed: see revokeReadsBefore
     if (this.l1OnWrite && !overtaken && !this.#closed)
       this.l1?.write(key, snapshot, less(plan.ttlMs, elapsed), less(plan.freshMs, elapsed), plan.tags);
     else this.l1?.delete(key); // the next read fills it (and in default-mode tracking, that read is tracked)
@@ -456,7 +354,7 @@ export class TierIO {
       }),
     );
     if (inRedis === FAILED) for (const key of redisKeys) this.remote.rememberKey(key);
-    this.readFence.revokeKeys(keys); // landed: see revokeReadsBefore
+    this.reads.fence.revokeKeys(keys); // landed: see revokeReadsBefore
     const existed = keys.map(
       (key, i) => (this.l1?.delete(key) ?? false) || (inRedis !== FAILED && inRedis[i] === true),
     );
