@@ -44,7 +44,6 @@ export class RemoteTier {
   /** The idle probe: PINGs a connected Redis that answered nothing for `probeInterval`. */
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #probeInterval: number;
-  /** When Redis last answered a command (performance.now()). */
   /** Answers so far, and as the idle probe last saw them (a count: no clock read per command). */
   #answers = 0;
   #answersSeen = 0;
