@@ -7,6 +7,9 @@ import { isCluster, reconnectDelay } from './connection.js';
 import { OutageJournal } from './outage-journal.js';
 import { isProgrammingError, isRejection, SINGLE_COMMAND_OPERATIONS, withDeadline } from './failures.js';
 import { DeadlineQueue } from './deadline-queue.js';
+import { IdleProbe } from './idle-probe.js';
+import { InFlightGauge } from './in-flight.js';
+import { OutageLog } from './outage-log.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
@@ -41,14 +44,8 @@ export class RemoteTier {
   #everConnected = false;
   #recovering: Promise<void> | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
-  /** The idle probe: PINGs a connected Redis that answered nothing for `probeInterval`. */
-  #idleTimer: NodeJS.Timeout | undefined;
-  readonly #probeInterval: number;
-  /** Answers so far, and as the idle probe last saw them (a count: no clock read per command). */
-  #answers = 0;
-  #answersSeen = 0;
-  /** When the current outage started, and the breaker's opens then (one log line per outage). */
-  #outage: { startedAt: number; opens: number } | undefined;
+  /** PINGs a connected Redis that answered nothing for `probeInterval`. */
+  readonly #idleProbe: IdleProbe;
   #detached = false;
   readonly #onRecovered: ((changed: boolean) => void) | undefined;
   readonly #connectTimeout: number;
@@ -64,7 +61,7 @@ export class RemoteTier {
     // A new connection: whatever tripped the breaker (the old one closing) is over.
     this.#breaker?.success();
     this.#lastError = undefined; // a good connection: earlier connection errors are history
-    this.#answers++;
+    this.#idleProbe.answered();
     this.#startIdleProbe();
     void this.#recover();
   };
@@ -92,10 +89,8 @@ export class RemoteTier {
     return this.#lastError ?? (this.#degraded ? this.#degradedReason : undefined);
   }
 
-  /** Commands sent and not yet answered, and the most in flight during this and the last busy period. */
-  #inFlight = 0;
-  #peak = 0;
-  #lastPeak = 0;
+  readonly #inFlight = new InFlightGauge();
+  readonly #outageLog: OutageLog;
   readonly #adaptivePipelining: boolean;
 
   /**
@@ -132,7 +127,12 @@ export class RemoteTier {
       commandTimeout = 500,
       probeInterval = 1000,
     } = options;
-    this.#probeInterval = probeInterval;
+    this.#idleProbe = new IdleProbe(
+      probeInterval,
+      () => !this.#degraded && this.usable && this.#inFlight.count === 0,
+      () =>
+        void this.attempt('ping', (c) => withDeadline(c.ping(), this.#commandTimeout)).catch(() => undefined),
+    );
     this.#strict = strict;
     this.#commandTimeout = commandTimeout;
     this.#deadlines = new DeadlineQueue(commandTimeout);
@@ -151,6 +151,7 @@ export class RemoteTier {
     this.#events = events;
     this.#logger = logger;
     this.#journal = new OutageJournal(logger);
+    this.#outageLog = new OutageLog(logger);
     client.on('ready', this.#onReady);
     client.on('close', this.#onClose);
     client.on('error', this.#onError);
@@ -231,7 +232,7 @@ export class RemoteTier {
     this.beforeCommand?.();
     const batched = this.batching;
     if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
-    if ((this.#inFlight += callers) > this.#peak) this.#peak = this.#inFlight;
+    this.#inFlight.enter(callers);
     try {
       // A batched command waits for the batch before ioredis starts its own timer: bound it from the ask.
       // (Multi-command operations, e.g. a setMany pipeline, keep ioredis's timeout per command.)
@@ -240,7 +241,7 @@ export class RemoteTier {
           ? await this.#deadlines.bound(command(this.#client))
           : await command(this.#client);
       this.#breaker?.success();
-      this.#answers++;
+      this.#idleProbe.answered();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect
       return result;
     } catch (error) {
@@ -255,10 +256,7 @@ export class RemoteTier {
         throw new InfrastructureError(`redis ${operation} failed: ${err.message}`, { cause: err });
       return FAILED;
     } finally {
-      if ((this.#inFlight -= callers) === 0) {
-        this.#lastPeak = this.#peak;
-        this.#peak = 0;
-      }
+      this.#inFlight.leave(callers);
     }
   }
 
@@ -273,7 +271,7 @@ export class RemoteTier {
 
   /** Batching now (adaptive pipelining): another command in flight, or several in the last busy period. */
   get batching(): boolean {
-    return this.#adaptivePipelining && (this.#inFlight > 0 || this.#lastPeak > 1);
+    return this.#adaptivePipelining && this.#inFlight.busy;
   }
 
   /** Runs before any command is sent: TierIO's WriteBatch sends the sets it holds first (call order). */
@@ -344,7 +342,7 @@ export class RemoteTier {
   detach(): void {
     this.#detached = true;
     clearTimeout(this.#probeTimer);
-    clearInterval(this.#idleTimer);
+    this.#idleProbe.stop();
     this.#client.off('ready', this.#onReady);
     this.#client.off('close', this.#onClose);
     this.#client.off('error', this.#onError);
@@ -355,7 +353,7 @@ export class RemoteTier {
     this.#degraded = true;
     this.#degradedReason = reason;
     this.#scheduleProbe(1);
-    this.#outage ??= { startedAt: performance.now(), opens: this.breaker.opens };
+    this.#outageLog.started(this.breaker.opens);
     this.#logger.warn({ reason }, 'redis unavailable: serving from the in-process tier until it returns');
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'degraded', reason });
   }
@@ -380,38 +378,9 @@ export class RemoteTier {
     this.#probeTimer.unref();
   }
 
-  /** One line for the end of an outage: how long it lasted and how many breaker cycles it saw. */
-  #logOutageEnd(): void {
-    const outage = this.#outage;
-    this.#outage = undefined;
-    if (!outage) return;
-    const seconds = Math.round((performance.now() - outage.startedAt) / 100) / 10;
-    const cycles = this.breaker.opens - outage.opens;
-    this.#logger.info(
-      { outageSeconds: seconds, breakerCycles: cycles },
-      `redis connection restored after ${seconds} s (${cycles} circuit breaker cycle${cycles === 1 ? '' : 's'})`,
-    );
-  }
-
-  /**
-   * Without traffic nothing would notice a hung Redis: a connected one that answered nothing for
-   * `probeInterval` gets a PING, bounded by `commandTimeout`. A failure degrades the tier like any
-   * command's (so /health tells the truth within commandTimeout + probeInterval); busy caches never probe.
-   */
+  /** Starts the idle probe once connected (see IdleProbe); never after `detach`. */
   #startIdleProbe(): void {
-    if (this.#idleTimer || this.#probeInterval === 0 || this.#detached) return;
-    this.#idleTimer = setInterval(() => {
-      if (this.#degraded || !this.usable || this.#inFlight > 0) return;
-      // Ticks every half interval; an answer since the last tick means not idle (a count, not a clock read
-      // per command). An idle connection is pinged every other tick, and a freeze right after an answer is
-      // probed within one interval, as the doc above says.
-      if (this.#answers !== this.#answersSeen) {
-        this.#answersSeen = this.#answers;
-        return;
-      }
-      void this.attempt('ping', (c) => withDeadline(c.ping(), this.#commandTimeout)).catch(() => undefined);
-    }, this.#probeInterval / 2);
-    this.#idleTimer.unref();
+    if (!this.#detached) this.#idleProbe.start();
   }
 
   #recover(): Promise<void> {
@@ -438,7 +407,7 @@ export class RemoteTier {
     if (!wasDegraded || !this.usable) return;
     this.#breaker?.success();
     this.#degraded = false;
-    this.#logOutageEnd();
+    this.#outageLog.ended(this.breaker.opens);
     if (this.#events.has('connection')) this.#events.emit('connection', { status: 'connected' });
     const changed = this.#journal.takeChanged();
     if (this.#journal.size > 0) void this.#journal.replay(this.#client);
