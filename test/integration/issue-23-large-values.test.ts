@@ -15,6 +15,15 @@ const large = (label: string) => ({
 /** ~100 KB that does not compress: stored plain, still parsed in a later turn. */
 const incompressible = (label: string) => ({ label, noise: randomBytes(75_000).toString('base64') });
 
+type Cache = Awaited<ReturnType<typeof cache>>;
+/** Sets `first` without waiting, then runs `then` in the same tick (the two race only in call order). */
+const after =
+  (first: unknown, then: (c: Cache) => Promise<unknown>) =>
+  async (c: Cache): Promise<void> => {
+    void c.set('k', first);
+    await then(c);
+  };
+
 describe.skipIf(!hasRedis)('issue 23: large values are serialized and parsed in turns, never wrong', () => {
   it('stores the value as it was at the call, whatever the caller changes afterwards (L1 off)', async () => {
     const c = await cache({ enableMemoryCache: false });
@@ -28,38 +37,10 @@ describe.skipIf(!hasRedis)('issue 23: large values are serialized and parsed in 
   });
 
   it.each([
-    [
-      'large then delete',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', large('a'));
-        await c.delete('k');
-      },
-      undefined,
-    ],
-    [
-      'large then small',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', large('a'));
-        await c.set('k', 'small');
-      },
-      'small',
-    ],
-    [
-      'small then large',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', 'small');
-        await c.set('k', large('b'));
-      },
-      large('b'),
-    ],
-    [
-      'large then large',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', large('a'));
-        await c.set('k', large('b'));
-      },
-      large('b'),
-    ],
+    ['large then delete', after(large('a'), (c) => c.delete('k')), undefined],
+    ['large then small', after(large('a'), (c) => c.set('k', 'small')), 'small'],
+    ['small then large', after('small', (c) => c.set('k', large('b'))), large('b')],
+    ['large then large', after(large('a'), (c) => c.set('k', large('b'))), large('b')],
   ])('keeps call order: %s in one tick leaves the later write', async (_name, writes, expected) => {
     for (const enableMemoryCache of [false, true]) {
       const c = await cache({ enableMemoryCache });
@@ -93,23 +74,9 @@ describe.skipIf(!hasRedis)('issue 23: large values are serialized and parsed in 
   });
 
   it.each([
-    ['set', async (c: Awaited<ReturnType<typeof cache>>) => c.set('k', incompressible('new')), 'new'],
-    [
-      'delete',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', incompressible('new'));
-        await c.delete('k');
-      },
-      undefined,
-    ],
-    [
-      'invalidatePattern',
-      async (c: Awaited<ReturnType<typeof cache>>) => {
-        void c.set('k', incompressible('new'));
-        await c.invalidatePattern('k*');
-      },
-      undefined,
-    ],
+    ['set', (c: Cache) => c.set('k', incompressible('new')), 'new'],
+    ['delete', after(incompressible('new'), (c) => c.delete('k')), undefined],
+    ['invalidatePattern', after(incompressible('new'), (c) => c.invalidatePattern('k*')), undefined],
   ])(
     'review: a read sent while a %s waited behind a large value cannot put the older value in L1 after it',
     async (_name, change, expected) => {
