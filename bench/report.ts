@@ -53,9 +53,14 @@ Versions: ${Object.entries(report.versions)
 
 - Every scenario runs tiercache and its peers **in the same process, on the same data**, interleaved
   run by run (A, B, C, then A, B, C again), so drift in CPU placement or GC hits every case alike.
-- Each case: a warm-up, then ${report.quick ? 4 : 7} runs (tinybench, ${report.quick ? '200' : '600'} ms each); the
-  figure is the median of the runs' median latencies. A call performs many operations (1000 sequential
-  awaits, or a burst of 50 in flight) to keep timer overhead out of sub-microsecond figures.
+- Every scenario runs in **a fresh process of its own**: in one long process a scenario's figures
+  depended on the heap and code the scenarios before it left behind (the same Redis get at 50 in flight
+  measured 0.83× alone and 0.58× late in a full run).
+- Each case: a warm-up, then ${report.quick ? 4 : 7} runs (tinybench, ${report.quick ? '200' : '600'} ms each); a run's
+  figure is its **throughput** (its time over its calls, so the garbage collection a case causes is
+  counted), the case's the median of its runs. (Until December 2026 it was the median call, which left
+  out the slow calls that pay for GC.) A call performs many operations (1000 sequential awaits, or a
+  burst of 50 in flight) to keep timer overhead out of sub-microsecond figures.
 - Columns: ops/s; ns/op; **tiercache ÷ case** (above 1: tiercache is faster); **case ÷ limit**, the
   share of the physical limit (a plain \`Map\`, or raw ioredis for Redis workloads).
 - The bench starts its own redis-server on a free port (or uses \`--redis-url\`, touching only the

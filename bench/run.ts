@@ -5,16 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedisServer, type RedisServer } from '../src/testing/redis-server.js';
 import { redisCeiling, type Ceiling } from './ceiling.js';
-import { formatTable, judge, measure, type ScenarioResult } from './harness.js';
+import type { ScenarioResult } from './harness.js';
 import { performanceMarkdown, type BenchReport } from './report.js';
 import { hitRatioSectionOf, withHitRatioSection } from './hit-ratio/report.js';
-import { scenarios } from './scenarios/index.js';
-import { patternInvalidation } from './scenarios/invalidation.js';
-import { busPropagation } from './scenarios/bus-propagation.js';
-import { tracking } from './scenarios/tracking.js';
-import { aiStreamReplay } from './scenarios/ai-stream-replay.js';
-import { largeValues } from './scenarios/large-values.js';
-import { formatTiming, runTiming, type TimingResult } from './timing.js';
+import { runIsolated } from './scenario-process.js';
+import { tableScenarios, timingScenarios } from './scenarios/index.js';
+import type { TimingResult } from './timing.js';
 
 const usage = `usage: npm run bench -- [--quick] [--only name,name] [--redis-url redis://host:port]
   Starts its own redis-server unless --redis-url is given (it then only touches bench:* keys it wrote).`;
@@ -32,13 +28,12 @@ if (values.help) {
   process.exit(0);
 }
 
-const timings = [patternInvalidation, busPropagation, tracking, largeValues, aiStreamReplay];
 const only = values.only?.split(',');
-const selected = scenarios.filter((s) => !only || only.includes(s.name));
-const selectedTimings = timings.filter((s) => !only || only.includes(s.name));
+const selected = tableScenarios.filter((s) => !only || only.includes(s.name));
+const selectedTimings = timingScenarios.filter((s) => !only || only.includes(s.name));
 if (selected.length + selectedTimings.length === 0) {
   console.error(
-    `no scenario matches --only ${values.only}; known: ${[...scenarios, ...timings].map((s) => s.name).join(', ')}`,
+    `no scenario matches --only ${values.only}; known: ${[...tableScenarios, ...timingScenarios].map((s) => s.name).join(', ')}`,
   );
   process.exit(2);
 }
@@ -59,27 +54,11 @@ try {
   if (redisUrl && !only) ceiling = redisCeiling(redisUrl, values.quick);
   for (const c of ceiling)
     console.log(`${c.label}: ${Math.round(c.requestsPerSecond).toLocaleString('en-US')} req/s`);
-  for (const scenario of selected) {
-    const { cases, teardown } = await scenario.setup({ redisUrl, quick: values.quick });
-    try {
-      const caseResults = await measure(cases, values.quick);
-      const result = {
-        name: scenario.name,
-        description: scenario.description,
-        ...(scenario.limit !== undefined && { limit: scenario.limit }),
-        cases: caseResults,
-        goals: judge(scenario.goals, caseResults),
-      };
-      results.push(result);
-      console.log(formatTable(result));
-    } finally {
-      await teardown();
-    }
-  }
-  for (const scenario of selectedTimings) {
-    const result = await runTiming(scenario, redisUrl, values.quick);
-    timingResults.push(result);
-    console.log(formatTiming(result));
+  // Each scenario in a process of its own (see scenario-process.ts), one after the other.
+  for (const scenario of [...selected, ...selectedTimings]) {
+    const outcome = await runIsolated(scenario.name, redisUrl, values.quick);
+    if (outcome.kind === 'scenario') results.push(outcome.result);
+    else timingResults.push(outcome.result);
   }
 } finally {
   await server?.stop();

@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness.js';
+import type { TimingScenario } from '../timing.js';
 import { aiBuildKey1KB, aiBuildKey1MB } from './ai-build-key.js';
 import { aiGetOrComputeHit } from './ai-get-or-compute.js';
 import { l1GetHit } from './l1-get.js';
@@ -11,8 +12,14 @@ import { redisSet50InFlight, redisSet100KB } from './redis-set.js';
 import { l1MissRedisHit } from './l1-miss.js';
 import { getOrSetHit } from './get-or-set.js';
 import { clusterGet50InFlight } from './cluster-get.js';
+import { patternInvalidation } from './invalidation.js';
+import { busPropagation } from './bus-propagation.js';
+import { tracking } from './tracking.js';
+import { aiStreamReplay } from './ai-stream-replay.js';
+import { largeValues } from './large-values.js';
 
-export const scenarios: Scenario[] = [
+/** Throughput scenarios: a table of cases each. */
+export const tableScenarios: Scenario[] = [
   memoryGetHit,
   memorySet,
   memoryPolicyCost,
@@ -30,4 +37,13 @@ export const scenarios: Scenario[] = [
   aiBuildKey1MB,
   aiGetOrComputeHit,
   clusterGet50InFlight,
+];
+
+/** Elapsed-time scenarios: steps with their medians. */
+export const timingScenarios: TimingScenario[] = [
+  patternInvalidation,
+  busPropagation,
+  tracking,
+  largeValues,
+  aiStreamReplay,
 ];
