@@ -53,6 +53,10 @@ Versions: ${Object.entries(report.versions)
 
 - Every scenario runs tiercache and its peers **in the same process, on the same data**, interleaved
   run by run (A, B, C, then A, B, C again), so drift in CPU placement or GC hits every case alike.
+- tiercache runs **from dist/**, the JavaScript \`tsc\` emits and users run (\`npm run bench\` builds it
+  first), not from src/ through tsx: tsx compiles with esbuild's keepNames, which wraps every function
+  created at run time in a \`__name\` call, a per-call cost the package does not have and the anchors
+  (plain JavaScript) never paid.
 - Every scenario runs in **a fresh process of its own**: in one long process a scenario's figures
   depended on the heap and code the scenarios before it left behind (the same Redis get at 50 in flight
   measured 0.83× alone and 0.58× late in a full run).

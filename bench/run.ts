@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,27 @@ if (selected.length + selectedTimings.length === 0) {
   process.exit(2);
 }
 
+// Scenarios run tiercache from dist/ (see dist-hooks.ts): it must be built from the src/ measured.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const newestSource = Math.max(
+  ...readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => statSync(join(root, 'src', file)).mtimeMs),
+);
+const built = (() => {
+  try {
+    return statSync(join(root, 'dist', 'index.js')).mtimeMs;
+  } catch {
+    return 0;
+  }
+})();
+if (built < newestSource) {
+  console.error(
+    'dist/ is missing or older than src/: run `npm run build` (npm run bench does) and try again',
+  );
+  process.exit(2);
+}
+
 let server: RedisServer | undefined;
 let redisUrl = values['redis-url'];
 const needsRedis = [...selected, ...selectedTimings].some((s) => s.needsRedis);
@@ -46,7 +67,7 @@ if (!redisUrl && needsRedis) {
   redisUrl = server.url;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = join(root, 'bench');
 const results: ScenarioResult[] = [];
 const timingResults: TimingResult[] = [];
 let ceiling: Ceiling[] = [];

@@ -3,6 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { formatTable, judge, measure, type Scenario, type ScenarioResult } from './harness.js';
 import { formatTiming, runTiming, type TimingResult, type TimingScenario } from './timing.js';
 
+/**
+ * Node's flags for a scenario's process (and the peers it forks): tsx's, and tiercache's modules from
+ * dist/, as users run them (see dist-hooks.ts).
+ */
+export const scenarioExecArgv = [
+  ...process.execArgv,
+  '--import',
+  fileURLToPath(new URL('./use-dist.ts', import.meta.url)),
+];
+
 /** What one scenario's process sends back. */
 export type Outcome = { kind: 'scenario'; result: ScenarioResult } | { kind: 'timing'; result: TimingResult };
 
@@ -11,7 +21,7 @@ export type Outcome = { kind: 'scenario'; result: ScenarioResult } | { kind: 'ti
  * its result. Each scenario starts from an empty heap: in one long process, a scenario's figures depended
  * on the garbage and the code the scenarios before it left behind (the Redis get at 50 in flight measured
  * 0.83× alone and 0.58× in the full run, the same code). tiercache and its anchors still share the process
- * of their scenario, interleaved run by run.
+ * of their scenario, interleaved run by run. tiercache runs from dist/ there (scenarioExecArgv).
  */
 export function runIsolated(name: string, redisUrl: string | undefined, quick: boolean): Promise<Outcome> {
   const args = [
@@ -21,6 +31,7 @@ export function runIsolated(name: string, redisUrl: string | undefined, quick: b
     ...(quick ? ['--quick'] : []),
   ];
   const child = fork(fileURLToPath(new URL('./scenario-main.ts', import.meta.url)), args, {
+    execArgv: scenarioExecArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

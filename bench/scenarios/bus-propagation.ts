@@ -22,7 +22,7 @@ export const busPropagation: TimingScenario = {
   async measure({ redisUrl, runs }) {
     const keyPrefix = 'bench:bus:';
     const peer = fork(PEER, [redisUrl as string, keyPrefix], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: process.execArgv, // the scenario's: tsx, and tiercache from dist/
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let onArrival: ((at: number) => void) | undefined;

@@ -22,7 +22,7 @@ interface Peer {
 
 async function startPeer(redisUrl: string, keyPrefix: string, mode: 'default' | 'broadcast'): Promise<Peer> {
   const child = fork(PEER, [redisUrl, keyPrefix, mode], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: process.execArgv, // the scenario's: tsx, and tiercache from dist/
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let onArrival: ((at: number) => void) | undefined;
