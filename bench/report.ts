@@ -114,8 +114,9 @@ ${report.timings
 
 - **Per-command timeouts**: every tiercache Redis command has a deadline, so that callers never hang.
   ioredis starts a timer per command (the "commandTimeout 500" row shows what that costs raw ioredis);
-  an auto-pipelined command is also bounded from its call (ioredis starts its timer only when the batch
-  is written), by one \`DeadlineQueue\` per cache: one timer for all of them, not one each.
+  an auto-pipelined command that may wait behind a batch still running (ioredis runs one at a time per
+  connection, and starts a command's timer only when it writes it) is also bounded from its call, by one
+  \`DeadlineQueue\` per cache: one timer for all of them, not one each.
 - **In-memory set keeps a private copy** of the value, so that a caller changing its object afterwards
   cannot change the cache (and a reader cannot change it either: the copy is frozen at its first read).
   That copy is allocated per write and lives on in the cache, which the garbage collector pays for. The

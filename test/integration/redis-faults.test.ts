@@ -202,6 +202,30 @@ describe.runIf(redisBinary)(
       }, 10_000);
     });
 
+    it('issue 23: a get queued behind a batch still running is bounded by commandTimeout from its call', async () => {
+      const cache = await make(uniquePrefix('queued'), false);
+      await cache.set('k', 1);
+      server.pause();
+      try {
+        // Two gets in one turn: the second is auto-pipelined, and ioredis runs one such batch at a time.
+        const first = [cache.get('a'), cache.get('b')];
+        await new Promise((resolve) => setImmediate(resolve)); // that batch is written and hangs
+        // Asked now, this get waits behind the hung batch: ioredis would start its timer only when the
+        // batch ends (one commandTimeout later), so without a deadline from the call it would answer after
+        // about two. It must settle before a timer set for one and a half.
+        let settled = false;
+        const queued = cache.get('k').finally(() => (settled = true));
+        const settledInTime = await new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(settled), COMMAND_TIMEOUT * 1.5),
+        );
+        expect(settledInTime).toBe(true);
+        expect(await queued).toBeUndefined(); // a miss, not an error
+        await Promise.all(first);
+      } finally {
+        server.resume();
+      }
+    });
+
     it('answers (a miss, never an error) while the server is frozen', async () => {
       const cache = await make(uniquePrefix('frozen'), false);
       await cache.set('k', 1);
