@@ -9,6 +9,7 @@ import { formatTiming, runTiming, type TimingResult, type TimingScenario } from 
  */
 export const scenarioExecArgv = [
   ...process.execArgv,
+  '--expose-gc', // the harness collects garbage before each case (see measure)
   '--import',
   fileURLToPath(new URL('./use-dist.ts', import.meta.url)),
 ];
