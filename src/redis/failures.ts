@@ -1,4 +1,4 @@
-import { ReplyError } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 
 /**
  * What a failed Redis command means (docs/resilience.md, "What counts as an outage"): an outage (the tier
@@ -44,4 +44,15 @@ export function isProgrammingError(error: unknown): boolean {
 /** A reply error about this one command (`WRONGTYPE`, `OOM`…), not a server that cannot serve now. */
 export function isRejection(error: Error): boolean {
   return error instanceof ReplyError && !OUTAGE_REPLY.test(error.message);
+}
+
+/**
+ * Whether an auto-pipelined command called now may wait behind a batch ioredis is still running (it runs
+ * one per connection, or per Cluster node, at a time, whoever sent it: this cache, a semantic index, a
+ * user of `cache.client`). Read from ioredis's own record of running batches, a private field (ioredis is
+ * pinned): when it is absent, every batched command is taken to wait.
+ */
+export function mayWaitBehindABatch(client: Redis): boolean {
+  const running = (client as unknown as { _runningAutoPipelines?: Set<string> })._runningAutoPipelines;
+  return running === undefined || running.size > 0;
 }

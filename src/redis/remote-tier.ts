@@ -5,7 +5,13 @@ import type { Logger } from '../core/logger.js';
 import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
 import { isCluster, reconnectDelay } from './connection.js';
 import { OutageJournal } from './outage-journal.js';
-import { isProgrammingError, isRejection, SINGLE_COMMAND_OPERATIONS, withDeadline } from './failures.js';
+import {
+  isProgrammingError,
+  isRejection,
+  mayWaitBehindABatch,
+  SINGLE_COMMAND_OPERATIONS,
+  withDeadline,
+} from './failures.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { IdleProbe } from './idle-probe.js';
 import { InFlightGauge } from './in-flight.js';
@@ -232,14 +238,14 @@ export class RemoteTier {
     this.beforeCommand?.();
     const batched = this.batching;
     if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
-    const turn = this.#inFlight.enter(callers);
+    this.#inFlight.enter(callers);
     try {
-      // ioredis starts a command's timer when it writes it. A batched command that may wait behind a batch
-      // still running (sent in an earlier turn) is bounded from the ask as well; one that goes out with
-      // this turn's batch needs no second deadline (that cost 3–10% of a get at 50 in flight). Multi-command
-      // operations (a setMany pipeline) keep ioredis's timeout per command.
+      // ioredis starts a command's timer when it writes it, and runs one auto-pipelined batch at a time: a
+      // batched command that waits behind a batch still running is bounded from the ask as well. One that
+      // goes out with this turn's batch needs no second deadline (that cost 3–10% of a get at 50 in
+      // flight). Multi-command operations (a setMany pipeline) keep ioredis's timeout per command.
       const result =
-        batched && this.#inFlight.sentEarlier && SINGLE_COMMAND_OPERATIONS.has(operation)
+        batched && SINGLE_COMMAND_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)
           ? await this.#deadlines.bound(command(this.#client))
           : await command(this.#client);
       this.#breaker?.success();
@@ -258,7 +264,7 @@ export class RemoteTier {
         throw new InfrastructureError(`redis ${operation} failed: ${err.message}`, { cause: err });
       return FAILED;
     } finally {
-      this.#inFlight.leave(callers, turn);
+      this.#inFlight.leave(callers);
     }
   }
 

@@ -226,6 +226,29 @@ describe.runIf(redisBinary)(
       }
     });
 
+    it('issue 23 review: a get behind a batch sent on the same client by someone else is bounded from its call', async () => {
+      const cache = await make(uniquePrefix('foreign'), false);
+      await Promise.all([cache.get('x'), cache.get('y')]); // a burst of two: the next gets are batched
+      server.pause();
+      try {
+        // A command on the cache's client outside the cache (as a semantic index or a user of `client`
+        // sends them): auto-pipelined, written at the end of this turn, and hung.
+        const foreign = (cache.client as Redis).get(`${cache.keyPrefix}z`).catch(() => undefined);
+        await new Promise((resolve) => setImmediate(resolve));
+        // Nothing of the cache is in flight, but this get's batch waits behind the hung one.
+        let settled = false;
+        const queued = cache.get('k').finally(() => (settled = true));
+        const settledInTime = await new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(settled), COMMAND_TIMEOUT * 1.5),
+        );
+        expect(settledInTime).toBe(true);
+        expect(await queued).toBeUndefined();
+        await foreign;
+      } finally {
+        server.resume();
+      }
+    });
+
     it('answers (a miss, never an error) while the server is frozen', async () => {
       const cache = await make(uniquePrefix('frozen'), false);
       await cache.set('k', 1);
