@@ -9,8 +9,11 @@ import { ReplyError, type Redis } from 'ioredis';
 /** Reply errors that mean the server cannot serve now (an outage), not that one command was wrong. */
 const OUTAGE_REPLY = /^(LOADING|CLUSTERDOWN|MASTERDOWN|READONLY|TRYAGAIN|BUSY|NOREPLICAS)\b/;
 
-/** Operations that are one round trip of one or two commands: bounded by `commandTimeout` as a whole. */
-export const SINGLE_COMMAND_OPERATIONS = new Set([
+/**
+ * Operations whose commands are all issued at once (one round trip, on one connection): bounded by
+ * `commandTimeout` as a whole. The others (SCAN loops, scripts run page by page) take several.
+ */
+export const ONE_ROUND_TRIP_OPERATIONS = new Set([
   'get',
   'set',
   'delete',
@@ -18,6 +21,9 @@ export const SINGLE_COMMAND_OPERATIONS = new Set([
   'lock',
   'unlock',
   'publish',
+  'getMany',
+  'setMany',
+  'deleteMany',
 ]);
 
 /** Rejects with a connection-level error when `promise` has not settled `ms` after the caller asked. */

@@ -9,7 +9,7 @@ import {
   isProgrammingError,
   isRejection,
   mayWaitBehindABatch,
-  SINGLE_COMMAND_OPERATIONS,
+  ONE_ROUND_TRIP_OPERATIONS,
   withDeadline,
 } from './failures.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -243,9 +243,9 @@ export class RemoteTier {
       // ioredis starts a command's timer when it writes it, and runs one auto-pipelined batch at a time: a
       // batched command that waits behind a batch still running is bounded from the ask as well. One that
       // goes out with this turn's batch needs no second deadline (that cost 3–10% of a get at 50 in
-      // flight). Multi-command operations (a setMany pipeline) keep ioredis's timeout per command.
+      // flight). Operations of several round trips (a SCAN loop) keep ioredis's timeout per command.
       const result =
-        batched && SINGLE_COMMAND_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)
+        batched && ONE_ROUND_TRIP_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)
           ? await this.#deadlines.bound(command(this.#client))
           : await command(this.#client);
       this.#breaker?.success();

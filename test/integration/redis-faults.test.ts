@@ -249,6 +249,40 @@ describe.runIf(redisBinary)(
       }
     });
 
+    it.each([
+      ['getMany', (cache: GenericRedisCache) => cache.getMany(['k', 'j'])],
+      [
+        'setMany',
+        (cache: GenericRedisCache) =>
+          cache.setMany([
+            { key: 'k', value: 2 },
+            { key: 'j', value: 3 },
+          ]),
+      ],
+      ['deleteMany', (cache: GenericRedisCache) => cache.deleteMany(['k', 'j'])],
+    ])(
+      'issue 23 review: a %s behind a hung batch is bounded by commandTimeout from its call',
+      async (_, call) => {
+        const cache = await make(uniquePrefix('many'), false);
+        await Promise.all([cache.get('x'), cache.get('y')]); // a burst of two: the next commands are batched
+        server.pause();
+        try {
+          const foreign = (cache.client as Redis).get(`${cache.keyPrefix}z`).catch(() => undefined);
+          await new Promise((resolve) => setImmediate(resolve)); // that batch is written and hangs
+          let settled = false;
+          const queued = call(cache).finally(() => (settled = true));
+          const settledInTime = await new Promise<boolean>((resolve) =>
+            setTimeout(() => resolve(settled), COMMAND_TIMEOUT * 1.5),
+          );
+          expect(settledInTime).toBe(true);
+          await queued; // answers (a miss, or a write that reached nothing), never throws
+          await foreign;
+        } finally {
+          server.resume();
+        }
+      },
+    );
+
     it('answers (a miss, never an error) while the server is frozen', async () => {
       const cache = await make(uniquePrefix('frozen'), false);
       await cache.set('k', 1);
