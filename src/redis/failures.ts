@@ -24,6 +24,7 @@ export const ONE_ROUND_TRIP_OPERATIONS = new Set([
   'getMany',
   'setMany',
   'deleteMany',
+  'scanKeys', // one SCAN page per call
 ]);
 
 /** Rejects with a connection-level error when `promise` has not settled `ms` after the caller asked. */
