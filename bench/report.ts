@@ -124,6 +124,12 @@ ${report.timings
   checks): in the same run it is well under half of lru-cache storing the caller's reference, so the
   0.5× goal cannot be met without dropping the copy. That row's "tiercache ÷ case" is tiercache's share
   of the floor; the rest is the TTL, the validation and size count, the fill fence and the entry.
+- **Why a copy at the set, frozen at its first read** (issue 23, \`immutable-write-strategies\`): with a
+  1 KB object, the lean copy is the cheapest way to keep a cached value out of its caller's reach (a
+  quick run: 261 ns a set, 34 ns a later get), against a deep freeze at the set (765 ns),
+  \`structuredClone\` (2,097 ns), or storing the serialized form (2,474 ns a set, and 1,299 ns of parsing on
+  every get). Copy-on-write is not possible in JavaScript (a cache cannot see its caller write into its
+  own object), so a cache that keeps this guarantee copies or serializes at the call.
 - **Each scenario runs in a process of its own** (since December 2026): in one long process, figures
   depended on what ran before (heap and JIT state): run alone, \`redis-get-50-in-flight\` gave tiercache
   0.80–0.83× raw ioredis, after other scenarios 0.56–0.71×. Figures still move from run to run on this

@@ -4,6 +4,7 @@ import { aiBuildKey1KB, aiBuildKey1MB } from './ai-build-key.js';
 import { aiGetOrComputeHit } from './ai-get-or-compute.js';
 import { l1GetHit } from './l1-get.js';
 import { memoryGetHit, memorySet } from './memory-get.js';
+import { immutableWriteStrategies } from './write-strategies.js';
 import { memoryPolicyCost } from './memory-policy.js';
 import { redisGet100KB, redisGet50InFlight, redisGetSequential } from './redis-get.js';
 import { redisEncrypted } from './redis-encrypted.js';
@@ -22,6 +23,7 @@ import { largeValues } from './large-values.js';
 export const tableScenarios: Scenario[] = [
   memoryGetHit,
   memorySet,
+  immutableWriteStrategies,
   memoryPolicyCost,
   l1GetHit,
   redisGetSequential,
