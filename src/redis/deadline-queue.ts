@@ -15,11 +15,14 @@ export class DeadlineQueue {
   /** @param ms every command's deadline, in ms from its call */
   constructor(readonly ms: number) {}
 
-  /** `promise`'s outcome, or a rejection `ms` after this call if it has not settled by then. */
-  bound<T>(promise: Promise<T>): Promise<T> {
+  /**
+   * `promise`'s outcome, or a rejection `ms` after this call if it has not settled by then; `onExpire`
+   * runs first in that case (a multi-step command stops sending its later steps, see RemoteTier.attempt).
+   */
+  bound<T>(promise: Promise<T>, onExpire?: () => void): Promise<T> {
     this.#dropSettled();
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { at: performance.now() + this.ms, reject, settled: false };
+      const entry: Entry = { at: performance.now() + this.ms, reject, settled: false, onExpire };
       this.#entries.push(entry);
       if (!this.#armed) this.#arm(this.ms);
       promise.then(
@@ -61,8 +64,9 @@ export class DeadlineQueue {
       const entry = this.#entries[i]!;
       if (entry.settled) continue;
       if (entry.at > now) break;
-      const reject = entry.reject;
+      const { reject, onExpire } = entry;
       settle(entry);
+      onExpire?.();
       // A connection-level failure (not a reply error): the tier degrades, as on ioredis's own timeout.
       reject(new Error(`Command timed out after ${this.ms} ms (measured from the call)`));
     }
@@ -91,6 +95,7 @@ const NOOP = (): void => undefined;
 function settle(entry: Entry): void {
   entry.settled = true;
   entry.reject = NOOP;
+  entry.onExpire = undefined;
 }
 
 interface Entry {
@@ -98,4 +103,5 @@ interface Entry {
   at: number;
   reject: (error: Error) => void;
   settled: boolean;
+  onExpire: (() => void) | undefined;
 }

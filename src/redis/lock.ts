@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { KeyLock, Lease } from '../core/get-or-set.js';
 import { isCluster } from './connection.js';
 import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
-import { LuaScript } from './scripts.js';
+import { ALWAYS, LuaScript } from './scripts.js';
 import { tagAddLua } from './tags.js';
 
 /** Deletes the lock only while it still holds our token (a lease that expired may belong to another). */
@@ -187,10 +187,13 @@ export async function fencedStore(
   client: Redis,
   write: FencedWrite,
   storeUnfenced: () => Promise<void>,
+  live: () => boolean = ALWAYS,
 ): Promise<boolean> {
   if (isCluster(client)) {
     const [holder, epoch] = await Promise.all([client.get(write.lockKey), client.get(write.epochKey)]);
     if (holder !== write.lease.token || (epoch ?? '0') !== write.lease.epoch) return false;
+    // Past the caller's deadline the fill was reported failed: its value must not land now.
+    if (!live()) return false;
     await storeUnfenced();
     return true;
   }
@@ -198,6 +201,7 @@ export async function fencedStore(
     client,
     [write.lockKey, write.epochKey, write.redisKey, ...write.tagKeys],
     [write.lease.token, write.lease.epoch, write.payload, write.ttlMs, write.key],
+    live,
   );
   return stored === 1;
 }

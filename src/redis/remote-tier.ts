@@ -16,6 +16,7 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { IdleProbe } from './idle-probe.js';
 import { InFlightGauge } from './in-flight.js';
 import { OutageLog } from './outage-log.js';
+import { ALWAYS } from './scripts.js';
 
 /** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
 export const FAILED: unique symbol = Symbol('redis-failed');
@@ -26,6 +27,12 @@ export const REJECTED: unique symbol = Symbol('redis-rejected');
 export type Rejected = typeof REJECTED;
 
 export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
+
+/**
+ * The commands of one operation. `live()` turns false once the caller's deadline has passed: a command
+ * of several steps sends no later step then (its caller was already told it failed).
+ */
+export type TierCommand<T> = (client: Redis, live: () => boolean) => Promise<T>;
 
 /** While degraded, Redis is probed at least this often, so a thawed server is used again within it. */
 const MAX_PROBE_INTERVAL_MS = 250;
@@ -203,7 +210,7 @@ export class RemoteTier {
    * failures (closed, timed out, a server that cannot serve now) count against the breaker and degrade
    * the tier; see `attempt`.
    */
-  async run<T>(operation: string, command: (client: Redis) => Promise<T>): Promise<T | Failed> {
+  async run<T>(operation: string, command: TierCommand<T>): Promise<T | Failed> {
     const result = await this.attempt(operation, command);
     return result === REJECTED ? FAILED : result;
   }
@@ -217,11 +224,7 @@ export class RemoteTier {
    * operations the command serves (a WriteBatch's sets), counted as that many in flight, so concurrency
    * served by one pipeline still turns batching on for the next burst.
    */
-  async attempt<T>(
-    operation: string,
-    command: (client: Redis) => Promise<T>,
-    callers = 1,
-  ): Promise<T | Failed | Rejected> {
+  async attempt<T>(operation: string, command: TierCommand<T>, callers = 1): Promise<T | Failed | Rejected> {
     if (!this.usable && !(await this.#connectLazily())) {
       this.#markDegraded('redis is not connected');
       return this.#fail(operation, 'redis is not connected');
@@ -244,10 +247,14 @@ export class RemoteTier {
       // batched command that waits behind a batch still running is bounded from the ask as well. One that
       // goes out with this turn's batch needs no second deadline (that cost 3–10% of a get at 50 in
       // flight). Operations of several round trips (a SCAN loop) keep ioredis's timeout per command.
-      const result =
-        batched && ONE_ROUND_TRIP_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)
-          ? await this.#deadlines.bound(command(this.#client))
-          : await command(this.#client);
+      let result: T;
+      if (batched && ONE_ROUND_TRIP_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)) {
+        let late = false;
+        const live = (): boolean => !late;
+        result = await this.#deadlines.bound(command(this.#client, live), () => (late = true));
+      } else {
+        result = await command(this.#client, ALWAYS);
+      }
       this.#breaker?.success();
       this.#idleProbe.answered();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect

@@ -9,16 +9,24 @@ export class LuaScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
+  /**
+   * EVALSHA, then EVAL when the server lacks the script, unless `live` says the caller's deadline has
+   * passed meanwhile: a write must not land after its caller was told it failed.
+   */
   async run(
     client: Redis,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
+    live: () => boolean = ALWAYS,
   ): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT') || !live()) throw error;
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
 }
+
+/** `live` of a command without a deadline of its own. */
+export const ALWAYS = (): boolean => true;

@@ -215,7 +215,7 @@ export class TierIO {
     const redisKey = this.keyPrefix + entry.key;
     const watched = this.scriptWrites?.expect(entry.key) === true;
     const stored = await this.inOrder(this.#encode([entry], [redisKey]), ([encoded]) =>
-      this.remote.run('set', (c) =>
+      this.remote.run('set', (c, live) =>
         fencedStore(
           c,
           {
@@ -226,6 +226,7 @@ export class TierIO {
             tagKeys: encoded?.tagKeys ?? [],
           },
           () => storeMany(c, [encoded as EncodedEntry]),
+          live,
         ),
       ),
     );

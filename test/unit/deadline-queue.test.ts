@@ -25,6 +25,20 @@ describe('DeadlineQueue: one timer bounds many commands from their call (issue 2
     expect(queue.pending).toBe(0);
   });
 
+  it('calls onExpire before the rejection of a command past its deadline, never for one settled in time', async () => {
+    const queue = new DeadlineQueue(20);
+    const order: string[] = [];
+    const done = deferred<string>();
+    const inTime = queue.bound(done.promise, () => order.push('in time expired'));
+    done.resolve('ok');
+    await inTime;
+    const late = queue.bound(new Promise<never>(() => undefined), () => order.push('expired'));
+    await expect(late.catch((error: Error) => (order.push('rejected'), error.message))).resolves.toMatch(
+      /timed out/,
+    );
+    expect(order).toStrictEqual(['expired', 'rejected']);
+  });
+
   it('rejects every command that has not settled by its deadline, and only those', async () => {
     const queue = new DeadlineQueue(20);
     const hung = [deferred<number>(), deferred<number>(), deferred<number>()];
