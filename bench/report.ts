@@ -126,15 +126,15 @@ ${report.timings
   of the floor; the rest is the TTL, the validation and size count, the fill fence and the entry.
 - **Why a copy at the set, frozen at its first read** (issue 23, \`immutable-write-strategies\`): with a
   1 KB object, the lean copy is the cheapest way to keep a cached value out of its caller's reach (a
-  quick run: 261 ns a set, 34 ns a later get), against a deep freeze at the set (765 ns),
-  \`structuredClone\` (2,097 ns), or storing the serialized form (2,474 ns a set, and 1,299 ns of parsing on
+  full run: 227 ns a set, 27 ns a later get), against a deep freeze at the set (642 ns),
+  \`structuredClone\` (1,669 ns), or storing the serialized form (1,981 ns a set, and 1,004 ns of parsing on
   every get). Copy-on-write is not possible in JavaScript (a cache cannot see its caller write into its
   own object), so a cache that keeps this guarantee copies or serializes at the call.
 - **Each scenario runs in a process of its own** (since December 2026): in one long process, figures
   depended on what ran before (heap and JIT state): run alone, \`redis-get-50-in-flight\` gave tiercache
   0.80–0.83× raw ioredis, after other scenarios 0.56–0.71×. Figures still move from run to run on this
-  2-core VM (that scenario: 0.75–0.82× raw ioredis 6 in quick and full runs of this code; \`memory-set\`: 490–1,050 ns
-  for tiercache while the copying floor stays at 340–365 ns, the long full runs being the slow ones).
+  2-core VM: the sequential Redis get, a loopback round trip of 57–96 µs, read 0.78× and 0.95× raw
+  ioredis in two full runs of nearly the same code, and 0.94–1.00× in single-scenario runs.
 - **Every scenario runs the defaults** (issue 23): no scenario tunes \`compressionThreshold\` any more. Values
   from 16 KiB are deflated (level 1, on the thread pool from 32 KiB), so the 1 KB scenarios move plain JSON
   and the 100 KB ones pay compression in CPU and save it in Redis memory; why these defaults:
