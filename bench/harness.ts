@@ -21,7 +21,12 @@ export interface Scenario {
   description: string;
   needsRedis: boolean;
   /** Builds the cases on shared data; `teardown` releases what setup created. */
-  setup(context: BenchContext): Promise<{ cases: BenchCase[]; teardown: () => Promise<void> }>;
+  setup(context: BenchContext): Promise<{
+    cases: BenchCase[];
+    teardown: () => Promise<void>;
+    /** Lines printed under the table, read after the runs (e.g. the bytes Redis holds per value). */
+    notes?: () => Promise<string[]>;
+  }>;
   goals: Goal[];
   /** The case that is the physical limit of this workload (a plain Map, raw ioredis): the "÷ limit" column. */
   limit?: string;
@@ -47,6 +52,7 @@ export interface ScenarioResult {
   limit?: string;
   cases: CaseResult[];
   goals: (Goal & { ratio: number; met: boolean })[];
+  notes?: string[];
 }
 
 /** \`gc\` when Node runs with --expose-gc (the bench's scenario processes do). */
@@ -135,7 +141,12 @@ export function formatTable(result: ScenarioResult): string {
     (g) =>
       `  goal: ${g.subject} ≥ ${g.minRatio}× ${g.against}: ${g.ratio.toFixed(2)}× ${g.met ? 'met' : 'NOT MET'}`,
   );
-  return [`\n## ${result.name} — ${result.description}`, line(header), ...rows.map(line), ...goals].join(
-    '\n',
-  );
+  const notes = (result.notes ?? []).map((note) => `  ${note}`);
+  return [
+    `\n## ${result.name} — ${result.description}`,
+    line(header),
+    ...rows.map(line),
+    ...notes,
+    ...goals,
+  ].join('\n');
 }

@@ -92,7 +92,8 @@ ${
 ${report.results
   .map((r) => {
     const { header, rows } = tableRows(r);
-    return `### ${r.name}\n\n${r.description}.${r.limit ? ` Limit: ${r.limit}.` : ''}\n\n${markdownTable(header, rows)}`;
+    const notes = (r.notes ?? []).map((note) => `\n\n${note}`).join('');
+    return `### ${r.name}\n\n${r.description}.${r.limit ? ` Limit: ${r.limit}.` : ''}\n\n${markdownTable(header, rows)}${notes}`;
   })
   .join('\n\n')}
 

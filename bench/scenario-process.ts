@@ -61,7 +61,7 @@ export async function runHere(
     return { kind: 'timing', result };
   }
   const table = scenario.table;
-  const { cases, teardown } = await table.setup({ redisUrl, quick });
+  const { cases, teardown, notes } = await table.setup({ redisUrl, quick });
   try {
     const caseResults = await measure(cases, quick);
     const result: ScenarioResult = {
@@ -70,6 +70,7 @@ export async function runHere(
       ...(table.limit !== undefined && { limit: table.limit }),
       cases: caseResults,
       goals: judge(table.goals, caseResults),
+      ...(notes && { notes: await notes() }),
     };
     console.log(formatTable(result));
     return { kind: 'scenario', result };

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { GenericRedisCache } from '../../src/redis/generic-redis-cache.js';
 import type { BenchCase, Scenario } from '../harness.js';
 import { createBento } from './peers.js';
+import { storedBytesNote } from './redis-set.js';
 import { hundredKilobytes, kilobyteObject, keysOf } from './data.js';
 
 const KEYS = 1000;
@@ -80,7 +81,8 @@ async function setupRedisGet(
     await bento.use('redis').clear();
     await bento.disconnectAll();
   };
-  return { cases, teardown };
+  const notes = () => storedBytesNote(writer, `${PREFIX}${keys[0]}`, valueOf(0));
+  return { cases, teardown, notes };
 }
 
 export const redisGetSequential: Scenario = {

@@ -6,6 +6,18 @@ import type { Scenario } from '../harness.js';
 import { hundredKilobytes, kilobyteObject, keysOf } from './data.js';
 import { createBento } from './peers.js';
 
+/**
+ * What Redis holds for one value: tiercache's stored form (envelope, compressed when it pays) against the
+ * plain JSON, and the ratio (issue 23: "Redis bytes stored and the compression ratio in the table").
+ */
+export async function storedBytesNote(client: Redis, storedKey: string, value: object): Promise<string[]> {
+  const stored = await client.strlen(storedKey);
+  const plain = Buffer.byteLength(JSON.stringify(value));
+  return [
+    `Redis bytes per value: ${stored.toLocaleString('en-US')} stored by tiercache for ${plain.toLocaleString('en-US')} bytes of JSON (ratio ${(stored / plain).toFixed(3)}).`,
+  ];
+}
+
 const KEYS = 1000;
 const IN_FLIGHT = 50;
 
@@ -57,6 +69,7 @@ function setScenario(label: string, valueOf: (i: number) => object, minRatio: nu
             ),
           },
         ],
+        notes: () => storedBytesNote(raw, `bench:set:${keys[0]}`, values[0] as object),
         teardown: async () => {
           await cache.clear();
           await cache.close();
