@@ -127,8 +127,8 @@ ${report.timings
   of the floor; the rest is the TTL, the validation and size count, the fill fence and the entry.
 - **Why a copy at the set, frozen at its first read** (issue 23, \`immutable-write-strategies\`): with a
   1 KB object, the lean copy is the cheapest way to keep a cached value out of its caller's reach (a
-  full run: 227 ns a set, 27 ns a later get), against a deep freeze at the set (642 ns),
-  \`structuredClone\` (1,669 ns), or storing the serialized form (1,981 ns a set, and 1,004 ns of parsing on
+  full run: 228 ns a set, 28 ns a later get), against a deep freeze at the set (649 ns),
+  \`structuredClone\` (1,787 ns), or storing the serialized form (2,220 ns a set, and 1,019 ns of parsing on
   every get). Copy-on-write is not possible in JavaScript (a cache cannot see its caller write into its
   own object), so a cache that keeps this guarantee copies or serializes at the call.
 - **Each scenario runs in a process of its own** (since December 2026): in one long process, figures
