@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { KeyLock, Lease } from '../core/get-or-set.js';
 import { isCluster } from './connection.js';
 import { FAILED, REJECTED, type RemoteTier } from './remote-tier.js';
-import { ALWAYS, LuaScript } from './scripts.js';
+import { LuaScript } from './scripts.js';
+import { ALWAYS } from './tier-command.js';
 import { tagAddLua } from './tags.js';
 
 /** Deletes the lock only while it still holds our token (a lease that expired may belong to another). */

@@ -16,23 +16,11 @@ import { DeadlineQueue } from './deadline-queue.js';
 import { IdleProbe } from './idle-probe.js';
 import { InFlightGauge } from './in-flight.js';
 import { OutageLog } from './outage-log.js';
-import { ALWAYS } from './scripts.js';
+import { ALWAYS, FAILED, REJECTED, type Failed, type Rejected, type TierCommand } from './tier-command.js';
 
-/** What `RemoteTier.run` returns when Redis could not answer; callers fall back to L1. */
-export const FAILED: unique symbol = Symbol('redis-failed');
-export type Failed = typeof FAILED;
-
-/** What `RemoteTier.attempt` returns when Redis answered this one command with an error. */
-export const REJECTED: unique symbol = Symbol('redis-rejected');
-export type Rejected = typeof REJECTED;
+export { FAILED, REJECTED, type Failed, type Rejected, type TierCommand } from './tier-command.js';
 
 export type RemoteStatus = 'connected' | 'disconnected' | 'unavailable';
-
-/**
- * The commands of one operation. `live()` turns false once the caller's deadline has passed: a command
- * of several steps sends no later step then (its caller was already told it failed).
- */
-export type TierCommand<T> = (client: Redis, live: () => boolean) => Promise<T>;
 
 /** While degraded, Redis is probed at least this often, so a thawed server is used again within it. */
 const MAX_PROBE_INTERVAL_MS = 250;

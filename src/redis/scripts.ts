@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { ALWAYS } from './tier-command.js';
 
 /** A Lua script sent by its SHA1 (EVALSHA); the text goes over the wire only when the server lacks it. */
 export class LuaScript {
@@ -27,6 +28,3 @@ export class LuaScript {
     }
   }
 }
-
-/** `live` of a command without a deadline of its own. */
-export const ALWAYS = (): boolean => true;
