@@ -230,6 +230,7 @@ export class CacheEventEmitter {
   /** The hot events' listeners, kept out of the map: read on every get. */
   #operationListeners: CacheEventListener<'operation'>[] | undefined;
   #entryListeners: CacheEventListener<'entry'>[] | undefined;
+  #watchingGets = false;
   /** In-process gets announced so far, to time one in IN_PROCESS_TIMING_SAMPLE. */
   #gets = 0;
 
@@ -261,10 +262,16 @@ export class CacheEventEmitter {
     return this.#entryListeners !== undefined;
   }
 
+  /** Whether a get has anything to announce (`operation` or `entry` listeners): one test on every get. */
+  get watchingGets(): boolean {
+    return this.#watchingGets;
+  }
+
   #cacheHotListeners(): void {
     this.#operationListeners = this.#listeners.get('operation') as
       CacheEventListener<'operation'>[] | undefined;
     this.#entryListeners = this.#listeners.get('entry') as CacheEventListener<'entry'>[] | undefined;
+    this.#watchingGets = this.#operationListeners !== undefined || this.#entryListeners !== undefined;
   }
 
   /** When an operation starts, for its announcement; 0 when nobody listens (then nothing is timed). */

@@ -58,8 +58,8 @@ interface StoredEntry {
 
 /**
  * The in-process tier behind `InMemoryCache` and a Redis cache's L1: a bounded map with TTLs (`lru-cache`,
- * or `TinyLfuCache` for the `'tinylfu'` policy: the same API), a tag index, and the stats. Every read goes
- * through `#lookup` and one freshness rule, so a grace copy (stale, kept for getOrSet only) is invisible to
+ * or `TinyLfuCache` for the `'tinylfu'` policy: the same API), a tag index, and the stats. Every read applies
+ * one freshness rule (`#isStale`), so a grace copy (stale, kept for getOrSet only) is invisible to
  * `read`, `has`, `keys`, `ttlSeconds` and `size` alike. Keys and values arrive already checked and copied
  * (see `snapshotValue`): the public caches do that once.
  */
@@ -107,8 +107,14 @@ export class MemoryStore {
    * (false when the caller's own `get` will count it).
    */
   read(key: string, countMiss = true): unknown {
-    const entry = this.#lookup(key, countMiss, false);
-    return entry === undefined ? undefined : this.#valueOf(entry);
+    // #lookup's rule, written out: this is every get's path (issue 23, in-memory get).
+    const entry = this.#entries.get(key);
+    if (entry === undefined || (entry.freshUntil !== undefined && this.#isStale(entry))) {
+      if (countMiss) this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    return entry.state === FROZEN ? entry.value : this.#valueOf(entry);
   }
 
   /** For getOrSet: the entry, fresh or stale inside its grace period (a stale one counts as a miss). */

@@ -223,8 +223,8 @@ describe.runIf(hasChromium && redisBinary)('dashboard in headless Chromium (real
       await ai().get(`user:${round}:${i}`);
       await ai().get(`missing:${round}:${i}`);
     }
-    // A hot key: hot keys sample one read in 32, so 640 reads leave it unsampled with odds of 1 in 10^9.
-    for (let i = 0; i < 640; i++) await ai().get(`user:${round}:0`);
+    // A hot key: hot keys sample one read in 128, so 2,600 reads leave it unsampled with odds of 1 in 10^9.
+    for (let i = 0; i < 2600; i++) await ai().get(`user:${round}:0`);
     for (const text of ['a short text', 'another text', 'a short text']) {
       await ai().getOrCompute({ operation: 'summarize', text }, async () => ({
         value: `summary of ${text}`,

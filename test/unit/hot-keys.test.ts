@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
 import { HotKeys, MAX_KEY_CHARS, TRUNCATION_MARKER } from '../../src/core/hot-keys.js';
@@ -40,6 +42,14 @@ describe('HotKeys on a Zipf workload', () => {
     expect(recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('finds them at the default sampling rate (one read in 128) too', () => {
+    const atDefaultRate = new HotKeys({ random: seededRandom(11) });
+    for (const key of workload.keys) atDefaultRate.record(key);
+    const reported = atDefaultRate.top(10).map((h) => h.key);
+    const recall = workload.trueTop.slice(0, 10).filter((key) => reported.includes(key)).length / 10;
+    expect(recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('estimates the top keys within 20% of their true reads, sorted most read first', () => {
     const top = hotKeys.top();
     expect(top).toHaveLength(20);
@@ -74,8 +84,25 @@ describe('HotKeys', () => {
     expect(hotKeys.memoryBytes).toBe(before);
   });
 
+  it('keeps no caller string alive: a candidate holds a copy, not a view into a longer string', () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const hotKeys = new HotKeys({ sampleRate: 1 });
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20; i++) {
+      // A key sliced out of a 2 MB string (a request body, a log line) is a view of it in V8.
+      const body = `${i}:`.padEnd(2_000_000, 'x');
+      hotKeys.record(body.slice(0, 40));
+    }
+    expect(hotKeys.top(20)).toHaveLength(20);
+    collect();
+    // Views would keep all 20 bodies (40 MB); copies keep about 2 KB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(10_000_000);
+  });
+
   it('documents the default memory bound: 2048 x 4 Uint32 sketch plus 20 candidates', () => {
-    expect(new HotKeys().memoryBytes).toBe(2048 * 4 * 4 + 4 * 4 + 20 * 672 + 512);
+    expect(new HotKeys().memoryBytes).toBe(2048 * 4 * 4 + 4 * 4 + 20 * 704 + 512);
   });
 
   it('decay halves every estimate, and a fresher key can then overtake an old one', () => {
@@ -157,6 +184,6 @@ describe('HotKeys option validation', () => {
 
   it('accepts the defaults and undefined options', () => {
     const hotKeys = new HotKeys({ k: undefined, sampleRate: undefined });
-    expect([hotKeys.k, hotKeys.sampleRate]).toEqual([20, 32]);
+    expect([hotKeys.k, hotKeys.sampleRate]).toEqual([20, 128]);
   });
 });
