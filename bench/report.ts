@@ -52,7 +52,8 @@ Versions: ${Object.entries(report.versions)
 ## Method
 
 - Every scenario runs tiercache and its peers **in the same process, on the same data**, interleaved
-  run by run (A, B, C, then A, B, C again), so drift in CPU placement or GC hits every case alike.
+  run by run, in an order that gives each case each position and each neighbour equally often (a
+  balanced Latin square: A B C, then B C A, ...), so drift in CPU placement or GC hits every case alike.
 - tiercache runs **from dist/**, the JavaScript \`tsc\` emits and users run (\`npm run bench\` builds it
   first), not from src/ through tsx: tsx compiles with esbuild's keepNames, which wraps every function
   created at run time in a \`__name\` call, a per-call cost the package does not have and the anchors

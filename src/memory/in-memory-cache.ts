@@ -163,7 +163,7 @@ export class InMemoryCache
   }
 
   set(key: string, value: unknown, ttl?: Duration | SetOptions): Promise<void> {
-    // Like get: no closure and no async frame unless a tracer listens (issue 23, fast writes).
+    // No closure and no async frame unless a tracer listens (issue 23, fast writes).
     if (TRACING_CHANNELS.set.hasSubscribers)
       return traced('set', 'memory', key, async () => this.#set(key, value, ttl));
     try {

@@ -13,8 +13,11 @@ export const MEMORY_CACHE_POLICIES: readonly MemoryCachePolicy[] = ['lru', 'tiny
 
 /** The part of lru-cache's API that `MemoryStore` uses; `TinyLfuCache` offers the same. */
 export interface EntryMap<V> {
-  /** The value (undefined when missing or expired, the expired entry dropped); a use of the key. */
-  get(key: string): V | undefined;
+  /**
+   * The value (undefined when missing or expired, the expired entry dropped); a use of the key. `options`
+   * is lru-cache's (it writes `status` back into it); TinyLfuCache takes none.
+   */
+  get(key: string, options?: { status?: undefined }): V | undefined;
   /** The value (undefined when missing or expired); not a use. */
   peek(key: string): V | undefined;
   /**

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { InMemoryCache } from '../../src/memory/in-memory-cache.js';
 import { snapshotValue } from '../../src/core/values.js';
@@ -87,5 +88,31 @@ describe('InMemoryCache TTLs count from the write (review: no cached clock readi
     await cache.set('late', 2, '500ms');
     expect(cache.getTtl('late')).toBe(1); // ~500 ms left (rounded up to whole seconds), not expired at birth
     expect(await cache.get('late')).toBe(2);
+  });
+});
+
+describe('InMemoryCache reads through lru-cache with one shared options object', () => {
+  it("leaves lru-cache's metrics subscribers a status object of their own for each read", async () => {
+    const cache = new InMemoryCache({ hotKeys: false });
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+    const statuses: { key?: unknown; get?: unknown }[] = [];
+    const collect = (status: unknown): void => {
+      statuses.push(status as { key?: unknown; get?: unknown });
+    };
+    subscribe('lru-cache:metrics', collect);
+    try {
+      await cache.get('a');
+      await cache.get('b');
+      await cache.get('missing');
+    } finally {
+      unsubscribe('lru-cache:metrics', collect);
+    }
+    const reads = statuses.filter((status) => 'get' in status);
+    expect(reads.map((status) => [status.key, status.get])).toEqual([
+      ['a', 'hit'],
+      ['b', 'hit'],
+      ['missing', 'miss'],
+    ]);
   });
 });
