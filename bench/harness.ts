@@ -30,6 +30,12 @@ export interface Scenario {
   goals: Goal[];
   /** The case that is the physical limit of this workload (a plain Map, raw ioredis): the "÷ limit" column. */
   limit?: string;
+  /**
+   * Each run of each case in a fresh process of its own (still in the balanced order, run by run), for
+   * cases that drive the same library: there, each case's calls made that library's code slower for the
+   * others (see docs/performance.md, Method).
+   */
+  casesApart?: boolean;
 }
 
 export interface BenchContext {
@@ -84,9 +90,14 @@ export function caseOrder<T>(cases: readonly T[], run: number): T[] {
  * that drift in CPU placement or GC hits all cases alike; a run's figure is its throughput, the case's the
  * median of its runs.
  */
-export async function measure(cases: BenchCase[], quick: boolean): Promise<CaseResult[]> {
-  // More, shorter runs give a steadier median than fewer long ones for the same total time.
-  const runs = quick ? 4 : 7;
+/** Runs of each case: more, shorter runs give a steadier median than fewer long ones for the same time. */
+export const runsOf = (quick: boolean): number => (quick ? 4 : 7);
+
+export async function measure(
+  cases: BenchCase[],
+  quick: boolean,
+  runs = runsOf(quick),
+): Promise<CaseResult[]> {
   const time = quick ? 200 : 600;
   const perCase = new Map<string, number[]>(cases.map((c) => [c.label, []]));
   const samples = new Map<string, number>(cases.map((c) => [c.label, 0]));
@@ -110,16 +121,13 @@ export async function measure(cases: BenchCase[], quick: boolean): Promise<CaseR
       samples.set(c.label, (samples.get(c.label) ?? 0) + result.latency.samplesCount);
     }
   }
-  return cases.map((c) => {
-    const opsPerSec = median(perCase.get(c.label) ?? []);
-    return {
-      label: c.label,
-      opsPerSec,
-      nsPerOp: 1e9 / opsPerSec,
-      samples: samples.get(c.label) ?? 0,
-      runs: perCase.get(c.label) ?? [],
-    };
-  });
+  return cases.map((c) => summarize(c.label, perCase.get(c.label) ?? [], samples.get(c.label) ?? 0));
+}
+
+/** A case's result from its runs' throughputs: the median of them. */
+export function summarize(label: string, runs: number[], samples: number): CaseResult {
+  const opsPerSec = median(runs);
+  return { label, opsPerSec, nsPerOp: 1e9 / opsPerSec, samples, runs };
 }
 
 export function judge(goals: Goal[], results: CaseResult[]): ScenarioResult['goals'] {

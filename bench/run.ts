@@ -79,7 +79,7 @@ try {
   for (const scenario of [...selected, ...selectedTimings]) {
     const outcome = await runIsolated(scenario.name, redisUrl, values.quick);
     if (outcome.kind === 'scenario') results.push(outcome.result);
-    else timingResults.push(outcome.result);
+    else if (outcome.kind === 'timing') timingResults.push(outcome.result);
   }
 } finally {
   await server?.stop();

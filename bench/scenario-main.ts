@@ -8,11 +8,17 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     'redis-url': { type: 'string' },
     quick: { type: 'boolean', default: false },
+    case: { type: 'string' },
   },
 });
 const table = tableScenarios.find((s) => s.name === values.scenario);
 const timing = timingScenarios.find((s) => s.name === values.scenario);
 if (!table && !timing) throw new Error(`no scenario named ${values.scenario}`);
-const outcome = await runHere(table ? { table } : { timing: timing! }, values['redis-url'], values.quick);
+const outcome = await runHere(
+  table ? { table } : { timing: timing! },
+  values['redis-url'],
+  values.quick,
+  values.case,
+);
 process.send?.(outcome);
 process.disconnect?.();

@@ -6,7 +6,12 @@ import { l1GetHit } from './l1-get.js';
 import { memoryGetHit, memorySet } from './memory-get.js';
 import { immutableWriteStrategies } from './write-strategies.js';
 import { memoryPolicyCost } from './memory-policy.js';
-import { redisGet100KB, redisGet50InFlight, redisGetSequential } from './redis-get.js';
+import {
+  redisGet100KB,
+  redisGet50InFlight,
+  redisGet50InFlightPeers,
+  redisGetSequential,
+} from './redis-get.js';
 import { redisEncrypted } from './redis-encrypted.js';
 import { encryption1KB } from './encryption.js';
 import { redisSet50InFlight, redisSet100KB } from './redis-set.js';
@@ -28,6 +33,7 @@ export const tableScenarios: Scenario[] = [
   l1GetHit,
   redisGetSequential,
   redisGet50InFlight,
+  redisGet50InFlightPeers,
   l1MissRedisHit,
   redisSet50InFlight,
   redisSet100KB,
