@@ -85,20 +85,22 @@ export function caseOrder<T>(cases: readonly T[], run: number): T[] {
   return n % 2 === 1 && Math.floor(run / n) % 2 === 1 ? row.reverse() : row;
 }
 
-/**
- * Measures every case in the same process, interleaved run by run in a balanced order (see caseOrder), so
- * that drift in CPU placement or GC hits all cases alike; a run's figure is its throughput, the case's the
- * median of its runs.
- */
 /** Runs of each case: more, shorter runs give a steadier median than fewer long ones for the same time. */
 export const runsOf = (quick: boolean): number => (quick ? 4 : 7);
 
+/**
+ * Measures every case in the same process, interleaved run by run in an order as balanced as the runs allow
+ * (see caseOrder), so that drift in CPU placement or GC hits all cases alike; a run's figure is its
+ * throughput, the case's the median of its runs. `firstWarmupMs`: the warm-up before the first run.
+ */
 export async function measure(
   cases: BenchCase[],
   quick: boolean,
   runs = runsOf(quick),
+  firstWarmupMs?: number,
 ): Promise<CaseResult[]> {
   const time = quick ? 200 : 600;
+  const firstWarmup = firstWarmupMs ?? time / 2;
   const perCase = new Map<string, number[]>(cases.map((c) => [c.label, []]));
   const samples = new Map<string, number>(cases.map((c) => [c.label, 0]));
   for (let run = 0; run < runs; run++) {
@@ -107,7 +109,7 @@ export async function measure(
       // for its own garbage, not for what the case before it left (a full run had tiercache's set at
       // 1,050 ns after the peers' runs, 410 ns on its own).
       collectGarbage?.();
-      const bench = new Bench({ time, warmupTime: run === 0 ? time / 2 : 50, warmupIterations: 5 });
+      const bench = new Bench({ time, warmupTime: run === 0 ? firstWarmup : 50, warmupIterations: 5 });
       bench.add(c.label, c.run);
       await bench.run();
       const task = bench.tasks[0];

@@ -52,17 +52,19 @@ Versions: ${Object.entries(report.versions)
 ## Method
 
 - Every scenario runs tiercache and its peers **in the same process, on the same data**, interleaved
-  run by run, in an order that gives each case each position and each neighbour equally often (a
-  balanced Latin square: A B C, then B C A, ...), so drift in CPU placement or GC hits every case alike.
+  run by run, in the order of a balanced Latin square (A B C, then B C A, ...: each case in each position
+  and after each other case as evenly as the runs allow), so drift in CPU placement or GC hits every case
+  alike.
 - Except where cases drive the same library: bentocache, tiercache and the raw ioredis 6 row share one
   ioredis 6 module (npm gives a peer dependency the root's copy), and each one's calls made that module's
   code slower for the others, not for the raw ioredis 5 row (a copy of its own): with bentocache in the
   process ioredis 5 read 15% faster than ioredis 6, 7% without; at 50 in flight tiercache read 1.01× raw
-  ioredis 6 beside bentocache and 0.77–0.89× without it, while each alone in a process ran 73–82k and
-  67–71k gets/s. So the Redis get scenarios compare with bentocache in a scenario of their own
-  (\`…-peers\`), and the two with both raw clients run **each run of each case in a fresh process**
-  (same balanced order): a figure there includes that process's warm-up (0.3 s, then one 0.6 s run), so
-  use full runs, not \`--quick\`, for them.
+  ioredis 6 beside bentocache and 0.77–0.89× without it, while each alone in a process for 7 runs ran
+  73–82k and 67–71k gets/s. So bentocache's Redis get row is in a scenario of its own at 50 in flight
+  (\`redis-get-50-in-flight-peers\`, beside tiercache and raw ioredis 6, which it slows alike), and the
+  sequential and 50-in-flight Redis gets run **each run of each case in a fresh process** (same order),
+  which warms up for 3 s before its one 0.6 s run (1 s and 0.2 s with \`--quick\`). The 100 KB get keeps
+  its cases in one process (its goal is far from the line).
 - tiercache runs **from dist/**, the JavaScript \`tsc\` emits and users run (\`npm run bench\` builds it
   first), not from src/ through tsx: tsx compiles with esbuild's keepNames, which wraps every function
   created at run time in a \`__name\` call, a per-call cost the package does not have and the anchors

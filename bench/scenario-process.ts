@@ -34,8 +34,9 @@ export type Outcome =
  * Runs one scenario in a fresh Node process (the same loader: tsx's flags are in `execArgv`) and answers
  * its result. Each scenario starts from an empty heap: in one long process, a scenario's figures depended
  * on the garbage and the code the scenarios before it left behind (the Redis get at 50 in flight measured
- * 0.83× alone and 0.58× in the full run, the same code). tiercache and its anchors still share the process
- * of their scenario, interleaved run by run. tiercache runs from dist/ there (scenarioExecArgv).
+ * 0.83× alone and 0.58× in the full run, the same code). tiercache and its anchors share the process of
+ * their scenario, interleaved run by run, unless the scenario sets casesApart. tiercache runs from dist/
+ * there (scenarioExecArgv).
  */
 export function runIsolated(
   name: string,
@@ -90,7 +91,10 @@ export async function runHere(
     if (caseLabel !== undefined) {
       const only = cases.filter((c) => c.label === caseLabel);
       if (only.length !== 1) throw new Error(`scenario '${table.name}' has no case '${caseLabel}'`);
-      const [result] = await measure(only, quick, 1);
+      // A process of its own starts cold: it warms up as long as tiercache's code took to reach its steady
+      // state (a shorter warm-up gave tiercache 0.84-0.85x raw ioredis 6, the same figures run for 7 runs in
+      // one process each 1.05-1.17x).
+      const [result] = await measure(only, quick, 1, quick ? 1000 : 3000);
       return { kind: 'case', result: result as CaseResult, notes: notes && (await notes()) };
     }
     return report(table, await measure(cases, quick), notes && (await notes()));

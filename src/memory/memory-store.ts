@@ -37,15 +37,16 @@ export interface MemoryStoreOptions {
   onEvict: (key: string, reason: EvictionReason) => void;
 }
 
-/** How a stored value is handed out: frozen at its first read, frozen already, or cloned on every read. */
 /**
  * The options of every read of the map. Without one, lru-cache's `get` allocates `{}` and adds a `status`
  * property to it on every call: in the in-memory get bench, a shared object took the get from 0.80x to
- * 0.84x an async lru-cache get (medians of 5 alternating processes). `status` is reset before each read,
- * because lru-cache writes back the one it used (an object when its metrics channel has subscribers).
+ * 0.84x an async lru-cache get (medians of 5 alternating processes). lru-cache writes back the `status` it
+ * used (an object when its metrics channel has subscribers, holding the cache and the value): it is cleared
+ * before each read, so each read gets its own, and after it, so none is kept.
  */
 const READ_OPTIONS: { status?: undefined } = { status: undefined };
 
+/** How a stored value is handed out: frozen at its first read, frozen already, or cloned on every read. */
 const TO_FREEZE = 0;
 const FROZEN = 1;
 /** Holds containers that cannot be frozen (Map, Set, Date, Buffer), so each read gets its own copy. */
@@ -86,7 +87,12 @@ export class MemoryStore {
    * `start` is the one clock reading of the write. (An exact reading: a cached one can be as old as the
    * running task, which would cut a TTL short.)
    */
-  readonly #setOptions = { ttl: 0, size: 1, start: 0 };
+  readonly #setOptions: { ttl: number; size: number; start: number; status?: undefined } = {
+    ttl: 0,
+    size: 1,
+    start: 0,
+    status: undefined,
+  };
   #hits = 0;
   #misses = 0;
   #evictions = 0;
@@ -127,7 +133,7 @@ export class MemoryStore {
 
   /** For getOrSet: the entry, fresh or stale inside its grace period (a stale one counts as a miss). */
   readEntry(key: string, counted = true): EntryRead | undefined {
-    const entry = counted ? this.#lookup(key, true, true) : this.#entries.get(key);
+    const entry = counted ? this.#lookup(key, true, true) : this.#use(key);
     return entry === undefined ? undefined : { value: this.#valueOf(entry), stale: this.#isStale(entry) };
   }
 
@@ -165,7 +171,10 @@ export class MemoryStore {
     options.ttl = ttlMs;
     options.size = Math.max(1, snapshot.bytes);
     options.start = now;
+    // lru-cache writes back its `status` (see READ_OPTIONS): each write gets its own, none is kept.
+    options.status = undefined;
     this.#entries.set(key, entry, options);
+    options.status = undefined;
     // After set: disposing the entry it replaced unindexes that entry's tags first.
     if (tags) this.#tags.add(key, tags);
   }
@@ -274,7 +283,9 @@ export class MemoryStore {
   /** The entry, as a use of the key (recency), through the shared READ_OPTIONS. */
   #use(key: string): StoredEntry | undefined {
     READ_OPTIONS.status = undefined;
-    return this.#entries.get(key, READ_OPTIONS);
+    const entry = this.#entries.get(key, READ_OPTIONS);
+    READ_OPTIONS.status = undefined;
+    return entry;
   }
 
   /** Past its TTL and kept only as a grace copy for getOrSet. */

@@ -115,4 +115,26 @@ describe('InMemoryCache reads through lru-cache with one shared options object',
       ['missing', 'miss'],
     ]);
   });
+
+  it('and a status object of their own for each write (its options are shared too)', async () => {
+    const cache = new InMemoryCache({ hotKeys: false });
+    const statuses: { key?: unknown; set?: unknown }[] = [];
+    const collect = (status: unknown): void => {
+      statuses.push(status as { key?: unknown; set?: unknown });
+    };
+    subscribe('lru-cache:metrics', collect);
+    try {
+      await cache.set('a', 1);
+      await cache.set('a', 2);
+      await cache.set('b', 3);
+    } finally {
+      unsubscribe('lru-cache:metrics', collect);
+    }
+    const writes = statuses.filter((status) => 'set' in status);
+    expect(writes.map((status) => [status.key, status.set])).toEqual([
+      ['a', 'add'],
+      ['a', 'replace'],
+      ['b', 'add'],
+    ]);
+  });
 });
