@@ -91,23 +91,33 @@ describe('InMemoryCache TTLs count from the write (review: no cached clock readi
   });
 });
 
+type LruStatus = { key?: unknown; get?: unknown; set?: unknown };
+
+/** The status objects lru-cache publishes on its metrics channel while `run` runs. */
+async function lruStatuses(run: () => Promise<void>): Promise<LruStatus[]> {
+  const statuses: LruStatus[] = [];
+  const collect = (status: unknown): void => {
+    statuses.push(status as LruStatus);
+  };
+  subscribe('lru-cache:metrics', collect);
+  try {
+    await run();
+  } finally {
+    unsubscribe('lru-cache:metrics', collect);
+  }
+  return statuses;
+}
+
 describe('InMemoryCache reads through lru-cache with one shared options object', () => {
   it("leaves lru-cache's metrics subscribers a status object of their own for each read", async () => {
     const cache = new InMemoryCache({ hotKeys: false });
     await cache.set('a', 1);
     await cache.set('b', 2);
-    const statuses: { key?: unknown; get?: unknown }[] = [];
-    const collect = (status: unknown): void => {
-      statuses.push(status as { key?: unknown; get?: unknown });
-    };
-    subscribe('lru-cache:metrics', collect);
-    try {
+    const statuses = await lruStatuses(async () => {
       await cache.get('a');
       await cache.get('b');
       await cache.get('missing');
-    } finally {
-      unsubscribe('lru-cache:metrics', collect);
-    }
+    });
     const reads = statuses.filter((status) => 'get' in status);
     expect(reads.map((status) => [status.key, status.get])).toEqual([
       ['a', 'hit'],
@@ -118,18 +128,11 @@ describe('InMemoryCache reads through lru-cache with one shared options object',
 
   it('and a status object of their own for each write (its options are shared too)', async () => {
     const cache = new InMemoryCache({ hotKeys: false });
-    const statuses: { key?: unknown; set?: unknown }[] = [];
-    const collect = (status: unknown): void => {
-      statuses.push(status as { key?: unknown; set?: unknown });
-    };
-    subscribe('lru-cache:metrics', collect);
-    try {
+    const statuses = await lruStatuses(async () => {
       await cache.set('a', 1);
       await cache.set('a', 2);
       await cache.set('b', 3);
-    } finally {
-      unsubscribe('lru-cache:metrics', collect);
-    }
+    });
     const writes = statuses.filter((status) => 'set' in status);
     expect(writes.map((status) => [status.key, status.set])).toEqual([
       ['a', 'add'],
