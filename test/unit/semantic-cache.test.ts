@@ -349,14 +349,14 @@ describe('AIResponseCache semantic matching (issue 25)', () => {
   });
 
   it('never serves an answer invalidated while the verifier was deciding', async () => {
-    let release = (): void => undefined;
+    let release: (() => void) | undefined;
     const verify = () => new Promise<boolean>((resolve) => (release = () => resolve(true)));
     const { cache, compute } = semanticCache({ guard: { verify }, timeout: '1m' });
     await cache.getOrCompute(STORED, compute('stored'));
     const asked = cache.getOrComputeResult(NEAR, compute('fresh'));
-    await vi.waitFor(() => expect(release).not.toBe(undefined));
+    await vi.waitFor(() => expect(release).toBeDefined()); // the verifier is deciding
     await cache.invalidateByOperation('qa');
-    release();
+    release?.();
     expect(await asked).toMatchObject({ value: 'fresh', source: 'compute' });
   });
 
