@@ -56,7 +56,9 @@ describe.runIf(hasRedis)('issue 22: streams across instances on a real redis-ser
     b.on('operation', (e) => (misses += e.outcome === 'miss' ? 1 : 0));
     let second: string[] | undefined;
     const reading = collect(b.getOrComputeStream(request, produce)).then((chunks) => (second = chunks));
-    await vi.waitFor(() => expect(misses).toBe(1)); // B missed in Redis: it goes for the lock A holds
+    // B missed in Redis: it goes for the lock A holds (a Redis round trip: more than waitFor's default 1 s
+    // may pass on a loaded machine).
+    await vi.waitFor(() => expect(misses).toBe(1), { timeout: 10_000 });
     expect(second).toBeUndefined();
     open();
     const rest: string[] = [];

@@ -3,6 +3,7 @@ import { LockTimeoutError } from '../../src/core/errors.js';
 import type { RedisCacheStats } from '../../src/redis/generic-redis-cache.js';
 import { hasRedis, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
 import type { CacheWorker } from '../helpers/workers.js';
+import { heldFactory } from '../helpers/held-factory.js';
 import { eventually, useFleet } from '../helpers/fleet.js';
 
 const redis = useRedis();
@@ -116,48 +117,43 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
       const c = await cache();
       await c.getOrSet('soft', () => 'old', { ttl: 1, grace: 60 });
       await eventually(async () => (await c.get('soft')) === undefined, 3000);
-      let calls = 0;
-      let finish: (value: string) => void = () => undefined;
-      const factory = (): Promise<string> => {
-        calls++;
-        return new Promise<string>((resolve) => (finish = resolve));
-      };
+      const slow = heldFactory<string>();
       const options = { ttl: 60, grace: 60, timeout: '50ms' };
-      expect(await c.getOrSet('soft', factory, options)).toBe('old');
-      const more = await Promise.all(Array.from({ length: 20 }, () => c.getOrSet('soft', factory, options)));
+      expect(await c.getOrSet('soft', slow.factory, options)).toBe('old');
+      const more = await Promise.all(
+        Array.from({ length: 20 }, () => c.getOrSet('soft', slow.factory, options)),
+      );
       expect(new Set(more)).toStrictEqual(new Set(['old']));
-      await eventually(() => calls === 1); // the soft timeout can fire while the lock is still being taken
-      finish('new');
+      await eventually(() => slow.running); // the soft timeout can fire while the lock is still being taken
+      slow.release('new');
       await eventually(async () => (await c.get('soft')) === 'new');
-      expect(calls).toBe(1);
+      expect(slow.calls).toBe(1);
     });
 
     it('item 4: after a hard timeout rejects, 20 more callers join the running factory (1 call)', async () => {
       const c = await cache();
-      let calls = 0;
-      let finish: (value: string) => void = () => undefined;
-      const factory = (): Promise<string> => {
-        calls++;
-        return new Promise<string>((resolve) => (finish = resolve));
-      };
-      await expect(c.getOrSet('hard', factory, { hardTimeout: '50ms' })).rejects.toThrow('did not finish');
-      const more = Promise.all(Array.from({ length: 20 }, () => c.getOrSet('hard', factory)));
-      await eventually(() => calls === 1);
-      finish('computed');
+      const slow = heldFactory<string>();
+      await expect(c.getOrSet('hard', slow.factory, { hardTimeout: '50ms' })).rejects.toThrow(
+        'did not finish',
+      );
+      const more = Promise.all(Array.from({ length: 20 }, () => c.getOrSet('hard', slow.factory)));
+      await eventually(() => slow.running);
+      slow.release('computed');
       expect(new Set(await more)).toStrictEqual(new Set(['computed']));
-      expect(calls).toBe(1);
+      expect(slow.calls).toBe(1);
     });
 
     it('item 6: a factory slower than its lock lease still runs once across processes (the lease is renewed)', async () => {
       const prefix = uniquePrefix('lease');
       const counterKey = `counter:${prefix}`;
       const [owner, waiter] = await Promise.all([worker(prefix), worker(prefix)]);
-      // lockTimeout 400 ms → a 200 ms lease: without renewal it would expire four times during the factory.
+      // lockTimeout 1 s → a 500 ms lease, renewed every ~170 ms: without renewal it would expire four
+      // times during the factory (a lease short enough to lapse on a stall of a loaded machine is not).
       const running = owner.call(
         'getOrSet',
         'k',
-        { counterKey, delayMs: 900, value: 'once' },
-        { lockTimeout: '400ms' },
+        { counterKey, delayMs: 2200, value: 'once' },
+        { lockTimeout: '1s' },
       );
       await eventually(async () => (await redis.raw.get(counterKey)) === '1');
       const waited = await waiter.call(
@@ -232,17 +228,12 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
         () => c.invalidateTags(['fills']),
         () => c.clear(),
       ]) {
-        // Set by the factory itself: the lock can be in Redis a round trip before the factory runs.
-        let release: (() => void) | undefined;
-        const filling = c.getOrSet(
-          'fill',
-          () => new Promise<string>((resolve) => (release = () => resolve('before invalidation'))),
-          { tags: ['fills'] },
-        );
-        await eventually(() => release !== undefined);
+        const slow = heldFactory<string>();
+        const filling = c.getOrSet('fill', slow.factory, { tags: ['fills'] });
+        await eventually(() => slow.running);
         expect(await redis.raw.exists(lockKey(c.keyPrefix, 'fill'))).toBe(1);
         await invalidate();
-        release?.();
+        slow.release('before invalidation');
         expect(await filling).toBe('before invalidation'); // the callers of the fill get its answer
         expect(await c.get('fill')).toBeUndefined();
         expect(await redis.raw.exists(`${c.keyPrefix}fill`)).toBe(0);

@@ -18,7 +18,8 @@ describe.runIf(redisBinary)('issue 20: observability of a Redis cache', () => {
     const logger = recordingLogger();
     const cache = await createRedisCache(redis, {
       logger,
-      commandTimeout: '100ms',
+      // Short enough to keep the test quick, long enough that a stall after the resume starts no second outage.
+      commandTimeout: '400ms',
       circuitBreaker: { failureThreshold: 2, resetTimeout: '50ms' },
     });
     let opens = 0;

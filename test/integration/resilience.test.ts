@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { FactoryTimeoutError, LockTimeoutError } from '../../src/core/errors.js';
 import type { BreakerEvent } from '../../src/core/events.js';
 import { hasRedis, redisBinary, sleep, uniquePrefix, useRedis } from '../helpers/redis.js';
+import { heldFactory } from '../helpers/held-factory.js';
 import { eventually, useFleet } from '../helpers/fleet.js';
 
 const redis = useRedis();
@@ -51,7 +52,9 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       const prefix = uniquePrefix('lockkill');
       const counterKey = `counter:${prefix}`;
       const [holder, waiterA, waiterB] = await Promise.all([worker(prefix), worker(prefix), worker(prefix)]);
-      const options = { ttl: 60, lockTimeout: '1s' };
+      // lockTimeout bounds the waiters' wait, the holder's lease is half of it: 3 s leaves the waiters
+      // over a second after the lease lapses to notice it, on a loaded machine too.
+      const options = { ttl: 60, lockTimeout: '3s' };
       void holder
         .call('getOrSet', 'k', { counterKey, hang: true, value: 'never' }, options)
         .catch(() => undefined);
@@ -105,12 +108,9 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       await a.getOrSet('swr', () => 'old', { ttl: '300ms', grace: 60 });
       // Past its TTL for both (each instance judges freshness by its own clock).
       await eventually(async () => (await b.get('swr')) === undefined && (await a.get('swr')) === undefined);
-      let release: (value: string) => void = () => undefined;
-      const refreshing = a.getOrSet('swr', () => new Promise<string>((r) => (release = r)), {
-        ttl: 60,
-        grace: 60,
-      });
-      await eventually(async () => (await redis.raw.exists(`__tiercache__:${a.keyPrefix}lock:swr`)) === 1);
+      const refresh = heldFactory<string>();
+      const refreshing = a.getOrSet('swr', refresh.factory, { ttl: 60, grace: 60 });
+      await eventually(() => refresh.running); // a holds the lock and its factory runs
       let bCalls = 0;
       const seen = await b.getOrSet(
         'swr',
@@ -122,7 +122,7 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       );
       expect(seen).toBe('old'); // answered while a's refresh is still running: it did not wait for it
       expect(bCalls).toBe(0);
-      release('new');
+      refresh.release('new');
       expect(await refreshing).toBe('new');
       expect(await b.getOrSet('swr', () => 'b', { ttl: 60 })).toBe('new');
     });
@@ -130,14 +130,14 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
     it('bounds the wait for another instance by hardTimeout', async () => {
       const a = await cache();
       const b = await cache({ keyPrefix: a.keyPrefix });
-      let release: (value: number) => void = () => undefined;
-      const busy = a.getOrSet('busy', () => new Promise<number>((r) => (release = r)));
-      await eventually(async () => (await redis.raw.exists(`__tiercache__:${a.keyPrefix}lock:busy`)) === 1);
+      const held = heldFactory<number>();
+      const busy = a.getOrSet('busy', held.factory);
+      await eventually(() => held.running); // a holds the lock and its factory runs
       // a's factory never finishes before b gives up: only hardTimeout can end b's wait.
       await expect(b.getOrSet('busy', () => 2, { hardTimeout: '200ms' })).rejects.toBeInstanceOf(
         FactoryTimeoutError,
       );
-      release(1);
+      held.release(1);
       expect(await busy).toBe(1);
     });
 
@@ -175,14 +175,11 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
       const c = await cache();
       await c.getOrSet('s', () => 'old', { ttl: '300ms', grace: 30 });
       await eventually(async () => (await c.get('s')) === undefined); // past its TTL
-      let release: (value: string) => void = () => undefined;
-      const value = await c.getOrSet('s', () => new Promise<string>((r) => (release = r)), {
-        ttl: 60,
-        grace: 30,
-        timeout: '50ms',
-      });
-      expect(value).toBe('old'); // answered while the factory still runs
-      release('new');
+      const slow = heldFactory<string>();
+      const value = await c.getOrSet('s', slow.factory, { ttl: 60, grace: 30, timeout: '50ms' });
+      expect(value).toBe('old'); // answered past the soft timeout (counted from the call)
+      await eventually(() => slow.running); // the lock may have taken longer than the timeout
+      slow.release('new');
       await eventually(async () => (await c.get('s')) === 'new');
     });
 

@@ -66,14 +66,17 @@ describe('DeadlineQueue: one timer bounds many commands from their call (issue 2
   });
 
   it('gives a command called after a long synchronous stretch its whole deadline (review: no cached clock)', async () => {
-    const queue = new DeadlineQueue(100);
-    const first = queue.bound(deferred<number>().promise); // arms the one timer, 100 ms from now
+    const queue = new DeadlineQueue(1000);
+    const first = queue.bound(deferred<number>().promise); // arms the one timer, 1 s from now
     const firstTimedOut = expect(first).rejects.toThrow('timed out'); // handled from the start
-    const spinUntil = performance.now() + 80;
-    while (performance.now() < spinUntil); // the same task keeps running for 80 ms
+    // The same task keeps running for 250 ms: the later call's deadline is 250 ms after the first one's
+    // (with a clock cached at the task's start it would be the same, and both would expire together).
+    const spinUntil = performance.now() + 250;
+    while (performance.now() < spinUntil);
     const late = deferred<number>();
     const bounded = queue.bound(late.promise);
-    setTimeout(() => late.resolve(5), 50); // answers 50 ms after its call: within its 100 ms
+    // Answers after the first one's deadline (and its timer) and well within its own 1 s.
+    void first.catch(() => setTimeout(() => late.resolve(5), 10));
     await expect(bounded).resolves.toBe(5);
     await firstTimedOut;
   });
