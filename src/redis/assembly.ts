@@ -8,7 +8,7 @@ import { TtlPolicy } from '../core/write-plan.js';
 import { MemoryStore } from '../memory/memory-store.js';
 import { InvalidationBus } from './bus.js';
 import { TrackingCoherence } from './tracking.js';
-import { createRedisClient } from './connection.js';
+import { createRedisClient, reviveWhenEnded } from './connection.js';
 import { RedisFills } from './fills.js';
 import { RedisInvalidator } from './invalidator.js';
 import type { ResolvedRedisCacheOptions } from './options.js';
@@ -79,6 +79,8 @@ export function assembleRedisCache(
     commandTimeout: o.commandTimeout,
     probeInterval: o.probeInterval,
   });
+  // An adopted client is its owner's to reconnect (or to end).
+  if (ownsClient) reviveWhenEnded(client, () => !remote.detached);
   const io = new TierIO(remote, l1, values, o.keyPrefix, o.auxPrefix, new CacheCounters(), hooks.l1Trusted);
   const withBus = l1 !== undefined && o.busChannel !== undefined;
   const fills = new RedisFills(remote, o.auxPrefix, io, events, () => bus, l1 !== undefined, withBus);

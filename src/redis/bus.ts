@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../memory/memory-store.js';
-import { duplicateForSubscriber } from './connection.js';
+import { duplicateForSubscriber, reviveWhenEnded } from './connection.js';
 import { FAILED, type RemoteTier } from './remote-tier.js';
 import type { Announcement } from './write-batch.js';
 
@@ -62,6 +62,7 @@ export class InvalidationBus {
   ) {
     // A connection of its own (subscriber mode); it may queue SUBSCRIBE until connected, and resubscribes.
     this.#subscriber = duplicateForSubscriber(remote.client);
+    reviveWhenEnded(this.#subscriber, () => !this.#closed);
     this.#subscriber.on('error', (error: Error) =>
       this.logger.debug({ err: error.message }, 'bus connection error'),
     );

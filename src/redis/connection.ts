@@ -130,6 +130,26 @@ export function masterNodes(client: Redis): Redis[] {
 }
 
 /**
+ * Connects `client` again when ioredis gives up on it by itself: status 'end' that nobody asked for
+ * (`wanted()` still true). ioredis does that when its connector is disconnected while a reconnect is
+ * under way; with Sentinel, the failover detector disconnects it when "+switch-master" arrives in the
+ * middle of a reconnect after the master died, and the client then stays down for good ("Connection is
+ * closed.": a bus or tracking connection in about 1 failover in 5 of sentinel.test.ts, and with it L1
+ * coherence). A Cluster reconnects its nodes itself.
+ */
+export function reviveWhenEnded(client: Redis, wanted: () => boolean): void {
+  if (isCluster(client)) return;
+  let attempt = 0;
+  client.on('ready', () => (attempt = 0));
+  client.on('end', () => {
+    if (!wanted()) return;
+    setTimeout(() => {
+      if (wanted() && client.status === 'end') client.connect().catch(() => undefined);
+    }, reconnectDelay(++attempt)).unref();
+  });
+}
+
+/**
  * A second connection of the same topology, for pub/sub: it connects on its first command (SUBSCRIBE,
  * queued until connected) and resubscribes after a reconnect.
  */

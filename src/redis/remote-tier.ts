@@ -341,6 +341,11 @@ export class RemoteTier {
     });
   }
 
+  /** True once the cache let go of the client (closing): it is not connected again. */
+  get detached(): boolean {
+    return this.#detached;
+  }
+
   /** Stops listening to the client (it is closed by its owner). */
   detach(): void {
     this.#detached = true;

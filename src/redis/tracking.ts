@@ -4,7 +4,7 @@ import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { MemoryStore } from '../memory/memory-store.js';
 import type { PeerChangeListener } from './bus.js';
-import { duplicateForSubscriber, isCluster, reconnectDelay } from './connection.js';
+import { duplicateForSubscriber, isCluster, reconnectDelay, reviveWhenEnded } from './connection.js';
 import { OwnScriptWrites } from './own-script-writes.js';
 import type { RemoteTier } from './remote-tier.js';
 
@@ -172,6 +172,7 @@ export class TrackingCoherence {
       queued: false,
       onDataReady: () => this.#rearm(link),
     };
+    reviveWhenEnded(redirect, () => !this.#closed && this.#links.get(data) === link);
     redirect.on('error', (error: Error) =>
       this.logger.debug({ err: error.message }, 'tracking connection error'),
     );
