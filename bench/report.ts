@@ -126,10 +126,12 @@ ${report.timings
 ## Notes
 
 - **Per-command timeouts**: every tiercache Redis command has a deadline, so that callers never hang.
-  ioredis starts a timer per command (the "commandTimeout 500" row shows what that costs raw ioredis);
-  an auto-pipelined command that may wait behind a batch still running (ioredis runs one at a time per
-  connection, and starts a command's timer only when it writes it) is also bounded from its call, by one
-  \`DeadlineQueue\` per cache: one timer for all of them, not one each.
+  ioredis starts a timer per command (the "commandTimeout 500" row shows what that costs raw ioredis).
+  tiercache bounds a command sent in its own turn (sequential calls), and an auto-pipelined one that may
+  wait behind a batch still running (ioredis runs one at a time per connection, and starts a command's
+  timer only when it writes it), from its call by one \`DeadlineQueue\` per cache: one timer for all of
+  them, with ioredis's own timer off while they are written. A command that goes out with its own turn's
+  batch keeps ioredis's timer.
 - **In-memory set keeps a private copy** of the value, so that a caller changing its object afterwards
   cannot change the cache (and a reader cannot change it either: the copy is frozen at its first read).
   That copy is allocated per write and lives on in the cache, which the garbage collector pays for. The

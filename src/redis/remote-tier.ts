@@ -5,18 +5,12 @@ import type { Logger } from '../core/logger.js';
 import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
 import { isCluster, reconnectDelay } from './connection.js';
 import { OutageJournal } from './outage-journal.js';
-import {
-  isProgrammingError,
-  isRejection,
-  mayWaitBehindABatch,
-  ONE_ROUND_TRIP_OPERATIONS,
-  withDeadline,
-} from './failures.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { isProgrammingError, isRejection, withDeadline } from './failures.js';
+import { CommandDeadline } from './command-deadline.js';
 import { IdleProbe } from './idle-probe.js';
 import { InFlightGauge } from './in-flight.js';
 import { OutageLog } from './outage-log.js';
-import { ALWAYS, FAILED, REJECTED, type Failed, type Rejected, type TierCommand } from './tier-command.js';
+import { FAILED, REJECTED, type Failed, type Rejected, type TierCommand } from './tier-command.js';
 
 export { FAILED, REJECTED, type Failed, type Rejected, type TierCommand } from './tier-command.js';
 
@@ -52,8 +46,8 @@ export class RemoteTier {
   readonly #connectTimeout: number;
   readonly #strict: boolean;
   readonly #commandTimeout: number;
-  /** Bounds batched commands from the call (one timer for all of them). */
-  readonly #deadlines: DeadlineQueue;
+  /** Sends commands bounded from the call (one timer for all of them). */
+  readonly #deadlines: CommandDeadline;
   /** The first connection, started by the first command when nobody called `connect()`. */
   #lazyConnect: Promise<boolean> | undefined;
   /** What changed while Redis was away, replayed on it when it returns. */
@@ -136,11 +130,11 @@ export class RemoteTier {
     );
     this.#strict = strict;
     this.#commandTimeout = commandTimeout;
-    this.#deadlines = new DeadlineQueue(commandTimeout);
     this.#onRecovered = onRecovered;
     this.#connectTimeout = connectTimeout;
     this.#client = client;
     this.#cluster = isCluster(client);
+    this.#deadlines = new CommandDeadline(commandTimeout, client, this.#cluster);
     this.#breaker =
       breaker &&
       new CircuitBreaker(breaker, (status) => {
@@ -231,18 +225,7 @@ export class RemoteTier {
     if (this.#adaptivePipelining) this.#client.options.enableAutoPipelining = batched;
     this.#inFlight.enter(callers);
     try {
-      // ioredis starts a command's timer when it writes it, and runs one auto-pipelined batch at a time: a
-      // batched command that waits behind a batch still running is bounded from the ask as well. One that
-      // goes out with this turn's batch needs no second deadline (that cost 3–10% of a get at 50 in
-      // flight). Operations of several round trips (a SCAN loop) keep ioredis's timeout per command.
-      let result: T;
-      if (batched && ONE_ROUND_TRIP_OPERATIONS.has(operation) && mayWaitBehindABatch(this.#client)) {
-        let late = false;
-        const live = (): boolean => !late;
-        result = await this.#deadlines.bound(command(this.#client, live), () => (late = true));
-      } else {
-        result = await command(this.#client, ALWAYS);
-      }
+      const result = await this.#deadlines.send(operation, command, batched);
       this.#breaker?.success();
       this.#idleProbe.answered();
       if (this.#degraded) void this.#recover(); // a frozen server can come back without a reconnect

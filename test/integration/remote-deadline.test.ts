@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { CacheEventEmitter } from '../../src/core/events.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { ErrorEvent } from '../../src/core/events.js';
 import { FAILED, RemoteTier } from '../../src/redis/remote-tier.js';
 import { startRedisServer, type RedisServer } from '../../src/testing/redis-server.js';
 import { redisBinary } from '../helpers/redis.js';
 
 const COMMAND_TIMEOUT = 200;
 
-describe.runIf(redisBinary)('RemoteTier: a deadline from the call stops the later steps of a command', () => {
+describe.runIf(redisBinary)('RemoteTier: commands bounded from the call', () => {
   let server: RedisServer;
   beforeAll(async () => {
     server = await startRedisServer();
@@ -47,6 +48,70 @@ describe.runIf(redisBinary)('RemoteTier: a deadline from the call stops the late
         check();
       });
       expect(liveAfterFirstStep).toBe(false);
+    } finally {
+      remote.detach();
+      client.disconnect();
+    }
+  });
+
+  /** A RemoteTier on its own client, which records the client's commandTimeout as each command is sent. */
+  function recordingTier() {
+    const client = new Redis(server.url, { lazyConnect: true, commandTimeout: COMMAND_TIMEOUT });
+    const timers: [string, number | undefined][] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command, stream) => {
+      timers.push([command.name, client.options.commandTimeout]);
+      return send(command, stream);
+    };
+    const errors: ErrorEvent[] = [];
+    const events = new CacheEventEmitter(() => undefined);
+    events.on('error', (e) => errors.push(e));
+    const remote = new RemoteTier(client, events, silentLogger, {
+      commandTimeout: COMMAND_TIMEOUT,
+      adaptivePipelining: true,
+    });
+    return { client, remote, timers, errors };
+  }
+
+  it('issue 23: a command sent in its own turn gets no ioredis timer: one cache timer bounds it from the call', async () => {
+    const { client, remote, timers, errors } = recordingTier();
+    try {
+      await remote.run('get', (c) => c.get('x'));
+      timers.length = 0;
+      await remote.run('get', (c) => c.get('y')); // sequential: written at once, in its own turn
+      expect(timers).toStrictEqual([['get', undefined]]);
+      expect(client.options.commandTimeout).toBe(COMMAND_TIMEOUT); // switched off only while it was written
+      server.pause();
+      try {
+        expect(await remote.run('get', (c) => c.get('hung'))).toBe(FAILED);
+      } finally {
+        server.resume();
+      }
+      // Answered by the cache's deadline, not ioredis's ("Command timed out"), and never left hanging.
+      expect(errors.map((e) => e.error.message)).toStrictEqual([
+        `Command timed out after ${COMMAND_TIMEOUT} ms (measured from the call)`,
+      ]);
+    } finally {
+      remote.detach();
+      client.disconnect();
+    }
+  });
+
+  it("issue 23: a later step of a command, and operations of several round trips, keep ioredis's timer", async () => {
+    const { client, remote, timers } = recordingTier();
+    try {
+      await remote.run('get', (c) => c.get('x'));
+      timers.length = 0;
+      await remote.run('set', async (c) => {
+        await c.get('first-step');
+        return c.get('second-step'); // sent after an await: the client's own timer bounds it
+      });
+      await remote.run('invalidatePattern', (c) => c.scan('0', 'MATCH', 'none:*')); // SCAN loops: per command
+      expect(timers).toStrictEqual([
+        ['get', undefined],
+        ['get', COMMAND_TIMEOUT],
+        ['scan', COMMAND_TIMEOUT],
+      ]);
     } finally {
       remote.detach();
       client.disconnect();
