@@ -74,16 +74,7 @@ export class InvalidationBus {
     this.subscribed = new Promise<boolean>((resolve) => {
       this.#startSubscription = () => {
         this.#startSubscription = undefined;
-        this.#subscriber.subscribe(this.channel).then(
-          () => {
-            this.#subscribedOnce = true;
-            resolve(true);
-          },
-          (error: Error) => {
-            this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
-            resolve(false);
-          },
-        );
+        this.#subscribe(resolve);
       };
     });
     if (remote.client.status === 'ready') this.#startSubscription?.();
@@ -91,6 +82,31 @@ export class InvalidationBus {
   }
 
   #subscribedOnce = false;
+  #subscribing = false;
+
+  /**
+   * SUBSCRIBE, queued until the subscriber is connected. Once it has succeeded ioredis subscribes again
+   * after each reconnect by itself; until then a failed one is sent again on the next 'ready' (the
+   * subscriber can be ended by itself and revived before its first SUBSCRIBE was ever answered).
+   */
+  #subscribe(settled?: (subscribed: boolean) => void): void {
+    this.#subscribing = true;
+    this.#subscriber.subscribe(this.channel).then(
+      () => {
+        this.#subscribing = false;
+        this.#subscribedOnce = true;
+        // What L1 took in before now (reads since the data connection was up, or all along when an
+        // earlier SUBSCRIBE failed) was not covered by the bus: a peer's change meanwhile was missed.
+        this.#resync('invalidation bus subscribed: L1 cleared (it was filled before)', false);
+        settled?.(true);
+      },
+      (error: Error) => {
+        this.#subscribing = false;
+        this.logger.debug({ err: error.message }, 'bus subscription will be retried on reconnect');
+        settled?.(false);
+      },
+    );
+  }
   /** Starts the subscription; unset once started. */
   #startSubscription: (() => void) | undefined;
   /** The data connection is up: subscribe the first time (the subscriber then reconnects by itself). */
@@ -161,13 +177,24 @@ export class InvalidationBus {
   }
 
   #onReady(): void {
+    const started = this.#startSubscription === undefined;
+    if (started && !this.#subscribedOnce && !this.#subscribing && !this.#closed) this.#subscribe();
     if (!this.#subscribedBefore) {
       this.#subscribedBefore = true;
       return;
     }
+    this.#resync('invalidation bus reconnected: L1 cleared (messages may have been missed)', true);
+  }
+
+  /**
+   * Drops L1 and the reads in flight (they may hold what a missed message changed); told when `always`
+   * (a reconnect) or when something was dropped.
+   */
+  #resync(line: string, always: boolean): void {
     const dropped = this.l1.deleteMatching('');
     this.onPeerChange({ clear: true });
-    this.logger.info({ dropped }, 'invalidation bus reconnected: L1 cleared (messages may have been missed)');
+    if (dropped === 0 && !always) return;
+    this.logger.info({ dropped }, line);
     if (this.events.has('bus')) this.events.emit('bus', { type: 'resynced', keys: dropped });
   }
 

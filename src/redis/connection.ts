@@ -140,9 +140,17 @@ export function masterNodes(client: Redis): Redis[] {
 export function reviveWhenEnded(client: Redis, wanted: () => boolean): void {
   if (isCluster(client)) return;
   let attempt = 0;
+  // Only an end that came straight out of a connect attempt ('connecting', then 'end' without a 'close'
+  // between them) is ioredis giving up by itself. An end after a 'close' is a disconnect() or quit() of
+  // a connected client; one during a connect that somebody asked for leaves `manuallyClosing` set.
+  let connecting = false;
+  client.on('connecting', () => (connecting = true));
+  client.on('close', () => (connecting = false));
   client.on('ready', () => (attempt = 0));
   client.on('end', () => {
-    if (!wanted()) return;
+    const byItself = connecting && !(client as unknown as { manuallyClosing?: boolean }).manuallyClosing;
+    connecting = false;
+    if (!byItself || !wanted()) return;
     setTimeout(() => {
       if (wanted() && client.status === 'end') client.connect().catch(() => undefined);
     }, reconnectDelay(++attempt)).unref();

@@ -8,27 +8,25 @@ export interface HeldFactory<T> {
   /** How many times the factory was called. */
   readonly calls: number;
   readonly running: boolean;
-  /** Ends the running call with `value`; throws when the factory was not called yet (no silent no-op). */
+  /** Ends every running call with `value`; throws when the factory was not called yet (no silent no-op). */
   release(value: T): void;
 }
 
 export function heldFactory<T>(): HeldFactory<T> {
-  let finish: ((value: T) => void) | undefined;
-  let calls = 0;
+  // Every call's resolver: a factory wrongly called twice then fails the test's count, not hangs it.
+  const finishes: ((value: T) => void)[] = [];
   return {
-    factory: () => {
-      calls++;
-      return new Promise<T>((resolve) => (finish = resolve));
-    },
+    factory: () => new Promise<T>((resolve) => finishes.push(resolve)),
     get calls() {
-      return calls;
+      return finishes.length;
     },
     get running() {
-      return finish !== undefined;
+      return finishes.length > 0;
     },
     release(value: T) {
-      if (!finish) throw new Error('released before the factory was called: wait for `running` first');
-      finish(value);
+      if (finishes.length === 0)
+        throw new Error('released before the factory was called: wait for `running` first');
+      for (const finish of finishes) finish(value);
     },
   };
 }

@@ -69,6 +69,7 @@ describe.runIf(redisBinary)('RemoteTier: commands bounded from the call', () => 
     const remote = new RemoteTier(client, events, silentLogger, {
       commandTimeout: COMMAND_TIMEOUT,
       adaptivePipelining: true,
+      probeInterval: 0, // no PING of its own among the recorded commands
     });
     return { client, remote, timers, errors };
   }

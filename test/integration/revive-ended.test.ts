@@ -53,17 +53,62 @@ describe.runIf(redisBinary)('connections ioredis ends by itself are connected ag
     await reader.close();
   });
 
-  it('a connection the cache closed stays closed', async () => {
+  it('a bus connection ended before its first SUBSCRIBE was answered subscribes once revived', async () => {
+    const duplicate = Redis.prototype.duplicate; // eslint-disable-line @typescript-eslint/unbound-method
+    const ended: Promise<void>[] = [];
+    vi.spyOn(Redis.prototype, 'duplicate').mockImplementation(function (this: Redis, ...args) {
+      const copy = duplicate.apply(this, args);
+      ended.push(endDuringNextReconnect(copy)); // its very first connect: SUBSCRIBE is still queued
+      return copy;
+    });
+    const reader = await createRedisCache(redis, { coherence: 'bus' });
+    vi.restoreAllMocks();
+    expect(ended).toHaveLength(1);
+    await ended[0];
+    const writer = await createRedisCache(redis, { keyPrefix: reader.keyPrefix, coherence: 'bus' });
+    await writer.set('k', 'v1');
+    expect(await reader.get('k')).toBe('v1');
+    await writer.set('k', 'v2'); // only the bus tells the reader
+    await eventually(async () => (await reader.get('k')) === 'v2', 10_000);
+    await writer.close();
+    await reader.close();
+  });
+
+  /** Counts the connect attempts of `client` from now on. */
+  function connectAttempts(client: Redis): () => number {
+    let attempts = 0;
+    client.on('connecting', () => attempts++);
+    return () => attempts;
+  }
+
+  // Negatives, so a window: 8× the first revive delay (reconnectDelay(1), 50 ms).
+  const REVIVE_WINDOW_MS = 8 * reconnectDelay(1);
+
+  it('a connection the cache closed stays closed, a revive still pending included', async () => {
     const cache = await createRedisCache(redis);
     const client = cache.client as Redis;
-    let reconnects = 0;
-    client.on('connecting', () => reconnects++);
-    const ended = new Promise((resolve) => client.once('end', resolve));
+    const ended = endDuringNextReconnect(client);
+    client.stream.destroy();
+    await ended; // a revive is pending now
+    const attempts = connectAttempts(client);
     await cache.close();
-    await ended;
-    // A negative, so a window: 8× the first revive delay (reconnectDelay(1), 50 ms).
-    await sleep(8 * reconnectDelay(1));
+    await sleep(REVIVE_WINDOW_MS);
     expect(client.status).toBe('end');
-    expect(reconnects).toBe(0);
+    expect(attempts()).toBe(0);
+  });
+
+  it("a disconnect() or quit() of the cache's client by its user is not undone", async () => {
+    for (const close of [(c: Redis) => c.disconnect(), (c: Redis) => void c.quit()]) {
+      const cache = await createRedisCache(redis);
+      const client = cache.client as Redis;
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      close(client);
+      await ended;
+      const attempts = connectAttempts(client);
+      await sleep(REVIVE_WINDOW_MS);
+      expect(client.status).toBe('end');
+      expect(attempts()).toBe(0);
+      await cache.close();
+    }
   });
 });
