@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -32,7 +32,7 @@ export interface RedisServer {
   readonly certificates: TestCertificates | undefined;
   /** PID of the running process, `undefined` while stopped. */
   readonly pid: number | undefined;
-  /** Graceful stop (SIGTERM), waiting for the process to exit. */
+  /** Graceful stop (SIGTERM), waiting for the process to exit; `restart()` starts it again. */
   stop(): Promise<void>;
   /** Abrupt death (SIGKILL), as in a crash. */
   kill(): Promise<void>;
@@ -45,6 +45,8 @@ export interface RedisServer {
 }
 
 const running = new Set<ChildProcess>();
+/** Certificate directories of TLS servers, kept until the process exits (a stopped server may restart). */
+const leftovers = new Set<string>();
 let exitHookInstalled = false;
 
 /** Finds `redis-server` on PATH. */
@@ -110,7 +112,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let port = options.port ?? (await getFreePort());
   let child: ChildProcess | undefined;
   const certificates = options.tls ? createTestCertificates() : undefined;
+  if (certificates) leftovers.add(certificates.dir);
   const launch = async (): Promise<void> => {
+    mkdirSync(dir, { recursive: true }); // stop() removes it
     const ports = certificates
       ? [
           '--port',
@@ -180,11 +184,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     get pid() {
       return child?.pid;
     },
-    stop: () =>
-      signal('SIGTERM').finally(() => {
-        rmSync(dir, { recursive: true, force: true });
-        if (certificates) rmSync(certificates.dir, { recursive: true, force: true });
-      }),
+    stop: () => signal('SIGTERM').finally(() => rmSync(dir, { recursive: true, force: true })),
     kill: () => signal('SIGKILL'),
     async restart() {
       await signal('SIGTERM');
@@ -236,5 +236,6 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const child of running) child.kill('SIGKILL');
+    for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
   });
 }
