@@ -52,7 +52,12 @@ describe.runIf(redisBinary)(
         });
         server.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${text}`)));
       });
-      writer = new GenericRedisCache({ redisUrl: redis.url, keyPrefix: 'tiercache:', logger: silentLogger });
+      writer = new GenericRedisCache({
+        redisUrl: redis.url,
+        keyPrefix: 'tiercache:',
+        logger: silentLogger,
+        commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
+      });
       await writer.connect();
       raw = new Redis(redis.url);
       await writer.setMany(['user:1', 'user:2', 'user:3', 'post:1'].map((key) => ({ key, value: key })));

@@ -12,6 +12,8 @@ export interface WorkerFactory {
   value: unknown;
   delayMs?: number;
   hang?: boolean;
+  /** Runs until this Redis key exists (the test sets it once it has done what must happen meanwhile). */
+  releaseKey?: string;
 }
 
 interface Request {
@@ -34,6 +36,7 @@ function getOrSet(key: string, factory: WorkerFactory, getOrSetOptions?: GetOrSe
     async () => {
       await cache.client.incr(factory.counterKey);
       if (factory.hang) await new Promise(() => undefined);
+      if (factory.releaseKey) while ((await cache.client.exists(factory.releaseKey)) === 0) await sleep(5);
       await sleep(factory.delayMs ?? 0);
       return factory.value;
     },

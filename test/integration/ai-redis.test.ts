@@ -11,6 +11,8 @@ describe.runIf(hasRedis)('AIResponseCache over a real redis-server', () => {
       redisUrl: redis.url,
       keyPrefix: uniquePrefix('ai'),
       logger: silentLogger,
+      // A loaded machine can stall a command past the 500 ms default (see createRedisCache).
+      commandTimeout: '5s',
       ...options,
     });
     await cache.connect();

@@ -170,13 +170,15 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
     it('item 6: a waiter past lockTimeout gets the stale value or LockTimeoutError, never a second factory', async () => {
       const a = await cache();
       const b = await cache({ keyPrefix: a.keyPrefix });
-      const running = a.getOrSet('k', () => sleep(800).then(() => 'owner'), { lockTimeout: '5s' });
-      await eventually(async () => (await redis.raw.exists(lockKey(a.keyPrefix, 'k'))) === 1);
+      const owner = heldFactory<string>(); // busy until the test says so, however slow the machine
+      const running = a.getOrSet('k', owner.factory, { lockTimeout: '5s' });
+      await eventually(() => owner.running);
       const second = vi.fn(() => 'second');
       await expect(b.getOrSet('k', second, { lockTimeout: '100ms' })).rejects.toBeInstanceOf(
         LockTimeoutError,
       );
       expect(second).not.toHaveBeenCalled();
+      owner.release('owner');
       expect(await running).toBe('owner');
     });
 
@@ -251,14 +253,16 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
         ['tag', () => other.invalidateTags(['t'])],
       ] as const) {
         await redis.raw.del(counterKey);
+        const releaseKey = `release:${prefix}:${key}`;
         const filling = filler.call(
           'getOrSet',
           key,
-          { counterKey, delayMs: 400, value: 'stale upstream' },
+          { counterKey, releaseKey, value: 'stale upstream' },
           { tags: ['t'] },
         );
         await eventually(async () => (await redis.raw.get(counterKey)) === '1');
         await invalidate();
+        await redis.raw.set(releaseKey, 1); // the factory ends only after the invalidation
         expect(await filling).toBe('stale upstream');
         expect(await redis.raw.exists(`${prefix}${key}`)).toBe(0);
         expect(await filler.call('get', key)).toBeUndefined();
@@ -283,9 +287,11 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
       const counterKey = `counter:${prefix}`;
       const filler = await worker(prefix);
       const other = await cache({ keyPrefix: prefix });
-      const filling = filler.call('getOrSet', 'k', { counterKey, delayMs: 400, value: 'computed before' });
+      const releaseKey = `release:${prefix}`;
+      const filling = filler.call('getOrSet', 'k', { counterKey, releaseKey, value: 'computed before' });
       await eventually(async () => (await redis.raw.get(counterKey)) === '1');
       await other.set('k', 'written meanwhile');
+      await redis.raw.set(releaseKey, 1); // the factory ends only after the set
       expect(await filling).toBe('computed before');
       expect(await filler.call('get', 'k')).toBe('written meanwhile');
       expect(await other.get('k')).toBe('written meanwhile');

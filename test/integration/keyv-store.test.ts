@@ -29,6 +29,7 @@ describe.runIf(hasRedis)('Keyv compliance suite over GenericRedisCache (real red
       redisUrl: redis.url,
       keyPrefix: uniquePrefix('keyvlazy'),
       logger: silentLogger,
+      commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
     });
     const keyv = new Keyv({ store: new TiercacheKeyvStore(unconnected), namespace: 'n' });
     await keyv.set('k', 'v');

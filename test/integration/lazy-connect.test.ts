@@ -11,8 +11,18 @@ describe.skipIf(!hasRedis)(
   () => {
     it('item 5: reads and writes Redis from the first call, without connect()', async () => {
       const keyPrefix = uniquePrefix('lazy');
-      const writer = new GenericRedisCache({ redisUrl: redis.url, keyPrefix, logger: silentLogger });
-      const reader = new GenericRedisCache({ redisUrl: redis.url, keyPrefix, logger: silentLogger });
+      const writer = new GenericRedisCache({
+        redisUrl: redis.url,
+        keyPrefix,
+        logger: silentLogger,
+        commandTimeout: '5s',
+      });
+      const reader = new GenericRedisCache({
+        redisUrl: redis.url,
+        keyPrefix,
+        logger: silentLogger,
+        commandTimeout: '5s',
+      });
       await Promise.all([writer.set('a', 1), writer.set('b', 2)]); // concurrent first calls share one connect
       expect(await redis.raw.exists(`${keyPrefix}a`, `${keyPrefix}b`)).toBe(2);
       expect(await reader.get('a')).toBe(1);
@@ -22,7 +32,12 @@ describe.skipIf(!hasRedis)(
 
     it('item 5: the README tour’s AI cache, never connected, stores its responses in Redis', async () => {
       const keyPrefix = uniquePrefix('lazyai');
-      const ai = new AIResponseCache({ redisUrl: redis.url, keyPrefix, logger: silentLogger });
+      const ai = new AIResponseCache({
+        redisUrl: redis.url,
+        keyPrefix,
+        logger: silentLogger,
+        commandTimeout: '5s',
+      });
       expect(await ai.getOrCompute({ operation: 'summarize', text: 'doc' }, () => 'summary')).toBe('summary');
       expect(await redis.raw.keys(`${keyPrefix}*`)).toHaveLength(1);
       await ai.close();

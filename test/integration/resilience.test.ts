@@ -91,13 +91,15 @@ describe.skipIf(!hasRedis)('GenericRedisCache resilience (real redis-server, sev
     it('gives a caller LockTimeoutError once lockTimeout passes while the owner is still busy, never a second factory', async () => {
       const a = await cache();
       const b = await cache({ keyPrefix: a.keyPrefix });
-      const slow = a.getOrSet('slow', () => sleep(1500).then(() => 'late'), { lockTimeout: '5s' });
-      await eventually(async () => (await redis.raw.exists(`__tiercache__:${a.keyPrefix}lock:slow`)) === 1);
+      const owner = heldFactory<string>(); // busy until the test says so, however slow the machine
+      const slow = a.getOrSet('slow', owner.factory, { lockTimeout: '5s' });
+      await eventually(() => owner.running);
       const impatient = vi.fn(() => 'impatient');
       await expect(b.getOrSet('slow', impatient, { lockTimeout: '300ms' })).rejects.toBeInstanceOf(
         LockTimeoutError,
       );
       expect(impatient).not.toHaveBeenCalled();
+      owner.release('late');
       expect(await slow).toBe('late');
       expect(await b.get('slow')).toBe('late');
     });

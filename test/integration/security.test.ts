@@ -23,6 +23,8 @@ describe.runIf(redisBinary)('Redis over TLS with a password and an ACL user (rea
       keyPrefix: uniquePrefix('tls'),
       connectTimeout: 1000,
       logger: silentLogger,
+      // A loaded machine can stall a command past the 500 ms default (see createRedisCache).
+      commandTimeout: '5s',
       ...options,
     });
     caches.push(cache);
