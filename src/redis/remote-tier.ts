@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import { InfrastructureError } from '../core/errors.js';
 import type { CacheEventEmitter } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { CircuitBreaker, type BreakerStatus, type ResolvedBreakerOptions } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerStatus } from './circuit-breaker.js';
 import { isCluster, reconnectDelay } from './connection.js';
 import { OutageJournal } from './outage-journal.js';
 import { isProgrammingError, isRejection, withDeadline } from './failures.js';
 import { CommandDeadline } from './command-deadline.js';
+import type { RemoteTierOptions } from './remote-tier-options.js';
 import { IdleProbe } from './idle-probe.js';
 import { InFlightGauge } from './in-flight.js';
 import { OutageLog } from './outage-log.js';
@@ -94,25 +95,7 @@ export class RemoteTier {
    * `setImmediate`, which costs a lone request latency but pays off under concurrency. A command is sent
    * directly only when nothing is queued, so the order of commands is kept.
    */
-  constructor(
-    client: Redis,
-    events: CacheEventEmitter,
-    logger: Logger,
-    options: {
-      adaptivePipelining?: boolean;
-      breaker?: ResolvedBreakerOptions | undefined;
-      /** After an outage, once Redis is back: `changed` = this instance wrote or invalidated meanwhile. */
-      onRecovered?: (changed: boolean) => void;
-      /** How long the first command waits for a connection nobody asked for yet (lazy connect). */
-      connectTimeout?: number;
-      /** Throw Redis failures as `InfrastructureError` instead of answering `FAILED`. */
-      strict?: boolean;
-      /** Bound of one command, measured from the call (batched commands included). */
-      commandTimeout?: number;
-      /** PING a connected Redis idle this long (ms), so a hung server is noticed without traffic; 0 = off. */
-      probeInterval?: number;
-    } = {},
-  ) {
+  constructor(client: Redis, events: CacheEventEmitter, logger: Logger, options: RemoteTierOptions = {}) {
     const {
       adaptivePipelining = false,
       breaker,
