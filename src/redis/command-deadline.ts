@@ -34,11 +34,6 @@ export class CommandDeadline {
     return this.cluster ? command(client, ALWAYS) : this.#bound(command, true);
   }
 
-  /** Commands bounded and not settled yet (for tests). */
-  get pending(): number {
-    return this.#queue.pending;
-  }
-
   #bound<T>(command: TierCommand<T>, ownTurn: boolean): Promise<T> {
     let late = false;
     const live = (): boolean => !late;
