@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -45,8 +54,6 @@ export interface RedisServer {
 }
 
 const running = new Set<ChildProcess>();
-/** Certificate directories of TLS servers, kept until the process exits (a stopped server may restart). */
-const leftovers = new Set<string>();
 let exitHookInstalled = false;
 
 /** Finds `redis-server` on PATH. */
@@ -112,9 +119,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let port = options.port ?? (await getFreePort());
   let child: ChildProcess | undefined;
   const certificates = options.tls ? createTestCertificates() : undefined;
-  if (certificates) leftovers.add(certificates.dir);
+  // stop() removes the files (the CA's private key among them); a restart writes the same ones back, so
+  // clients that trust this CA keep connecting.
+  const certificateFiles = certificates && snapshotFiles(certificates.dir);
   const launch = async (): Promise<void> => {
-    mkdirSync(dir, { recursive: true }); // stop() removes it
+    mkdirSync(dir, { recursive: true });
+    if (certificates && certificateFiles) restoreFiles(certificates.dir, certificateFiles);
     const ports = certificates
       ? [
           '--port',
@@ -184,7 +194,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     get pid() {
       return child?.pid;
     },
-    stop: () => signal('SIGTERM').finally(() => rmSync(dir, { recursive: true, force: true })),
+    stop: () =>
+      signal('SIGTERM').finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        if (certificates) rmSync(certificates.dir, { recursive: true, force: true });
+      }),
     kill: () => signal('SIGKILL'),
     async restart() {
       await signal('SIGTERM');
@@ -236,6 +250,21 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const child of running) child.kill('SIGKILL');
-    for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
   });
+}
+
+/** The files of a directory, by name (certificates: a few KB). */
+function snapshotFiles(dir: string): Map<string, Buffer> {
+  return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+/** Writes `files` back into `dir` when it is gone. */
+function restoreFiles(dir: string, files: Map<string, Buffer>): void {
+  try {
+    accessSync(dir);
+    return;
+  } catch {
+    mkdirSync(dir, { recursive: true });
+  }
+  for (const [name, content] of files) writeFileSync(join(dir, name), content, { mode: 0o600 });
 }

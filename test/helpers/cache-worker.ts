@@ -36,12 +36,18 @@ function getOrSet(key: string, factory: WorkerFactory, getOrSetOptions?: GetOrSe
     async () => {
       await cache.client.incr(factory.counterKey);
       if (factory.hang) await new Promise(() => undefined);
-      if (factory.releaseKey) while ((await cache.client.exists(factory.releaseKey)) === 0) await sleep(5);
+      if (factory.releaseKey) await released(factory.releaseKey);
       await sleep(factory.delayMs ?? 0);
       return factory.value;
     },
     getOrSetOptions,
   );
+}
+
+/** Waits until the test sets `key`; fails (rather than polls forever) when a test never does. */
+async function released(key: string): Promise<void> {
+  for (const giveUp = Date.now() + 20_000; (await cache.client.exists(key)) === 0; await sleep(5))
+    if (Date.now() > giveUp) throw new Error(`release key ${key} was never set`);
 }
 
 /** An AI compute that counts its call in Redis, then answers after `delayMs`. */

@@ -18,6 +18,7 @@ export function useKeyvRedisStore(
       redisUrl: redis.url,
       keyPrefix: uniquePrefix(prefix),
       logger: silentLogger,
+      commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
     });
     return new TiercacheKeyvStore(cache);
   };

@@ -105,7 +105,12 @@ describe.runIf(hasRedis)('issue 22: streams across instances on a real redis-ser
     const first = a.getOrComputeStream(request, old.produce)[Symbol.asyncIterator]();
     expect((await first.next()).value).toBe('v1:1');
     const received = new Promise<void>((resolve) => a.on('bus', (e) => e.type === 'received' && resolve()));
-    const peer = new AIResponseCache({ redisUrl: redis.url, keyPrefix: prefix, logger: silentLogger });
+    const peer = new AIResponseCache({
+      redisUrl: redis.url,
+      keyPrefix: prefix,
+      logger: silentLogger,
+      commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
+    });
     await peer.connect();
     await peer.delete(a.keyFor(request, { stream: true }));
     await received;

@@ -262,7 +262,7 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
         );
         await eventually(async () => (await redis.raw.get(counterKey)) === '1');
         await invalidate();
-        await redis.raw.set(releaseKey, 1); // the factory ends only after the invalidation
+        await redis.raw.set(releaseKey, 1, 'EX', 60); // the factory ends only after the invalidation
         expect(await filling).toBe('stale upstream');
         expect(await redis.raw.exists(`${prefix}${key}`)).toBe(0);
         expect(await filler.call('get', key)).toBeUndefined();
@@ -291,7 +291,7 @@ describe.skipIf(!hasRedis)('issue 17: never stale or wrong across instances (rea
       const filling = filler.call('getOrSet', 'k', { counterKey, releaseKey, value: 'computed before' });
       await eventually(async () => (await redis.raw.get(counterKey)) === '1');
       await other.set('k', 'written meanwhile');
-      await redis.raw.set(releaseKey, 1); // the factory ends only after the set
+      await redis.raw.set(releaseKey, 1, 'EX', 60); // the factory ends only after the set
       expect(await filling).toBe('computed before');
       expect(await filler.call('get', 'k')).toBe('written meanwhile');
       expect(await other.get('k')).toBe('written meanwhile');

@@ -158,7 +158,7 @@ describe.skipIf(!hasRedis)(
       const filling = filler.call('getOrSet', 'k', { counterKey, releaseKey, value: 'computed before' });
       await eventually(async () => (await redis.raw.get(counterKey)) === '1');
       await Promise.all([other.set('k', 'written meanwhile'), ...keysOf(20).map((key) => other.set(key, 1))]);
-      await redis.raw.set(releaseKey, 1); // the factory ends only after the sets
+      await redis.raw.set(releaseKey, 1, 'EX', 60); // the factory ends only after the sets
       expect(await filling).toBe('computed before');
       expect(await filler.call('get', 'k')).toBe('written meanwhile');
       expect(await other.get('k')).toBe('written meanwhile');

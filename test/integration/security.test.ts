@@ -1,5 +1,6 @@
 import type { Duration } from '../../src/core/types.js';
 import { Redis } from 'ioredis';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/cli/run.js';
 import { ConfigurationError, InfrastructureError } from '../../src/core/errors.js';
@@ -34,9 +35,12 @@ describe.runIf(redisBinary)('Redis over TLS with a password and an ACL user (rea
   beforeAll(async () => {
     server = await startRedisServer({ tls: true, password: PASSWORD, aclUsers: { alice: 'alice-secret' } });
   });
+  /** Certificates made by a test (a CA the server does not trust): removed with the server's. */
+  const otherCertificates: string[] = [];
   afterAll(async () => {
     await Promise.all(caches.map((c) => c.close()));
     await server.stop();
+    for (const dir of otherCertificates) rmSync(dir, { recursive: true, force: true });
   });
 
   it('connects with certificate verification and the password, and reports what is in force', async () => {
@@ -74,7 +78,11 @@ describe.runIf(redisBinary)('Redis over TLS with a password and an ACL user (rea
   it.each([
     [
       'a wrong CA',
-      () => ({ security: { password: PASSWORD, tls: { caPath: createTestCertificates('other').caPath } } }),
+      () => {
+        const other = createTestCertificates('other');
+        otherCertificates.push(other.dir);
+        return { security: { password: PASSWORD, tls: { caPath: other.caPath } } };
+      },
     ],
     [
       'a wrong password',
@@ -174,6 +182,7 @@ describe.runIf(redisBinary)('encryption at rest (real server)', () => {
       keyPrefix,
       encryptionKey,
       enableMemoryCache,
+      commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
       logger: silentLogger,
       compressionThreshold: 100,
       ...(defaultTtl !== undefined && { defaultTtl }),

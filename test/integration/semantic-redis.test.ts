@@ -124,6 +124,7 @@ describe.runIf(hasRedis)('semantic matching shared through Redis (issue 25)', ()
         redisUrl: server.url,
         keyPrefix: prefix,
         logger: silentLogger,
+        commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
         semantic: { embed: hashingEmbedder() },
       });
       try {
@@ -146,6 +147,7 @@ describe.runIf(hasRedis)('semantic matching shared through Redis (issue 25)', ()
         redisUrl: server.url,
         keyPrefix: prefix,
         logger: silentLogger,
+        commandTimeout: '5s', // a loaded machine can stall a command past the 500 ms default
         semantic: { embed: hashingEmbedder() },
         ...options,
       });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { startRedisServer } from '../../src/testing/redis-server.js';
@@ -19,13 +19,18 @@ describe.runIf(redisBinary)('startRedisServer', () => {
   it('starts again after a graceful stop, on the same port (TLS too, with the same certificates)', async () => {
     for (const tls of [false, true]) {
       const server = await startRedisServer({ tls });
-      const ca = server.certificates?.caPath;
-      expect(await ping(server.url, ca)).toBe('PONG');
-      await server.stop();
-      expect(server.pid).toBeUndefined();
-      await server.restart(); // the stop removed its working directory: created again
-      expect(await ping(server.url, ca)).toBe('PONG');
-      await server.stop();
+      try {
+        const ca = server.certificates?.caPath;
+        expect(await ping(server.url, ca)).toBe('PONG');
+        await server.stop();
+        expect(server.pid).toBeUndefined();
+        if (server.certificates) expect(existsSync(server.certificates.dir)).toBe(false); // keys not left
+        await server.restart(); // the stop removed its files: written again, the same CA
+        expect(await ping(server.url, ca)).toBe('PONG');
+      } finally {
+        await server.stop();
+      }
+      if (server.certificates) expect(existsSync(server.certificates.dir)).toBe(false);
     }
   });
 });

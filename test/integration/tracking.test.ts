@@ -142,7 +142,12 @@ describe.runIf(redisBinary)(
           warn: (_: object, message: string) => logs.warn.push(message),
           info: (_: object, message: string) => logs.info.push(message),
         };
-        const cache = new GenericRedisCache({ redisUrl: server.url, coherence, logger });
+        const cache = new GenericRedisCache({
+          redisUrl: server.url,
+          coherence,
+          logger,
+          commandTimeout: '5s',
+        });
         try {
           await cache.connect();
           await eventually(() => cache.coherenceStatus.tracking?.state === 'unsupported', 10_000);
