@@ -1,5 +1,5 @@
 import { topologyOfUrl } from '../../src/redis/connection.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -127,6 +127,7 @@ describe('Redis connection security settings', () => {
     expect(() => resolveSecurity('x' as never, topologyOfUrl('redis://h'))).toThrow(
       'security must be an object',
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
